@@ -1,0 +1,171 @@
+//! Building and starting the service: one registration makes both the routes and the
+//! OpenAPI document; the same [`Application`] runs in production and in the black-box tests.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{Server, ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::middleware::{Logger, Next, from_fn};
+use actix_web::{App, HttpResponse, HttpServer, web};
+use utoipa::OpenApi as _;
+use utoipa::openapi::OpenApi;
+use utoipa_actix_web::{AppExt, scope};
+use utoipa_swagger_ui::{Config, SwaggerUi};
+
+use crate::auth::{AuthSetupError, Authenticator};
+use crate::config::Settings;
+use crate::error::ApiError;
+use crate::fallback::{RouteTable, not_found_or_not_allowed};
+use crate::openapi::{ApiDoc, apply_conventions};
+use crate::routes::{self, health};
+use crate::state::AppState;
+
+pub const OPENAPI_PATH: &str = "/api-docs/openapi.json";
+pub const DOCS_PATH: &str = "/docs/";
+
+/// The app with every documented route, and the document those routes make.
+fn documented_app() -> (
+    App<
+        impl ServiceFactory<
+            ServiceRequest,
+            Config = (),
+            Response = ServiceResponse<BoxBody>,
+            Error = actix_web::Error,
+            InitError = (),
+        >,
+    >,
+    OpenApi,
+) {
+    let (app, mut doc) = App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .service(health::healthz)
+        .service(health::readyz)
+        .service(scope::scope("/api/v1").configure(routes::configure_v1))
+        .split_for_parts();
+    apply_conventions(&mut doc);
+    (app, doc)
+}
+
+/// The OpenAPI document, as served at `/api-docs/openapi.json` and committed as
+/// `openapi/openapi.json`.
+pub fn openapi() -> OpenApi {
+    documented_app().1
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("database: {0}")]
+    Database(#[from] veikart_store::StoreError),
+    #[error("tokens: {0}")]
+    Auth(#[from] AuthSetupError),
+    #[error("cannot listen on {bind}: {source}")]
+    Bind {
+        bind: String,
+        source: std::io::Error,
+    },
+}
+
+/// A configured, listening server (not yet running).
+pub struct Application {
+    server: Server,
+    port: u16,
+    migrations: Vec<String>,
+}
+
+impl Application {
+    /// Migrates the database, checks the token keys and binds the listener. Fails with a
+    /// clear error when the database is unreachable or no usable key is configured.
+    pub fn build(settings: Settings) -> Result<Self, StartupError> {
+        let mut conn = veikart_store::db::connect(&settings.database_url)?;
+        let migrations = veikart_store::db::migrate(&mut conn)?;
+        drop(conn);
+
+        let auth = Arc::new(Authenticator::new(&settings.jwt)?);
+        let pool = veikart_store::db::pool(&settings.database_url, settings.pool.clone());
+        let state = AppState { pool, auth };
+
+        let bind_error = |source| StartupError::Bind {
+            bind: settings.bind.clone(),
+            source,
+        };
+        let listener = TcpListener::bind(&settings.bind).map_err(bind_error)?;
+        let port = listener.local_addr().map_err(bind_error)?.port();
+
+        let doc = openapi();
+        let routes = web::Data::new(RouteTable::from_openapi(&doc));
+        let state = web::Data::new(state);
+        let body_limit = web::Data::new(settings.body_limit);
+        let mut server = HttpServer::new(move || {
+            let (app, _) = documented_app();
+            app.app_data(state.clone())
+                .app_data(body_limit.clone())
+                .app_data(routes.clone())
+                .app_data(web::PathConfig::default().error_handler(|e, _| {
+                    ApiError::BadRequest(format!("invalid path parameter: {e}")).into()
+                }))
+                .app_data(web::QueryConfig::default().error_handler(|e, _| {
+                    ApiError::BadRequest(format!("invalid query parameter: {e}")).into()
+                }))
+                .service(
+                    SwaggerUi::new("/docs/{_:.*}")
+                        .url(OPENAPI_PATH, doc.clone())
+                        .config(Config::new([OPENAPI_PATH]).validator_url("none")),
+                )
+                .route(
+                    "/docs",
+                    web::get().to(|| async {
+                        HttpResponse::PermanentRedirect()
+                            .insert_header(("Location", DOCS_PATH))
+                            .finish()
+                    }),
+                )
+                .default_service(web::to(not_found_or_not_allowed))
+                .wrap(from_fn(refuse_nul_in_url))
+                .wrap(Logger::new("%a \"%r\" %s %b %Dms"))
+        })
+        .listen(listener)
+        .map_err(bind_error)?;
+        if let Some(workers) = settings.workers {
+            server = server.workers(workers);
+        }
+        Ok(Self {
+            server: server.run(),
+            port,
+            migrations,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// The migrations applied at start (empty when the database was current).
+    pub fn applied_migrations(&self) -> &[String] {
+        &self.migrations
+    }
+
+    pub fn server_handle(&self) -> actix_web::dev::ServerHandle {
+        self.server.handle()
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+/// A NUL character (`%00`) in the path or query can never name anything, and PostgreSQL
+/// cannot even compare text containing one: refuse it up front for every route.
+async fn refuse_nul_in_url(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let uri = req.uri().to_string().to_ascii_lowercase();
+    if uri.contains("%00") || uri.contains('\0') {
+        return Err(
+            ApiError::BadRequest("the URL must not contain NUL characters (%00)".into()).into(),
+        );
+    }
+    next.call(req).await
+}

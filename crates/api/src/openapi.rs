@@ -1,0 +1,159 @@
+//! The OpenAPI document: its frame (info, security scheme, shared schemas) and the
+//! conventions every operation follows, applied in one place instead of on each handler.
+//!
+//! The paths themselves come from the handlers' `#[utoipa::path]` through the same
+//! registration that builds the routes (see `app::documented_app`), so the two cannot drift.
+
+use utoipa::Modify;
+use utoipa::OpenApi;
+use utoipa::openapi::path::Operation;
+use utoipa::openapi::response::ResponseBuilder;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{ContentBuilder, Ref, RefOr};
+
+use crate::error::{PROBLEM_JSON, Problem, ProblemField};
+
+/// The security scheme name; handlers name it in `security(("bearer_auth" = []))`.
+pub const BEARER: &str = "bearer_auth";
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Veikart API",
+        description = "Veikart turns an organisation's strategy and yearly action plans into live, \
+measurable goals. Tenant resources live under `/api/v1/orgs/{org}`. Errors are RFC 9457 \
+`application/problem+json`. Send `Authorization: Bearer <JWT>`.",
+        license(name = "MIT OR Apache-2.0")
+    ),
+    components(schemas(Problem, ProblemField)),
+    tags(
+        (name = "health", description = "Liveness and readiness"),
+        (name = "organisations", description = "Organisations (tenants)"),
+        (name = "plans", description = "Action plans"),
+        (name = "audit", description = "Who changed what, when"),
+    )
+)]
+pub struct ApiDoc;
+
+/// The error statuses every operation may answer with, each a problem+json response.
+const COMMON_PROBLEMS: [(&str, &str); 11] = [
+    (
+        "400",
+        "The request cannot be read: malformed JSON, or a bad query or path parameter.",
+    ),
+    (
+        "401",
+        "No token, or a token that is malformed, forged, expired or not for this service.",
+    ),
+    ("403", "The token's role may not do this."),
+    (
+        "404",
+        "No such resource in this organisation (or the organisation is not the token's).",
+    ),
+    (
+        "413",
+        "The request body is larger than the configured limit.",
+    ),
+    ("415", "The request body is not declared as JSON."),
+    (
+        "422",
+        "The request body breaks the rules; every invalid field is listed in `errors`.",
+    ),
+    ("409", "The change conflicts with stored data."),
+    (
+        "412",
+        "If-Match names a version that is no longer the stored one.",
+    ),
+    ("500", "An internal error; its cause is logged, not sent."),
+    (
+        "503",
+        "The database cannot be reached right now; retry later.",
+    ),
+];
+
+/// Applies the conventions to the document once the handlers' paths are in it: the
+/// security scheme and the problem responses each operation can give.
+pub fn apply_conventions(openapi: &mut utoipa::openapi::OpenApi) {
+    Conventions.modify(openapi);
+}
+
+struct Conventions;
+
+impl Modify for Conventions {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            BEARER,
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .description(Some(
+                        "A JWT with the claims `sub`, `org` (organisation slug), `role` \
+                         (`viewer`, `editor`, `admin`, `platform_admin`) and `exp`.",
+                    ))
+                    .build(),
+            ),
+        );
+        for (status, description) in COMMON_PROBLEMS {
+            let response = ResponseBuilder::new()
+                .description(description)
+                .content(
+                    PROBLEM_JSON,
+                    ContentBuilder::new()
+                        .schema(Some(Ref::from_schema_name("Problem")))
+                        .build(),
+                )
+                .build();
+            components
+                .responses
+                .insert(problem_response_name(status), RefOr::T(response));
+        }
+
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            let has_path_parameters = path.contains('{');
+            let operations = [
+                &mut item.get,
+                &mut item.post,
+                &mut item.put,
+                &mut item.patch,
+                &mut item.delete,
+            ];
+            for operation in operations.into_iter().flatten() {
+                add_problem_responses(operation, has_path_parameters);
+            }
+        }
+    }
+}
+
+fn problem_response_name(status: &str) -> String {
+    format!("Problem{status}")
+}
+
+/// Adds the problem responses an operation can give, unless the handler documents its own.
+fn add_problem_responses(operation: &mut Operation, has_path_parameters: bool) {
+    let secured = operation.security.as_ref().is_some_and(|s| !s.is_empty());
+    let has_body = operation.request_body.is_some();
+    let writes = has_body
+        || operation.parameters.iter().flatten().any(|p| match p {
+            RefOr::T(p) => p.name == "If-Match",
+            RefOr::Ref(_) => false,
+        });
+    let responses = &mut operation.responses.responses;
+    for (status, _) in COMMON_PROBLEMS {
+        let applies = match status {
+            "400" | "500" | "503" => true,
+            "401" | "403" => secured,
+            "404" => has_path_parameters,
+            "413" | "415" | "422" => has_body,
+            "409" | "412" => writes,
+            _ => false,
+        };
+        if applies && !responses.contains_key(status) {
+            responses.insert(
+                status.to_owned(),
+                RefOr::Ref(Ref::from_response_name(problem_response_name(status))),
+            );
+        }
+    }
+}

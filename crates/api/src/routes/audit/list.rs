@@ -1,0 +1,54 @@
+use actix_web::{HttpResponse, get, web};
+use serde::Deserialize;
+use utoipa::IntoParams;
+use veikart_domain::Role;
+use veikart_store::audit::{self as store, AuditFilter};
+
+use super::AuditEntry;
+use crate::auth::Auth;
+use crate::error::ApiError;
+use crate::pagination::{Page, PageParams};
+use crate::routes::orgs::OrgPath;
+use crate::state::AppState;
+use crate::tenancy::OrgAccess;
+
+/// Filters of the audit trail.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AuditFilterParams {
+    /// Only changes to this kind of resource (`organisation`, `plan`, ...).
+    #[param(max_length = 64)]
+    pub entity: Option<String>,
+    /// Only this kind of change (`create`, `update`, `delete`).
+    #[param(max_length = 16)]
+    pub action: Option<String>,
+}
+
+/// List the organisation's audit trail, oldest first (`admin`).
+#[utoipa::path(
+    get, path = "/orgs/{org}/audit", tag = "audit",
+    params(OrgPath, AuditFilterParams, PageParams),
+    security(("bearer_auth" = [])),
+    responses((status = 200, body = Page<AuditEntry>))
+)]
+#[get("/orgs/{org}/audit")]
+pub async fn list_audit_entries(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<OrgPath>,
+    filter: web::Query<AuditFilterParams>,
+    page: web::Query<PageParams>,
+) -> Result<HttpResponse, ApiError> {
+    let request = page.request()?;
+    let access = OrgAccess::resolve(&state, Some(auth.0), &path.org).await?;
+    access.require(Role::Admin)?;
+    let filter = AuditFilter {
+        entity: filter.entity.clone(),
+        action: filter.action.clone(),
+    };
+    let org_id = access.org_id();
+    let page = state
+        .db(move |conn| store::list(conn, org_id, &filter, request))
+        .await?;
+    Ok(HttpResponse::Ok().json(Page::from_store(page, AuditEntry::from)))
+}

@@ -1,0 +1,80 @@
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpRequest, HttpResponse, post, web};
+use serde::Deserialize;
+use utoipa::ToSchema;
+use veikart_domain::{OrgSlug, OrganisationNumber, Role, Validator};
+use veikart_store::organisations::{self as store, NewOrganisation};
+
+use super::{NAME_MAX, Organisation};
+use crate::auth::Auth;
+use crate::error::ApiError;
+use crate::etag;
+use crate::json::JsonBody;
+use crate::state::AppState;
+use crate::tenancy::require_role;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateOrganisation {
+    /// URL name: 2–63 characters of a-z, 0-9 and '-', starting with a letter.
+    #[schema(
+        pattern = "^[a-z][a-z0-9-]{0,61}[a-z0-9]$",
+        example = "innovasjon-gardermoen"
+    )]
+    pub slug: String,
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = "^[^\\u0000]*\\S[^\\u0000]*$",
+        example = "Innovasjon Gardermoen"
+    )]
+    pub name: String,
+    /// Nine digits with a valid MOD11 check digit.
+    #[schema(pattern = "^[0-9]{9}$", example = "923609016")]
+    pub org_number: String,
+}
+
+/// Create an organisation (`platform_admin`).
+#[utoipa::path(
+    post, path = "/orgs", tag = "organisations",
+    request_body = CreateOrganisation,
+    security(("bearer_auth" = [])),
+    responses((status = 201, body = Organisation, headers(
+        ("ETag" = String, description = "The version, for If-Match"),
+        ("Location" = String, description = "The new organisation's URL"),
+    )))
+)]
+#[post("/orgs")]
+pub async fn create_organisation(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Auth,
+    body: JsonBody<CreateOrganisation>,
+) -> Result<HttpResponse, ApiError> {
+    require_role(&auth.0, Role::PlatformAdmin)?;
+    let body = body.0;
+    let mut v = Validator::new();
+    let slug = v.parsed("slug", OrgSlug::parse(&body.slug));
+    let number = v.parsed("org_number", OrganisationNumber::parse(&body.org_number));
+    v.text("name", &body.name, true, NAME_MAX);
+    v.finish().map_err(ApiError::Validation)?;
+    let (Some(slug), Some(number)) = (slug, number) else {
+        return Err(ApiError::Internal("validated fields missing".into()));
+    };
+
+    let new = NewOrganisation::new(
+        slug.to_string(),
+        body.name.trim().to_owned(),
+        number.to_string(),
+    );
+    let actor = auth.0.sub;
+    let org: Organisation = state
+        .db(move |conn| store::create(conn, &actor, new))
+        .await?
+        .into();
+    let mut response = etag::versioned(&req, StatusCode::CREATED, org.version, &org);
+    if let Ok(location) = header::HeaderValue::from_str(&format!("/api/v1/orgs/{}", org.slug)) {
+        response.headers_mut().insert(header::LOCATION, location);
+    }
+    Ok(response)
+}

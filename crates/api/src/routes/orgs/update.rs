@@ -1,0 +1,76 @@
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, patch, web};
+use serde::Deserialize;
+use utoipa::ToSchema;
+use veikart_domain::{OrganisationNumber, Role, Validator};
+use veikart_store::StoreError;
+use veikart_store::organisations::{self as store, OrganisationChanges};
+
+use super::{NAME_MAX, OrgPath, Organisation};
+use crate::auth::Auth;
+use crate::error::ApiError;
+use crate::etag;
+use crate::json::JsonBody;
+use crate::state::AppState;
+use crate::tenancy::OrgAccess;
+
+/// The fields to change; absent fields stay as they are. The slug cannot change.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateOrganisation {
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = "^[^\\u0000]*\\S[^\\u0000]*$"
+    )]
+    pub name: Option<String>,
+    #[schema(pattern = "^[0-9]{9}$")]
+    pub org_number: Option<String>,
+}
+
+/// Change an organisation (`admin`); honours `If-Match`.
+#[utoipa::path(
+    patch, path = "/orgs/{org}", tag = "organisations",
+    params(OrgPath, ("If-Match" = Option<String>, Header, description = "The ETag of the version being changed; 412 when stale")),
+    request_body = UpdateOrganisation,
+    security(("bearer_auth" = [])),
+    responses((status = 200, body = Organisation, headers(("ETag" = String, description = "The new version"))))
+)]
+#[patch("/orgs/{org}")]
+pub async fn update_organisation(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<OrgPath>,
+    body: JsonBody<UpdateOrganisation>,
+) -> Result<HttpResponse, ApiError> {
+    let access = OrgAccess::resolve(&state, Some(auth.0), &path.org).await?;
+    let actor = access.require(Role::Admin)?.sub.clone();
+    let expected = etag::if_match(&req)?;
+    let body = body.0;
+
+    let mut v = Validator::new();
+    if let Some(name) = &body.name {
+        v.text("name", name, true, NAME_MAX);
+    }
+    let number = body
+        .org_number
+        .as_deref()
+        .and_then(|n| v.parsed("org_number", OrganisationNumber::parse(n)));
+    v.finish().map_err(ApiError::Validation)?;
+    let changes = OrganisationChanges {
+        name: body.name.map(|n| n.trim().to_owned()),
+        org_number: number.map(|n| n.to_string()),
+    };
+
+    let id = access.org_id();
+    let org: Organisation = state
+        .db(move |conn| {
+            store::update(conn, &actor, id, expected.as_deref(), |_| {
+                Ok::<_, StoreError>(changes)
+            })
+        })
+        .await?
+        .into();
+    Ok(etag::versioned(&req, StatusCode::OK, org.version, &org))
+}

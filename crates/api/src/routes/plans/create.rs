@@ -1,0 +1,87 @@
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpRequest, HttpResponse, post, web};
+use chrono::NaiveDate;
+use serde::Deserialize;
+use utoipa::ToSchema;
+use veikart_domain::{PlanFields, PlanStatus, Role};
+use veikart_store::plans as store;
+
+use super::{Plan, checked_values};
+use crate::auth::Auth;
+use crate::error::ApiError;
+use crate::etag;
+use crate::json::JsonBody;
+use crate::routes::orgs::OrgPath;
+use crate::state::AppState;
+use crate::tenancy::OrgAccess;
+
+/// A new plan; it starts as a `draft`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreatePlan {
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = "^[^\\u0000]*\\S[^\\u0000]*$",
+        example = "Handlingsplan 2022"
+    )]
+    pub title: String,
+    #[schema(example = "2022-04-01")]
+    pub period_start: NaiveDate,
+    /// Not before `period_start`.
+    #[schema(example = "2022-12-31")]
+    pub period_end: NaiveDate,
+    #[schema(max_length = 20000, pattern = "^[^\\u0000]*$")]
+    pub intro: Option<String>,
+    /// Whether anonymous readers may see it (default false).
+    pub published: Option<bool>,
+}
+
+/// Create a plan (`editor`).
+#[utoipa::path(
+    post, path = "/orgs/{org}/plans", tag = "plans",
+    params(OrgPath),
+    request_body = CreatePlan,
+    security(("bearer_auth" = [])),
+    responses((status = 201, body = Plan, headers(
+        ("ETag" = String, description = "The version, for If-Match"),
+        ("Location" = String, description = "The new plan's URL"),
+    )))
+)]
+#[post("/orgs/{org}/plans")]
+pub async fn create_plan(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<OrgPath>,
+    body: JsonBody<CreatePlan>,
+) -> Result<HttpResponse, ApiError> {
+    let access = OrgAccess::resolve(&state, Some(auth.0), &path.org).await?;
+    let actor = access.require(Role::Editor)?.sub.clone();
+    let body = body.0;
+    let values = checked_values(PlanFields {
+        title: body.title,
+        period_start: body.period_start,
+        period_end: body.period_end,
+        status: PlanStatus::Draft,
+        adopted_on: None,
+        adopted_by: None,
+        published: body.published.unwrap_or(false),
+        intro: body.intro,
+    })
+    .map_err(ApiError::Validation)?;
+
+    let org_id = access.org_id();
+    let plan = Plan::try_from(
+        state
+            .db(move |conn| store::create(conn, org_id, &actor, values))
+            .await?,
+    )?;
+    let mut response = etag::versioned(&req, StatusCode::CREATED, plan.version, &plan);
+    if let Ok(location) =
+        header::HeaderValue::from_str(&format!("/api/v1/orgs/{}/plans/{}", path.org, plan.id))
+    {
+        response.headers_mut().insert(header::LOCATION, location);
+    }
+    Ok(response)
+}

@@ -1,0 +1,34 @@
+use actix_web::{HttpRequest, HttpResponse, delete, web};
+use veikart_domain::Role;
+use veikart_store::plans as store;
+
+use super::PlanPath;
+use crate::auth::Auth;
+use crate::error::ApiError;
+use crate::etag;
+use crate::state::AppState;
+use crate::tenancy::OrgAccess;
+
+/// Delete a plan (`admin`); honours `If-Match`.
+#[utoipa::path(
+    delete, path = "/orgs/{org}/plans/{id}", tag = "plans",
+    params(PlanPath, ("If-Match" = Option<String>, Header, description = "The ETag of the version being deleted; 412 when stale")),
+    security(("bearer_auth" = [])),
+    responses((status = 204, description = "Deleted"))
+)]
+#[delete("/orgs/{org}/plans/{id}")]
+pub async fn delete_plan(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<PlanPath>,
+) -> Result<HttpResponse, ApiError> {
+    let access = OrgAccess::resolve(&state, Some(auth.0), &path.org).await?;
+    let actor = access.require(Role::Admin)?.sub.clone();
+    let expected = etag::if_match(&req)?;
+    let (org_id, id) = (access.org_id(), path.id);
+    state
+        .db(move |conn| store::delete(conn, org_id, id, &actor, expected.as_deref()))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,71 @@
+use actix_web::{HttpResponse, get, web};
+use chrono::NaiveDate;
+use serde::Deserialize;
+use utoipa::IntoParams;
+use veikart_domain::{PlanStatus, Role};
+use veikart_store::plans::{self as store, PlanFilter};
+
+use super::Plan;
+use crate::auth::MaybeAuth;
+use crate::error::ApiError;
+use crate::pagination::{Page, PageParams};
+use crate::routes::orgs::OrgPath;
+use crate::state::AppState;
+use crate::tenancy::OrgAccess;
+
+/// Filters of the plan list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PlanFilterParams {
+    /// Only plans in this status.
+    pub status: Option<PlanStatus>,
+    /// Only plans whose period ends on or after this date.
+    pub from: Option<NaiveDate>,
+    /// Only plans whose period starts on or before this date.
+    pub to: Option<NaiveDate>,
+}
+
+/// List an organisation's plans, oldest first (`viewer`; without a token, the published
+/// plans only).
+#[utoipa::path(
+    get, path = "/orgs/{org}/plans", tag = "plans",
+    params(OrgPath, PlanFilterParams, PageParams),
+    security((), ("bearer_auth" = [])),
+    responses((status = 200, body = Page<Plan>))
+)]
+#[get("/orgs/{org}/plans")]
+pub async fn list_plans(
+    state: web::Data<AppState>,
+    auth: MaybeAuth,
+    path: web::Path<OrgPath>,
+    filter: web::Query<PlanFilterParams>,
+    page: web::Query<PageParams>,
+) -> Result<HttpResponse, ApiError> {
+    let request = page.request()?;
+    let access = OrgAccess::resolve(&state, auth.0, &path.org).await?;
+    if !access.is_anonymous() {
+        access.require(Role::Viewer)?;
+    }
+    let filter = PlanFilter {
+        status: filter.status.map(|s| s.as_str().to_owned()),
+        published_only: access.is_anonymous(),
+        from: filter.from,
+        to: filter.to,
+    };
+    let org_id = access.org_id();
+    let page = state
+        .db(move |conn| store::list(conn, org_id, &filter, request))
+        .await?;
+    let items = page
+        .items
+        .into_iter()
+        .map(Plan::try_from)
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(HttpResponse::Ok().json(Page::from_store(
+        veikart_store::Page {
+            items,
+            next_after: page.next_after,
+        },
+        |p| p,
+    )))
+}

@@ -1,0 +1,32 @@
+//! What every handler shares: the database pool and the token verifier.
+
+use std::sync::Arc;
+
+use veikart_store::{DbConnection, Pool, StoreError};
+
+use crate::auth::Authenticator;
+use crate::error::ApiError;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub pool: Pool,
+    pub auth: Arc<Authenticator>,
+}
+
+impl AppState {
+    /// Runs storage code on a blocking thread with a pooled connection, so that diesel's
+    /// synchronous calls never block an actix worker.
+    pub async fn db<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut DbConnection) -> Result<T, StoreError> + Send + 'static,
+    {
+        let pool = self.pool.clone();
+        let result = actix_web::web::block(move || {
+            let mut conn = pool.get()?;
+            f(&mut conn)
+        })
+        .await?;
+        Ok(result?)
+    }
+}

@@ -1,0 +1,234 @@
+//! `veikart`: run the service and its chores from one binary.
+//!
+//! - `serve` migrates the database and serves the API (default `127.0.0.1:8080`);
+//! - `migrate` only applies the migrations;
+//! - `token` mints an HS256 token with the configured or generated secret;
+//! - `openapi` prints the OpenAPI document (committed as `openapi/openapi.json`).
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+use veikart_api::auth::{Authenticator, JwtConfig, SecretSource};
+use veikart_api::config::{parse_duration, resolve_jwt};
+use veikart_api::json::BodyLimit;
+use veikart_api::{Application, Settings};
+use veikart_domain::Role;
+use veikart_store::{DatabaseUrl, PoolOptions};
+
+#[derive(Parser)]
+#[command(
+    name = "veikart",
+    version,
+    about = "Veikart: strategy and action plans as live, measurable goals"
+)]
+struct Cli {
+    #[command(flatten)]
+    database: DatabaseArgs,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args)]
+struct DatabaseArgs {
+    /// `postgres://…` for PostgreSQL; a file path or `sqlite://path` for SQLite.
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "veikart.db",
+        global = true
+    )]
+    database_url: String,
+}
+
+#[derive(Args, Clone)]
+struct KeyArgs {
+    /// HS256 secret (at least 32 bytes). Without any key on SQLite, one is generated and
+    /// kept beside the database file.
+    #[arg(long, env = "VEIKART_JWT_SECRET", hide_env_values = true)]
+    jwt_secret: Option<String>,
+    /// PEM public key (RSA → RS256, Ed25519 → EdDSA), or the path of a PEM file.
+    #[arg(long, env = "VEIKART_JWT_PUBLIC_KEY")]
+    jwt_public_key: Option<String>,
+    /// When set, tokens must carry this `iss`.
+    #[arg(long, env = "VEIKART_JWT_ISSUER")]
+    jwt_issuer: Option<String>,
+    /// When set, tokens must carry this `aud`.
+    #[arg(long, env = "VEIKART_JWT_AUDIENCE")]
+    jwt_audience: Option<String>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Apply migrations and serve the API.
+    Serve {
+        /// Address to listen on.
+        #[arg(long, env = "VEIKART_BIND", default_value = "127.0.0.1:8080")]
+        bind: String,
+        /// Largest accepted request body, in bytes.
+        #[arg(long, env = "VEIKART_BODY_LIMIT", default_value_t = BodyLimit::default().0)]
+        body_limit: usize,
+        /// Database connections per instance.
+        #[arg(long, env = "VEIKART_DB_POOL_SIZE", default_value_t = PoolOptions::default().max_connections)]
+        pool_size: u32,
+        /// Worker threads (default: one per core).
+        #[arg(long, env = "VEIKART_WORKERS")]
+        workers: Option<usize>,
+        #[command(flatten)]
+        keys: KeyArgs,
+    },
+    /// Apply pending migrations and exit.
+    Migrate,
+    /// Print a signed token (HS256) on stdout.
+    Token {
+        /// The organisation's slug (not needed for platform_admin).
+        #[arg(long)]
+        org: Option<String>,
+        /// viewer, editor, admin or platform_admin.
+        #[arg(long, value_parser = |s: &str| s.parse::<Role>())]
+        role: Role,
+        /// Who the token speaks for (recorded in the audit trail).
+        #[arg(long, default_value = "veikart-cli")]
+        sub: String,
+        /// Lifetime, e.g. 90s, 15m, 1h, 7d.
+        #[arg(long, default_value = "1h", value_parser = parse_duration)]
+        ttl: Duration,
+        #[command(flatten)]
+        keys: KeyArgs,
+    },
+    /// Print the OpenAPI document.
+    Openapi,
+}
+
+fn main() -> ExitCode {
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
+    let cli = Cli::parse();
+    let url = DatabaseUrl::parse(Some(&cli.database.database_url));
+    let result = match cli.command {
+        Command::Serve {
+            bind,
+            body_limit,
+            pool_size,
+            workers,
+            keys,
+        } => serve(url, bind, body_limit, pool_size, workers, keys),
+        Command::Migrate => migrate(&url),
+        Command::Token {
+            org,
+            role,
+            sub,
+            ttl,
+            keys,
+        } => token(&url, org, role, &sub, ttl, keys),
+        Command::Openapi => serde_json::to_string_pretty(&veikart_api::openapi())
+            .map(|json| println!("{json}"))
+            .map_err(|e| e.to_string()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("veikart: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn jwt_config(keys: KeyArgs) -> Result<JwtConfig, String> {
+    let public_key_pem = match keys.jwt_public_key {
+        Some(value) if value.trim_start().starts_with("-----BEGIN") => Some(value),
+        Some(path) => Some(
+            std::fs::read_to_string(&path)
+                .map_err(|e| format!("cannot read the public key file {path}: {e}"))?,
+        ),
+        None => None,
+    };
+    Ok(JwtConfig {
+        secret: keys.jwt_secret.map(String::into_bytes),
+        public_key_pem,
+        issuer: keys.jwt_issuer,
+        audience: keys.jwt_audience,
+    })
+}
+
+fn serve(
+    url: DatabaseUrl,
+    bind: String,
+    body_limit: usize,
+    pool_size: u32,
+    workers: Option<usize>,
+    keys: KeyArgs,
+) -> Result<(), String> {
+    let (jwt, secret_source) = resolve_jwt(&url, jwt_config(keys)?).map_err(|e| e.to_string())?;
+    let mut settings = Settings::new(url.clone(), bind, jwt);
+    settings.body_limit = BodyLimit(body_limit);
+    settings.pool.max_connections = pool_size;
+    settings.workers = workers;
+    let bind = settings.bind.clone();
+    let app = Application::build(settings).map_err(|e| e.to_string())?;
+
+    let host = bind.rsplit_once(':').map_or("127.0.0.1", |(h, _)| h);
+    let base = format!("http://{host}:{}", app.port());
+    println!("Veikart is listening on {base}");
+    println!("  API docs:  {base}/docs/");
+    println!("  OpenAPI:   {base}/api-docs/openapi.json");
+    println!(
+        "  Database:  {} ({} migration(s) applied now)",
+        url.redacted(),
+        app.applied_migrations().len()
+    );
+    match &secret_source {
+        Some(SecretSource::Generated(path)) => println!(
+            "  Tokens:    HS256, secret generated now in {}",
+            path.display()
+        ),
+        Some(SecretSource::File(path)) => {
+            println!("  Tokens:    HS256, secret from {}", path.display())
+        }
+        Some(SecretSource::Environment) => {
+            println!("  Tokens:    HS256, secret from VEIKART_JWT_SECRET")
+        }
+        None => println!("  Tokens:    verified with VEIKART_JWT_PUBLIC_KEY"),
+    }
+    if secret_source.is_some() {
+        println!(
+            "Mint a token: veikart token --org <slug> --role <viewer|editor|admin|platform_admin>"
+        );
+        println!(
+            "  (from the source tree: cargo run --release -p veikart-cli -- token --role platform_admin)"
+        );
+    }
+    actix_web::rt::System::new()
+        .block_on(app.run_until_stopped())
+        .map_err(|e| e.to_string())
+}
+
+fn migrate(url: &DatabaseUrl) -> Result<(), String> {
+    let mut conn = veikart_store::db::connect(url).map_err(|e| e.to_string())?;
+    let applied = veikart_store::db::migrate(&mut conn).map_err(|e| e.to_string())?;
+    if applied.is_empty() {
+        println!("{}: up to date", url.redacted());
+    }
+    for name in applied {
+        println!("applied {name}");
+    }
+    Ok(())
+}
+
+fn token(
+    url: &DatabaseUrl,
+    org: Option<String>,
+    role: Role,
+    sub: &str,
+    ttl: Duration,
+    keys: KeyArgs,
+) -> Result<(), String> {
+    if org.is_none() && role != Role::PlatformAdmin {
+        return Err(format!("--org is required for the {role} role"));
+    }
+    let (jwt, _) = resolve_jwt(url, jwt_config(keys)?).map_err(|e| e.to_string())?;
+    let auth = Authenticator::new(&jwt).map_err(|e| e.to_string())?;
+    let claims = auth.claims_for(sub, org.as_deref(), role, ttl);
+    let token = auth.mint(&claims).map_err(|e| e.to_string())?;
+    println!("{token}");
+    Ok(())
+}

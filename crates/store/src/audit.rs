@@ -1,0 +1,107 @@
+//! The audit trail: who changed what, when. Every write records an entry in the same
+//! transaction as the change itself, so the trail has no gaps and no phantom entries.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::db::DbConnection;
+use crate::error::StoreError;
+use crate::page::{Page, PageRequest};
+use crate::schema::audit_log;
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
+#[diesel(table_name = audit_log)]
+pub struct AuditEntry {
+    pub id: i64,
+    pub org_id: i64,
+    pub actor: String,
+    pub action: String,
+    pub entity: String,
+    pub entity_id: i64,
+    pub at: NaiveDateTime,
+}
+
+/// What was done: the verbs of the trail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Create,
+    Update,
+    Delete,
+}
+
+impl Action {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Create => "create",
+            Action::Update => "update",
+            Action::Delete => "delete",
+        }
+    }
+}
+
+/// One change to record: `actor` (the token's subject) did `action` to `entity` `entity_id`.
+#[derive(Debug, Clone, Copy)]
+pub struct Change<'a> {
+    pub org_id: i64,
+    pub actor: &'a str,
+    pub action: Action,
+    pub entity: &'a str,
+    pub entity_id: i64,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = audit_log)]
+struct NewAuditEntry<'a> {
+    org_id: i64,
+    actor: &'a str,
+    action: &'a str,
+    entity: &'a str,
+    entity_id: i64,
+    at: NaiveDateTime,
+}
+
+/// Records a change; call it inside the transaction that makes the change.
+pub fn record(conn: &mut DbConnection, change: Change<'_>) -> Result<(), StoreError> {
+    diesel::insert_into(audit_log::table)
+        .values(NewAuditEntry {
+            org_id: change.org_id,
+            actor: change.actor,
+            action: change.action.as_str(),
+            entity: change.entity,
+            entity_id: change.entity_id,
+            at: crate::now(),
+        })
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Narrows the trail to one kind of entity and/or one action.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    pub entity: Option<String>,
+    pub action: Option<String>,
+}
+
+/// The organisation's trail, oldest first.
+pub fn list(
+    conn: &mut DbConnection,
+    org_id: i64,
+    filter: &AuditFilter,
+    page: PageRequest,
+) -> Result<Page<AuditEntry>, StoreError> {
+    let mut query = audit_log::table
+        .filter(audit_log::org_id.eq(org_id))
+        .filter(audit_log::id.gt(page.after_id()))
+        .into_boxed();
+    if let Some(entity) = &filter.entity {
+        query = query.filter(audit_log::entity.eq(entity.clone()));
+    }
+    if let Some(action) = &filter.action {
+        query = query.filter(audit_log::action.eq(action.clone()));
+    }
+    let rows = query
+        .order(audit_log::id.asc())
+        .limit(page.fetch_limit())
+        .load::<AuditEntry>(conn)?;
+    Ok(page.finish(rows, |r| r.id))
+}

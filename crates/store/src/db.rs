@@ -1,0 +1,381 @@
+//! Connecting: which backend `DATABASE_URL` names, the pool, migrations, transactions.
+//!
+//! This is the one place that knows there are two backends. Everything else goes through
+//! [`DbConnection`], diesel's `MultiConnection` over both, which runs the same query code
+//! on either.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use diesel::{PgConnection, SqliteConnection};
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+
+use crate::error::StoreError;
+
+/// One connection to either backend; queries are written once against this type.
+#[derive(diesel::MultiConnection)]
+pub enum DbConnection {
+    Pg(PgConnection),
+    Sqlite(SqliteConnection),
+}
+
+pub type Pool = r2d2::Pool<ConnectionManager>;
+pub type PooledConnection = r2d2::PooledConnection<ConnectionManager>;
+
+const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/postgres");
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/sqlite");
+
+/// The default database when `DATABASE_URL` is not set: a SQLite file in the working
+/// directory.
+pub const DEFAULT_SQLITE_PATH: &str = "veikart.db";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Postgres,
+    Sqlite,
+}
+
+/// Where the database is, read from `DATABASE_URL`: `postgres://…` or `postgresql://…`
+/// for PostgreSQL; `sqlite://path`, `sqlite:path` or a plain file path for SQLite.
+#[derive(Clone, PartialEq, Eq)]
+pub struct DatabaseUrl {
+    backend: Backend,
+    /// The libpq connection string, or the SQLite file path.
+    target: String,
+}
+
+impl DatabaseUrl {
+    pub fn parse(url: Option<&str>) -> Self {
+        let url = url.map(str::trim).filter(|u| !u.is_empty());
+        match url {
+            Some(u) if u.starts_with("postgres://") || u.starts_with("postgresql://") => Self {
+                backend: Backend::Postgres,
+                target: u.to_owned(),
+            },
+            Some(u) => {
+                let path = u
+                    .strip_prefix("sqlite://")
+                    .or_else(|| u.strip_prefix("sqlite:"))
+                    .unwrap_or(u);
+                Self {
+                    backend: Backend::Sqlite,
+                    target: path.to_owned(),
+                }
+            }
+            None => Self {
+                backend: Backend::Sqlite,
+                target: DEFAULT_SQLITE_PATH.to_owned(),
+            },
+        }
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// The SQLite file, when the backend is SQLite.
+    pub fn sqlite_path(&self) -> Option<&Path> {
+        (self.backend == Backend::Sqlite).then(|| Path::new(&self.target))
+    }
+
+    fn connect(&self, options: &PoolOptions) -> Result<DbConnection, ConnectError> {
+        match self.backend {
+            Backend::Postgres => Ok(DbConnection::Pg(PgConnection::establish(&self.target)?)),
+            Backend::Sqlite => {
+                let mut conn = SqliteConnection::establish(&self.target)?;
+                // busy_timeout first: the journal_mode switch itself may have to wait.
+                conn.batch_execute(&format!(
+                    "PRAGMA busy_timeout = {}; PRAGMA journal_mode = WAL; \
+                     PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
+                    options.sqlite_busy_timeout.as_millis()
+                ))?;
+                Ok(DbConnection::Sqlite(conn))
+            }
+        }
+    }
+}
+
+/// Shows where the database is without any password in the URL.
+impl std::fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.redacted())
+    }
+}
+
+impl DatabaseUrl {
+    /// The URL with the password, if any, replaced by `***`: safe to log and print.
+    pub fn redacted(&self) -> String {
+        match self.backend {
+            Backend::Sqlite => format!("sqlite://{}", self.target),
+            Backend::Postgres => match (self.target.find("://"), self.target.rfind('@')) {
+                (Some(scheme_end), Some(at)) if at > scheme_end => {
+                    let userinfo = &self.target[scheme_end + 3..at];
+                    match userinfo.split_once(':') {
+                        Some((user, _)) => format!(
+                            "{}{user}:***{}",
+                            &self.target[..scheme_end + 3],
+                            &self.target[at..]
+                        ),
+                        None => self.target.clone(),
+                    }
+                }
+                _ => self.target.clone(),
+            },
+        }
+    }
+
+    /// A file beside the SQLite database with the given suffix (`veikart.db.jwt-secret`).
+    pub fn sqlite_sidecar(&self, suffix: &str) -> Option<PathBuf> {
+        self.sqlite_path().map(|p| {
+            let mut name = p.as_os_str().to_owned();
+            name.push(suffix);
+            PathBuf::from(name)
+        })
+    }
+}
+
+/// Pool sizing and timeouts.
+#[derive(Debug, Clone)]
+pub struct PoolOptions {
+    pub max_connections: u32,
+    /// How long a request waits for a connection before the database counts as unavailable.
+    pub connection_timeout: Duration,
+    /// How long SQLite waits for a lock held by another connection.
+    pub sqlite_busy_timeout: Duration,
+}
+
+impl Default for PoolOptions {
+    fn default() -> Self {
+        Self {
+            max_connections: 8,
+            connection_timeout: Duration::from_secs(3),
+            sqlite_busy_timeout: Duration::from_secs(5),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectError {
+    #[error(transparent)]
+    Connection(#[from] diesel::ConnectionError),
+    #[error(transparent)]
+    Query(#[from] diesel::result::Error),
+}
+
+/// Opens connections of the backend the URL names (rather than diesel's
+/// `MultiConnection::establish`, which tries each backend and hides the real error).
+#[derive(Debug)]
+pub struct ConnectionManager {
+    url: DatabaseUrl,
+    options: PoolOptions,
+}
+
+impl r2d2::ManageConnection for ConnectionManager {
+    type Connection = DbConnection;
+    type Error = ConnectError;
+
+    fn connect(&self) -> Result<DbConnection, ConnectError> {
+        self.url.connect(&self.options)
+    }
+
+    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), ConnectError> {
+        Ok(conn.batch_execute("SELECT 1")?)
+    }
+
+    fn has_broken(&self, _conn: &mut DbConnection) -> bool {
+        false
+    }
+}
+
+/// Builds the pool. Connections are opened lazily, so this succeeds while the database
+/// is down; [`migrate`] is what proves it reachable at start.
+pub fn pool(url: &DatabaseUrl, options: PoolOptions) -> Pool {
+    let max = options.max_connections.max(1);
+    let timeout = options.connection_timeout;
+    r2d2::Pool::builder()
+        .max_size(max)
+        .min_idle(Some(0))
+        .connection_timeout(timeout)
+        .test_on_check_out(true)
+        .build_unchecked(ConnectionManager {
+            url: url.clone(),
+            options,
+        })
+}
+
+/// Opens a single connection outside any pool (for `veikart migrate` and start-up).
+pub fn connect(url: &DatabaseUrl) -> Result<DbConnection, StoreError> {
+    if let Some(parent) = url.sqlite_path().and_then(Path::parent)
+        && !parent.as_os_str().is_empty()
+        && !parent.exists()
+    {
+        return Err(StoreError::Unavailable(format!(
+            "the folder {} for the SQLite database does not exist",
+            parent.display()
+        )));
+    }
+    url.connect(&PoolOptions::default()).map_err(|e| match e {
+        ConnectError::Connection(c) => StoreError::Unavailable(c.to_string()),
+        ConnectError::Query(q) => StoreError::from(q),
+    })
+}
+
+/// Applies the pending migrations of the connection's backend; returns their names.
+/// On PostgreSQL an advisory lock keeps instances that start together from racing.
+pub fn migrate(conn: &mut DbConnection) -> Result<Vec<String>, StoreError> {
+    const LOCK_KEY: i64 = 0x0056_6569_6b61_7274; // "Veikart" in ASCII
+    let failed = |e: Box<dyn std::error::Error + Send + Sync>| StoreError::Migration(e.to_string());
+    let applied = match conn {
+        DbConnection::Pg(pg) => {
+            pg.batch_execute(&format!("SELECT pg_advisory_lock({LOCK_KEY})"))?;
+            let result = pg
+                .run_pending_migrations(POSTGRES_MIGRATIONS)
+                .map(|v| v.iter().map(ToString::to_string).collect::<Vec<_>>());
+            pg.batch_execute(&format!("SELECT pg_advisory_unlock({LOCK_KEY})"))?;
+            result.map_err(failed)?
+        }
+        DbConnection::Sqlite(sqlite) => sqlite
+            .run_pending_migrations(SQLITE_MIGRATIONS)
+            .map(|v| v.iter().map(ToString::to_string).collect())
+            .map_err(failed)?,
+    };
+    Ok(applied)
+}
+
+/// Runs `f` in one write transaction: everything or nothing.
+///
+/// On SQLite the transaction starts with `BEGIN IMMEDIATE`, taking the write lock before
+/// the first read, so that a read-then-write (check a version, then update) waits for a
+/// concurrent writer instead of failing with "database is locked" when it tries to write.
+pub fn write_transaction<T>(
+    conn: &mut DbConnection,
+    f: impl FnOnce(&mut DbConnection) -> Result<T, StoreError>,
+) -> Result<T, StoreError> {
+    match conn {
+        DbConnection::Pg(_) => conn.transaction(f),
+        DbConnection::Sqlite(_) => {
+            conn.batch_execute("BEGIN IMMEDIATE")?;
+            let mut guard = RollbackOnDrop { conn: Some(conn) };
+            let result = match guard.conn.as_deref_mut() {
+                Some(conn) => f(conn),
+                None => Err(StoreError::Unavailable("connection lost".into())),
+            };
+            let conn = guard.conn.take();
+            match (result, conn) {
+                (Ok(value), Some(conn)) => match conn.batch_execute("COMMIT") {
+                    Ok(()) => Ok(value),
+                    Err(e) => {
+                        let _ = conn.batch_execute("ROLLBACK");
+                        Err(e.into())
+                    }
+                },
+                (Err(e), Some(conn)) => {
+                    conn.batch_execute("ROLLBACK")?;
+                    Err(e)
+                }
+                (result, None) => result,
+            }
+        }
+    }
+}
+
+/// Rolls back an open SQLite transaction if the code inside it panicked, so that the
+/// connection goes back to the pool clean.
+struct RollbackOnDrop<'a> {
+    conn: Option<&'a mut DbConnection>,
+}
+
+impl Drop for RollbackOnDrop<'_> {
+    fn drop(&mut self) {
+        if let Some(conn) = self.conn.take() {
+            let _ = conn.batch_execute("ROLLBACK");
+        }
+    }
+}
+
+/// A cheap query that proves the database answers (for `/readyz`).
+pub fn ping(conn: &mut DbConnection) -> Result<(), StoreError> {
+    Ok(conn.batch_execute("SELECT 1")?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_url_scheme_chooses_the_backend() {
+        assert_eq!(DatabaseUrl::parse(None).backend(), Backend::Sqlite);
+        assert_eq!(
+            DatabaseUrl::parse(None).sqlite_path(),
+            Some(Path::new("veikart.db"))
+        );
+        let pg = DatabaseUrl::parse(Some("postgres://u:secret@localhost/db"));
+        assert_eq!(pg.backend(), Backend::Postgres);
+        assert_eq!(pg.redacted(), "postgres://u:***@localhost/db");
+        assert_eq!(
+            DatabaseUrl::parse(Some("postgresql://localhost/db")).backend(),
+            Backend::Postgres
+        );
+        for (url, path) in [
+            ("sqlite:///tmp/x.db", "/tmp/x.db"),
+            ("sqlite://data/x.db", "data/x.db"),
+            ("sqlite:x.db", "x.db"),
+            ("./x.db", "./x.db"),
+        ] {
+            assert_eq!(
+                DatabaseUrl::parse(Some(url)).sqlite_path(),
+                Some(Path::new(path))
+            );
+        }
+    }
+
+    #[test]
+    fn a_sidecar_file_sits_beside_the_database() {
+        let url = DatabaseUrl::parse(Some("data/v.db"));
+        assert_eq!(
+            url.sqlite_sidecar(".jwt-secret"),
+            Some(PathBuf::from("data/v.db.jwt-secret"))
+        );
+        assert_eq!(
+            DatabaseUrl::parse(Some("postgres://h/d")).sqlite_sidecar(".x"),
+            None
+        );
+    }
+
+    #[test]
+    fn migrations_apply_once_on_a_fresh_sqlite_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = DatabaseUrl::parse(Some(dir.path().join("m.db").to_str().unwrap()));
+        let mut conn = connect(&url).unwrap();
+        assert!(!migrate(&mut conn).unwrap().is_empty());
+        assert!(migrate(&mut conn).unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_failed_write_transaction_leaves_nothing_behind() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = DatabaseUrl::parse(Some(dir.path().join("t.db").to_str().unwrap()));
+        let mut conn = connect(&url).unwrap();
+        conn.batch_execute("CREATE TABLE t (x INTEGER)").unwrap();
+        let result: Result<(), StoreError> = write_transaction(&mut conn, |c| {
+            c.batch_execute("INSERT INTO t VALUES (1)")?;
+            Err(StoreError::NotFound)
+        });
+        assert!(matches!(result, Err(StoreError::NotFound)));
+        write_transaction(&mut conn, |c| {
+            Ok(c.batch_execute("INSERT INTO t VALUES (2)")?)
+        })
+        .unwrap();
+        #[derive(QueryableByName)]
+        struct Count {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        let count: Count = diesel::sql_query("SELECT COUNT(*) AS n FROM t")
+            .get_result(&mut conn)
+            .unwrap();
+        assert_eq!(count.n, 1);
+    }
+}

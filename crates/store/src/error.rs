@@ -1,0 +1,125 @@
+//! What can go wrong in storage, classified by what the caller should do about it.
+
+use diesel::result::{DatabaseErrorInformation, DatabaseErrorKind, Error as DieselError};
+use veikart_domain::FieldError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The row does not exist (or belongs to another organisation).
+    #[error("not found")]
+    NotFound,
+    /// The caller's version of the row is not the stored one (a concurrent edit won).
+    #[error("the row was changed since the given version")]
+    VersionMismatch,
+    /// The change breaks a uniqueness or reference rule; `field` names the field when known.
+    #[error("conflict: {message}")]
+    Conflict {
+        field: Option<String>,
+        message: String,
+    },
+    /// The change is invalid once merged with the stored row.
+    #[error("invalid change")]
+    Invalid(Vec<FieldError>),
+    /// The database cannot be reached or is too busy right now; retrying later may work.
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
+    /// Migrations could not be applied.
+    #[error("migration failed: {0}")]
+    Migration(String),
+    /// A stored value breaks the rules its column promises (a bug or a hand edit).
+    #[error("corrupt stored value: {0}")]
+    Corrupt(String),
+    /// Any other database failure: a bug or a broken invariant, never the caller's fault.
+    #[error("database error: {0}")]
+    Database(DieselError),
+}
+
+impl From<DieselError> for StoreError {
+    fn from(error: DieselError) -> Self {
+        match error {
+            DieselError::NotFound => StoreError::NotFound,
+            DieselError::DatabaseError(kind, info) => classify(kind, info),
+            DieselError::BrokenTransactionManager => {
+                StoreError::Unavailable("the connection's transaction state was lost".into())
+            }
+            other => StoreError::Database(other),
+        }
+    }
+}
+
+impl From<r2d2::Error> for StoreError {
+    fn from(error: r2d2::Error) -> Self {
+        StoreError::Unavailable(error.to_string())
+    }
+}
+
+fn classify(
+    kind: DatabaseErrorKind,
+    info: Box<dyn DatabaseErrorInformation + Send + Sync>,
+) -> StoreError {
+    let message = info.message().to_owned();
+    match kind {
+        DatabaseErrorKind::UniqueViolation => StoreError::Conflict {
+            field: unique_violation_field(info.as_ref()),
+            message: "a row with this value exists already".into(),
+        },
+        DatabaseErrorKind::ForeignKeyViolation => StoreError::Conflict {
+            field: None,
+            message: "the row is referenced by other rows, or references a missing one".into(),
+        },
+        DatabaseErrorKind::SerializationFailure => StoreError::Conflict {
+            field: None,
+            message: "a concurrent change conflicted with this one; retry".into(),
+        },
+        DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand => {
+            StoreError::Unavailable(message)
+        }
+        _ if is_unavailable_message(&message) => StoreError::Unavailable(message),
+        _ => StoreError::Database(DieselError::DatabaseError(kind, info)),
+    }
+}
+
+/// Messages of failures that mean "the database is not there right now" rather than "the
+/// query is wrong": a busy SQLite file, a PostgreSQL connection cut by the server.
+fn is_unavailable_message(message: &str) -> bool {
+    const SIGNS: [&str; 7] = [
+        "database is locked",
+        "database is busy",
+        "terminating connection",
+        "server closed the connection",
+        "no connection to the server",
+        "connection to server",
+        "the database system is shutting down",
+    ];
+    SIGNS.iter().any(|sign| message.contains(sign))
+}
+
+/// The column a unique constraint guards: PostgreSQL names the constraint
+/// (`organisations_slug_key`), SQLite names the column (`UNIQUE constraint failed:
+/// organisations.slug`). Both migrations name constraints `<table>_<column>_key`.
+fn unique_violation_field(info: &dyn DatabaseErrorInformation) -> Option<String> {
+    if let (Some(table), Some(constraint)) = (info.table_name(), info.constraint_name()) {
+        return constraint
+            .strip_prefix(table)
+            .and_then(|rest| rest.strip_prefix('_'))
+            .and_then(|rest| rest.strip_suffix("_key"))
+            .map(str::to_owned);
+    }
+    let columns = info.message().strip_prefix("UNIQUE constraint failed: ")?;
+    let first = columns.split(',').next()?.trim();
+    first.rsplit('.').next().map(str::to_owned)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn busy_and_dropped_databases_count_as_unavailable() {
+        assert!(is_unavailable_message("database is locked"));
+        assert!(is_unavailable_message(
+            "terminating connection due to administrator command"
+        ));
+        assert!(!is_unavailable_message("syntax error at or near \"SELEC\""));
+    }
+}

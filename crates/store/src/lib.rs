@@ -1,0 +1,32 @@
+//! Veikart's storage: one diesel code base that runs on PostgreSQL (production) and on an
+//! embedded SQLite file (the zero-set-up default).
+//!
+//! - [`db`] chooses the backend from `DATABASE_URL`, builds the connection pool and runs the
+//!   migrations embedded from `migrations/postgres` and `migrations/sqlite`.
+//! - [`schema`] is the hand-kept diesel schema, using only column types both backends have.
+//! - One module per entity ([`organisations`], [`plans`], [`audit`]) holds its row types and
+//!   every query on it. Every query on a tenant table takes the organisation id and filters
+//!   by it: there is no way to read a row without naming its organisation.
+//! - [`StoreError`] classifies database failures (not found, conflict, unavailable, ...) so
+//!   that the API can answer with the right status without knowing diesel.
+//!
+//! All functions are synchronous; the API calls them on a blocking thread.
+
+pub mod audit;
+pub mod db;
+pub mod error;
+pub mod organisations;
+pub mod page;
+pub mod plans;
+pub mod schema;
+
+pub use db::{Backend, DatabaseUrl, DbConnection, Pool, PoolOptions, PooledConnection};
+pub use error::StoreError;
+pub use page::{Page, PageRequest};
+
+/// The current time as stored: UTC, whole microseconds (PostgreSQL's precision), so
+/// that both backends store and return the same value.
+pub fn now() -> chrono::NaiveDateTime {
+    use chrono::SubsecRound;
+    chrono::Utc::now().naive_utc().trunc_subsecs(6)
+}
