@@ -1,1 +1,439 @@
-//! placeholder
+//! The black-box test harness: [`TestApp::spawn`] starts the real server on a random port
+//! with a database of its own, and talks HTTP to it.
+//!
+//! The backend is chosen by `VEIKART_TEST_POSTGRES_URL`: unset, every test gets a fresh
+//! SQLite file in a temporary folder; set (e.g. `postgres://postgres@127.0.0.1:5432`),
+//! every test creates a fresh PostgreSQL database on that server and drops it when done.
+//! A set variable with an unreachable server fails the tests: it never falls back.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test harness: a failed set-up must fail the test loudly"
+)]
+
+use std::sync::mpsc;
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use diesel::connection::SimpleConnection;
+use diesel::{Connection, PgConnection};
+use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use serde_json::{Value, json};
+use veikart_api::Settings;
+use veikart_api::auth::JwtConfig;
+use veikart_domain::Role;
+use veikart_store::{Backend, DatabaseUrl};
+
+pub const POSTGRES_ENV: &str = "VEIKART_TEST_POSTGRES_URL";
+pub const SECRET: &[u8] = b"veikart-test-secret-that-is-long-enough-0123456789";
+pub const ED25519_PRIVATE_PEM: &str = include_str!("fixtures/ed25519-private.pem");
+pub const ED25519_PUBLIC_PEM: &str = include_str!("fixtures/ed25519-public.pem");
+
+/// A database for one test, removed when dropped.
+pub enum TestDb {
+    Sqlite {
+        _dir: tempfile::TempDir,
+        url: DatabaseUrl,
+    },
+    Postgres {
+        server: String,
+        name: String,
+        url: DatabaseUrl,
+    },
+}
+
+impl TestDb {
+    pub fn create() -> Self {
+        match std::env::var(POSTGRES_ENV) {
+            Ok(server) if !server.trim().is_empty() => {
+                let server = server.trim().trim_end_matches('/').to_owned();
+                let name = format!("veikart_test_{}", random_hex(8));
+                let mut admin = admin_connection(&server);
+                admin
+                    .batch_execute(&format!("CREATE DATABASE {name}"))
+                    .unwrap_or_else(|e| panic!("cannot create test database {name}: {e}"));
+                let url = DatabaseUrl::parse(Some(&format!("{server}/{name}")));
+                TestDb::Postgres { server, name, url }
+            }
+            _ => {
+                let dir = tempfile::tempdir().expect("temporary folder");
+                let path = dir.path().join("veikart-test.db");
+                let url = DatabaseUrl::parse(Some(path.to_str().expect("utf-8 path")));
+                TestDb::Sqlite { _dir: dir, url }
+            }
+        }
+    }
+
+    pub fn url(&self) -> &DatabaseUrl {
+        match self {
+            TestDb::Sqlite { url, .. } | TestDb::Postgres { url, .. } => url,
+        }
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.url().backend()
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let TestDb::Postgres { server, name, .. } = self {
+            let mut admin = admin_connection(server);
+            // Undo an outage test that failed half-way, then drop whatever is connected.
+            let _ = admin.batch_execute(&format!("ALTER DATABASE {name}_away RENAME TO {name}"));
+            let _ = admin.batch_execute(&format!(
+                "ALTER DATABASE {name} WITH ALLOW_CONNECTIONS true"
+            ));
+            if let Err(e) =
+                admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            {
+                eprintln!("could not drop test database {name}: {e}");
+            }
+        }
+    }
+}
+
+/// A connection to the server's `postgres` database, for creating and dropping test
+/// databases. Panics with the reason when the server cannot be reached.
+pub fn admin_connection(server: &str) -> PgConnection {
+    let url = format!("{server}/postgres");
+    PgConnection::establish(&url).unwrap_or_else(|e| {
+        panic!("{POSTGRES_ENV} is set but PostgreSQL at {server} is not reachable: {e}")
+    })
+}
+
+pub fn random_hex(bytes: usize) -> String {
+    let mut buf = vec![0u8; bytes];
+    getrandom::fill(&mut buf).expect("random bytes");
+    buf.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The running server of one test.
+pub struct TestApp {
+    pub base: String,
+    agent: ureq::Agent,
+    handle: actix_web::dev::ServerHandle,
+    thread: Option<JoinHandle<()>>,
+    /// `iss` and `aud` the server expects, added to the tokens the helpers mint.
+    issuer: Option<String>,
+    audience: Option<String>,
+    // Dropped after the server has stopped (see Drop).
+    pub db: TestDb,
+}
+
+impl TestApp {
+    /// A server with the default test settings.
+    pub fn spawn() -> Self {
+        Self::spawn_with(|_| {})
+    }
+
+    /// A server whose settings `configure` adjusts (issuer, body limit, ...).
+    pub fn spawn_with(configure: impl FnOnce(&mut Settings)) -> Self {
+        let db = TestDb::create();
+        let jwt = JwtConfig {
+            secret: Some(SECRET.to_vec()),
+            ..JwtConfig::default()
+        };
+        let mut settings = Settings::new(db.url().clone(), "127.0.0.1:0", jwt);
+        settings.workers = Some(2);
+        settings.pool.max_connections = 4;
+        settings.pool.connection_timeout = Duration::from_secs(2);
+        settings.pool.sqlite_busy_timeout = Duration::from_millis(500);
+        configure(&mut settings);
+        let (issuer, audience) = (settings.jwt.issuer.clone(), settings.jwt.audience.clone());
+
+        let (sender, receiver) = mpsc::channel();
+        let thread = std::thread::spawn(move || {
+            let system = actix_web::rt::System::new();
+            let app = match veikart_api::Application::build(settings) {
+                Ok(app) => app,
+                Err(e) => {
+                    sender.send(Err(e.to_string())).expect("report start-up");
+                    return;
+                }
+            };
+            sender
+                .send(Ok((app.port(), app.server_handle())))
+                .expect("report start-up");
+            let _ = system.block_on(app.run_until_stopped());
+        });
+        let (port, handle) = receiver
+            .recv()
+            .expect("server thread")
+            .unwrap_or_else(|e| panic!("the server did not start: {e}"));
+        let agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(Duration::from_secs(30)))
+            .build()
+            .new_agent();
+        TestApp {
+            base: format!("http://127.0.0.1:{port}"),
+            agent,
+            handle,
+            thread: Some(thread),
+            issuer,
+            audience,
+            db,
+        }
+    }
+
+    pub fn request(&self, method: &str, path: &str) -> Req<'_> {
+        Req {
+            app: self,
+            method: method.to_owned(),
+            path: path.to_owned(),
+            headers: Vec::new(),
+            body: None,
+        }
+    }
+
+    pub fn get(&self, path: &str) -> Req<'_> {
+        self.request("GET", path)
+    }
+
+    pub fn post(&self, path: &str) -> Req<'_> {
+        self.request("POST", path)
+    }
+
+    pub fn patch(&self, path: &str) -> Req<'_> {
+        self.request("PATCH", path)
+    }
+
+    pub fn delete(&self, path: &str) -> Req<'_> {
+        self.request("DELETE", path)
+    }
+
+    /// A valid HS256 token for `org` with `role`.
+    pub fn token(&self, org: &str, role: Role) -> String {
+        self.sign_for_server(claims(org, role))
+    }
+
+    pub fn platform_admin(&self) -> String {
+        self.sign_for_server(
+            json!({"sub": "platform", "role": "platform_admin", "exp": in_an_hour()}),
+        )
+    }
+
+    fn sign_for_server(&self, mut claims: Value) -> String {
+        if let Some(issuer) = &self.issuer {
+            claims["iss"] = json!(issuer);
+        }
+        if let Some(audience) = &self.audience {
+            claims["aud"] = json!(audience);
+        }
+        sign(&claims, Algorithm::HS256, SECRET)
+    }
+
+    /// Creates an organisation (as platform admin) and returns its slug.
+    pub fn create_org(&self, slug: &str) -> String {
+        let reply = self
+            .post("/api/v1/orgs")
+            .bearer(&self.platform_admin())
+            .json(&json!({"slug": slug, "name": format!("Org {slug}"), "org_number": org_number_for(slug)}))
+            .send();
+        assert_eq!(reply.status, 201, "create org {slug}: {}", reply.body);
+        slug.to_owned()
+    }
+
+    /// Creates a plan in `org` (as admin) and returns its JSON.
+    pub fn create_plan(&self, org: &str, title: &str) -> Value {
+        let reply = self
+            .post(&format!("/api/v1/orgs/{org}/plans"))
+            .bearer(&self.token(org, Role::Admin))
+            .json(&PlanBuilder::new(title).build())
+            .send();
+        assert_eq!(reply.status, 201, "create plan: {}", reply.body);
+        reply.json()
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        let stop = self.handle.stop(false);
+        actix_web::rt::System::new().block_on(stop);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// Builds a plan body with sensible defaults.
+pub struct PlanBuilder {
+    body: Value,
+}
+
+impl PlanBuilder {
+    pub fn new(title: &str) -> Self {
+        Self {
+            body: json!({"title": title, "period_start": "2022-04-01", "period_end": "2022-12-31"}),
+        }
+    }
+
+    pub fn with(mut self, field: &str, value: Value) -> Self {
+        self.body[field] = value;
+        self
+    }
+
+    pub fn build(self) -> Value {
+        self.body
+    }
+}
+
+/// A request being built.
+pub struct Req<'a> {
+    app: &'a TestApp,
+    method: String,
+    path: String,
+    headers: Vec<(String, String)>,
+    body: Option<Vec<u8>>,
+}
+
+impl Req<'_> {
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.headers.push((name.to_owned(), value.to_owned()));
+        self
+    }
+
+    pub fn bearer(self, token: &str) -> Self {
+        self.header("Authorization", &format!("Bearer {token}"))
+    }
+
+    pub fn json(self, body: &Value) -> Self {
+        self.raw("application/json", serde_json::to_vec(body).expect("json"))
+    }
+
+    pub fn raw(mut self, content_type: &str, body: Vec<u8>) -> Self {
+        self.headers
+            .push(("Content-Type".into(), content_type.to_owned()));
+        self.body = Some(body);
+        self
+    }
+
+    pub fn send(self) -> Reply {
+        let mut builder = ureq::http::Request::builder()
+            .method(self.method.as_str())
+            .uri(format!("{}{}", self.app.base, self.path));
+        for (name, value) in &self.headers {
+            builder = builder.header(name, value);
+        }
+        let request = builder
+            .body(self.body.unwrap_or_default())
+            .expect("request");
+        let mut response = self
+            .app
+            .agent
+            .run(request)
+            .unwrap_or_else(|e| panic!("{} {} failed: {e}", self.method, self.path));
+        let status = response.status().as_u16();
+        let headers = response
+            .headers()
+            .iter()
+            .map(|(k, v)| (k.as_str().to_owned(), v.to_str().unwrap_or("").to_owned()))
+            .collect();
+        let body = response.body_mut().read_to_string().unwrap_or_default();
+        Reply {
+            status,
+            headers,
+            body,
+        }
+    }
+}
+
+/// What the server answered.
+#[derive(Debug)]
+pub struct Reply {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+impl Reply {
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Asserts an RFC 9457 problem with `status` and returns it.
+    pub fn problem(&self, status: u16) -> Value {
+        assert_eq!(
+            self.status, status,
+            "expected {status}, got {}: {}",
+            self.status, self.body
+        );
+        assert_eq!(
+            self.header("content-type"),
+            Some("application/problem+json"),
+            "content type of a {status}"
+        );
+        let problem = self.json();
+        assert_eq!(problem["status"], status);
+        for member in ["type", "title", "detail"] {
+            assert!(
+                problem[member].is_string(),
+                "problem without {member}: {problem}"
+            );
+        }
+        problem
+    }
+
+    /// The fields named in a validation problem's `errors`.
+    pub fn error_fields(&self) -> Vec<String> {
+        self.json()["errors"]
+            .as_array()
+            .map(|errors| {
+                errors
+                    .iter()
+                    .filter_map(|e| e["field"].as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
+pub fn in_an_hour() -> i64 {
+    chrono::Utc::now().timestamp() + 3600
+}
+
+pub fn claims(org: &str, role: Role) -> Value {
+    json!({"sub": format!("{}@{org}", role.as_str()), "org": org, "role": role.as_str(), "exp": in_an_hour()})
+}
+
+pub fn sign(claims: &Value, alg: Algorithm, key: &[u8]) -> String {
+    let key = match alg {
+        Algorithm::EdDSA => EncodingKey::from_ed_pem(key).expect("ed25519 key"),
+        _ => EncodingKey::from_secret(key),
+    };
+    let _ = jsonwebtoken::crypto::aws_lc::DEFAULT_PROVIDER.install_default();
+    jsonwebtoken::encode(&Header::new(alg), claims, &key).expect("sign")
+}
+
+/// A valid organisation number derived from a slug, so that tests creating many
+/// organisations do not collide on the unique number.
+pub fn org_number_for(slug: &str) -> String {
+    const WEIGHTS: [u32; 8] = [3, 2, 7, 6, 5, 4, 3, 2];
+    let mut seed: u32 = slug
+        .bytes()
+        .fold(7u32, |h, b| h.wrapping_mul(31).wrapping_add(u32::from(b)));
+    loop {
+        let digits: Vec<u32> = format!("{:08}", 10_000_000 + seed % 89_999_999)
+            .bytes()
+            .map(|b| u32::from(b - b'0'))
+            .collect();
+        let sum: u32 = digits.iter().zip(WEIGHTS).map(|(d, w)| d * w).sum();
+        let check = match 11 - sum % 11 {
+            11 => 0,
+            10 => {
+                seed = seed.wrapping_add(1);
+                continue;
+            }
+            c => c,
+        };
+        return digits.iter().map(|d| d.to_string()).collect::<String>() + &check.to_string();
+    }
+}

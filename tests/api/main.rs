@@ -1,1 +1,19 @@
-fn main() {}
+//! Black-box tests of the whole service over HTTP, one binary for every suite. They run
+//! on SQLite by default and on PostgreSQL when `VEIKART_TEST_POSTGRES_URL` is set.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "tests: a failed expectation must fail the test loudly"
+)]
+
+mod audit;
+mod auth;
+mod concurrency;
+mod errors;
+mod health;
+mod isolation;
+mod openapi;
+mod organisations;
+mod outage;
+mod plans;
+mod roles;

@@ -1,0 +1,214 @@
+use serde_json::json;
+use veikart_domain::Role;
+use veikart_tests::{PlanBuilder, TestApp};
+
+#[test]
+fn an_editor_creates_reads_changes_and_lists_plans() {
+    let app = TestApp::spawn();
+    let org = app.create_org("ig");
+    let editor = app.token(&org, Role::Editor);
+    let created = app
+        .post(&format!("/api/v1/orgs/{org}/plans"))
+        .bearer(&editor)
+        .json(
+            &PlanBuilder::new("Handlingsplan 2022")
+                .with("intro", json!("Vedtas av årsmøtet."))
+                .build(),
+        )
+        .send();
+    assert_eq!(created.status, 201, "{}", created.body);
+    let plan = created.json();
+    assert_eq!(plan["status"], "draft");
+    assert_eq!(plan["published"], false);
+    assert_eq!(plan["period_start"], "2022-04-01");
+    let id = plan["id"].as_i64().unwrap();
+    assert_eq!(
+        created.header("location"),
+        Some(format!("/api/v1/orgs/{org}/plans/{id}").as_str())
+    );
+
+    let adopted = app
+        .patch(&format!("/api/v1/orgs/{org}/plans/{id}"))
+        .bearer(&editor)
+        .json(&json!({"status": "adopted", "adopted_on": "2022-03-24", "adopted_by": "årsmøtet", "intro": null}))
+        .send();
+    assert_eq!(adopted.status, 200, "{}", adopted.body);
+    let adopted = adopted.json();
+    assert_eq!(adopted["adopted_by"], "årsmøtet");
+    assert_eq!(adopted["intro"], serde_json::Value::Null);
+    assert_eq!(adopted["title"], "Handlingsplan 2022");
+
+    let viewer = app.token(&org, Role::Viewer);
+    let list = app
+        .get(&format!("/api/v1/orgs/{org}/plans?status=adopted"))
+        .bearer(&viewer)
+        .send();
+    assert_eq!(list.status, 200);
+    assert_eq!(list.json()["items"][0]["id"], id);
+    let drafts = app
+        .get(&format!("/api/v1/orgs/{org}/plans?status=draft"))
+        .bearer(&viewer)
+        .send();
+    assert_eq!(drafts.json()["items"].as_array().unwrap().len(), 0);
+}
+
+#[test]
+fn a_period_that_ends_before_it_starts_is_refused_on_create_and_on_update() {
+    let app = TestApp::spawn();
+    let org = app.create_org("ig");
+    let editor = app.token(&org, Role::Editor);
+    let bad = app
+        .post(&format!("/api/v1/orgs/{org}/plans"))
+        .bearer(&editor)
+        .json(
+            &PlanBuilder::new("Bad")
+                .with("period_end", json!("2022-01-01"))
+                .build(),
+        )
+        .send();
+    bad.problem(422);
+    assert_eq!(bad.error_fields(), ["period_end"]);
+
+    let plan = app.create_plan(&org, "Good");
+    let moved = app
+        .patch(&format!("/api/v1/orgs/{org}/plans/{}", plan["id"]))
+        .bearer(&editor)
+        .json(&json!({"period_start": "2023-01-01"}))
+        .send();
+    moved.problem(422);
+    assert_eq!(moved.error_fields(), ["period_end"]);
+}
+
+#[test]
+fn adopting_needs_a_date_and_an_adopter() {
+    let app = TestApp::spawn();
+    let org = app.create_org("ig");
+    let plan = app.create_plan(&org, "Plan");
+    let reply = app
+        .patch(&format!("/api/v1/orgs/{org}/plans/{}", plan["id"]))
+        .bearer(&app.token(&org, Role::Editor))
+        .json(&json!({"status": "adopted"}))
+        .send();
+    reply.problem(422);
+    assert_eq!(reply.error_fields(), ["adopted_on", "adopted_by"]);
+}
+
+#[test]
+fn missing_and_mistyped_fields_are_named() {
+    let app = TestApp::spawn();
+    let org = app.create_org("ig");
+    let editor = app.token(&org, Role::Editor);
+    let missing = app
+        .post(&format!("/api/v1/orgs/{org}/plans"))
+        .bearer(&editor)
+        .json(&json!({"title": "No dates"}))
+        .send();
+    missing.problem(422);
+    let wrong_date = app
+        .post(&format!("/api/v1/orgs/{org}/plans"))
+        .bearer(&editor)
+        .json(
+            &PlanBuilder::new("x")
+                .with("period_start", json!("1. april 2022"))
+                .build(),
+        )
+        .send();
+    wrong_date.problem(422);
+    assert_eq!(wrong_date.error_fields(), ["period_start"]);
+}
+
+#[test]
+fn anonymous_readers_see_published_plans_only() {
+    let app = TestApp::spawn();
+    let org = app.create_org("ig");
+    let hidden = app.create_plan(&org, "Utkast");
+    let editor = app.token(&org, Role::Editor);
+    let public = app
+        .post(&format!("/api/v1/orgs/{org}/plans"))
+        .bearer(&editor)
+        .json(
+            &PlanBuilder::new("Publisert")
+                .with("published", json!(true))
+                .build(),
+        )
+        .send()
+        .json();
+
+    let list = app.get(&format!("/api/v1/orgs/{org}/plans")).send();
+    assert_eq!(list.status, 200);
+    let ids: Vec<_> = list.json()["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["id"].clone())
+        .collect();
+    assert_eq!(ids, [public["id"].clone()]);
+    assert_eq!(
+        app.get(&format!("/api/v1/orgs/{org}/plans/{}", public["id"]))
+            .send()
+            .status,
+        200
+    );
+    app.get(&format!("/api/v1/orgs/{org}/plans/{}", hidden["id"]))
+        .send()
+        .problem(404);
+    // Writing still needs a token.
+    app.post(&format!("/api/v1/orgs/{org}/plans"))
+        .json(&PlanBuilder::new("x").build())
+        .send()
+        .problem(401);
+}
+
+#[test]
+fn plans_are_listed_page_by_page_and_filtered_by_period() {
+    let app = TestApp::spawn();
+    let org = app.create_org("ig");
+    let editor = app.token(&org, Role::Editor);
+    for year in 2021..=2024 {
+        app.post(&format!("/api/v1/orgs/{org}/plans"))
+            .bearer(&editor)
+            .json(
+                &PlanBuilder::new(&format!("Plan {year}"))
+                    .with("period_start", json!(format!("{year}-01-01")))
+                    .with("period_end", json!(format!("{year}-12-31")))
+                    .build(),
+            )
+            .send();
+    }
+    let mut titles = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let path = match &cursor {
+            Some(c) => format!("/api/v1/orgs/{org}/plans?limit=3&cursor={c}"),
+            None => format!("/api/v1/orgs/{org}/plans?limit=3"),
+        };
+        let page = app.get(&path).bearer(&editor).send().json();
+        titles.extend(
+            page["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|p| p["title"].as_str().unwrap().to_owned()),
+        );
+        match page["next_cursor"].as_str() {
+            Some(next) => cursor = Some(next.to_owned()),
+            None => break,
+        }
+    }
+    assert_eq!(titles, ["Plan 2021", "Plan 2022", "Plan 2023", "Plan 2024"]);
+
+    let in_2022_2023 = app
+        .get(&format!(
+            "/api/v1/orgs/{org}/plans?from=2022-06-01&to=2023-02-01"
+        ))
+        .bearer(&editor)
+        .send()
+        .json();
+    let titles: Vec<_> = in_2022_2023["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["title"].clone())
+        .collect();
+    assert_eq!(titles, ["Plan 2022", "Plan 2023"]);
+}
