@@ -96,7 +96,7 @@ fn unknown_routes_wrong_methods_and_bad_parameters_are_problems() {
         .bearer(&viewer)
         .send()
         .problem(400);
-    app.get(&format!("/api/v1/orgs/{org}/plans?cursor=forged"))
+    app.get(&format!("/api/v1/orgs/{org}/plans?cursor=Forged"))
         .bearer(&viewer)
         .send()
         .problem(400);

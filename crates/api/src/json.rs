@@ -84,7 +84,16 @@ fn is_json(req: &HttpRequest) -> bool {
 }
 
 /// Parses a JSON body, telling malformed JSON (400) from JSON of the wrong shape (422).
+/// Every body of this API is a JSON object; serde would otherwise also read a struct
+/// from an array of its field values, which no client means.
 pub fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    match body.iter().find(|b| !b.is_ascii_whitespace()) {
+        Some(b'{') => {}
+        Some(b'[' | b'"' | b't' | b'f' | b'n' | b'-' | b'0'..=b'9') => {
+            return Err(ApiError::validation("body", "must be a JSON object"));
+        }
+        _ => return Err(ApiError::BadRequest("the body is not valid JSON".into())),
+    }
     let mut deserializer = serde_json::Deserializer::from_slice(body);
     let result: Result<T, _> = serde_path_to_error::deserialize(&mut deserializer);
     let value = match result {
@@ -152,6 +161,8 @@ mod tests {
         let problem = e.problem();
         assert_eq!(problem.errors[0].field, "items[1].n");
         assert!(!problem.errors[0].message.contains("line"));
+        let array = parse::<Body>(br#"["t", []]"#).unwrap_err();
+        assert_eq!(array.problem().errors[0].field, "body");
         let unknown = parse::<Body>(br#"{"title": "t", "items": [], "x": 1}"#).unwrap_err();
         assert_eq!(unknown.problem().errors[0].field, "x");
     }

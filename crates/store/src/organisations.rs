@@ -97,7 +97,8 @@ pub fn list(conn: &mut DbConnection, page: PageRequest) -> Result<Page<Organisat
 }
 
 /// Updates an organisation if it is still at `expected_version` (when given). `change`
-/// sees the stored row and returns the changes, or why they are invalid.
+/// sees the stored row and returns the changes, or why they are invalid. An invalid change is
+/// reported before a stale version: a request that could never succeed says so first.
 pub fn update(
     conn: &mut DbConnection,
     actor: &str,
@@ -107,10 +108,10 @@ pub fn update(
 ) -> Result<Organisation, StoreError> {
     write_transaction(conn, |conn| {
         let current = organisations::table.find(id).first::<Organisation>(conn)?;
+        let changes = change(&current)?;
         if expected_version.is_some_and(|accepted| !accepted.contains(&current.version)) {
             return Err(StoreError::VersionMismatch);
         }
-        let changes = change(&current)?;
         let updated: Organisation = diesel::update(
             organisations::table
                 .find(id)

@@ -126,7 +126,8 @@ pub fn list(
 }
 
 /// Updates a plan if it is still at `expected_version` (when given). `change` sees the
-/// stored plan and returns its new values, or why they are invalid.
+/// stored plan and returns its new values, or why they are invalid. An invalid change is
+/// reported before a stale version: a request that could never succeed says so first.
 pub fn update(
     conn: &mut DbConnection,
     org_id: i64,
@@ -137,10 +138,10 @@ pub fn update(
 ) -> Result<Plan, StoreError> {
     write_transaction(conn, |conn| {
         let current = get(conn, org_id, id)?;
+        let values = change_values(&current)?;
         if expected_version.is_some_and(|accepted| !accepted.contains(&current.version)) {
             return Err(StoreError::VersionMismatch);
         }
-        let values = change_values(&current)?;
         let updated = diesel::update(
             plans::table
                 .filter(plans::org_id.eq(org_id))

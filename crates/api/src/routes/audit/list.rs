@@ -1,6 +1,6 @@
 use actix_web::{HttpResponse, get, web};
 use serde::Deserialize;
-use utoipa::IntoParams;
+use utoipa::{IntoParams, ToSchema};
 use veikart_domain::Role;
 use veikart_store::audit::{self as store, AuditFilter};
 
@@ -12,16 +12,34 @@ use crate::routes::orgs::OrgPath;
 use crate::state::AppState;
 use crate::tenancy::OrgAccess;
 
+/// The kinds of change the trail records.
+#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AuditAction {
+    Create,
+    Update,
+    Delete,
+}
+
+impl AuditAction {
+    fn as_str(self) -> &'static str {
+        match self {
+            AuditAction::Create => "create",
+            AuditAction::Update => "update",
+            AuditAction::Delete => "delete",
+        }
+    }
+}
+
 /// Filters of the audit trail.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct AuditFilterParams {
     /// Only changes to this kind of resource (`organisation`, `plan`, ...).
-    #[param(max_length = 64)]
+    #[param(pattern = "^[a-z_]{1,64}$")]
     pub entity: Option<String>,
-    /// Only this kind of change (`create`, `update`, `delete`).
-    #[param(max_length = 16)]
-    pub action: Option<String>,
+    /// Only this kind of change.
+    pub action: Option<AuditAction>,
 }
 
 /// List the organisation's audit trail, oldest first (`admin`).
@@ -40,11 +58,19 @@ pub async fn list_audit_entries(
     page: web::Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
     let request = page.request()?;
+    let entity_ok = |e: &str| {
+        (1..=64).contains(&e.len()) && e.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
+    };
+    if filter.entity.as_deref().is_some_and(|e| !entity_ok(e)) {
+        return Err(ApiError::BadRequest(
+            "entity must be 1-64 characters of a-z and _".into(),
+        ));
+    }
     let access = OrgAccess::resolve(&state, Some(auth.0), &path.org).await?;
     access.require(Role::Admin)?;
     let filter = AuditFilter {
         entity: filter.entity.clone(),
-        action: filter.action.clone(),
+        action: filter.action.map(|a| a.as_str().to_owned()),
     };
     let org_id = access.org_id();
     let page = state

@@ -53,8 +53,7 @@ impl From<store::Organisation> for Organisation {
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Path)]
 pub struct OrgPath {
-    /// The organisation's slug.
-    #[param(pattern = "^[a-z][a-z0-9-]{0,61}[a-z0-9]$")]
+    /// The organisation's slug (an unknown slug is 404).
     pub org: String,
 }
 

@@ -46,6 +46,10 @@ pub struct CreatePlan {
     responses((status = 201, body = Plan, headers(
         ("ETag" = String, description = "The version, for If-Match"),
         ("Location" = String, description = "The new plan's URL"),
+    ), links(
+        ("GetPlan" = (operation_id = "get_plan", parameters(("org" = "$request.path.org"), ("id" = "$response.body#/id")))),
+        ("UpdatePlan" = (operation_id = "update_plan", parameters(("org" = "$request.path.org"), ("id" = "$response.body#/id")))),
+        ("DeletePlan" = (operation_id = "delete_plan", parameters(("org" = "$request.path.org"), ("id" = "$response.body#/id")))),
     )))
 )]
 #[post("/orgs/{org}/plans")]

@@ -73,8 +73,7 @@ impl TryFrom<store::Plan> for Plan {
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Path)]
 pub struct PlanPath {
-    /// The organisation's slug.
-    #[param(pattern = "^[a-z][a-z0-9-]{0,61}[a-z0-9]$")]
+    /// The organisation's slug (an unknown slug is 404).
     pub org: String,
     /// The plan's id.
     pub id: i64,
