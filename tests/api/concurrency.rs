@@ -51,11 +51,11 @@ fn a_stale_if_match_gets_412_and_changes_nothing() {
     );
 
     // `*` and the current version both match.
+    let publish = format!("{path}/publish");
     assert_eq!(
-        app.patch(&path)
+        app.post(&publish)
             .bearer(&editor)
             .header("If-Match", "*")
-            .json(&json!({"published": true}))
             .send()
             .status,
         200
@@ -120,4 +120,20 @@ fn if_none_match_with_the_current_etag_answers_304() {
             .status,
         200
     );
+}
+
+#[test]
+fn an_invalid_change_is_reported_before_a_stale_version() {
+    let app = TestApp::spawn();
+    let org = app.create_org("ig");
+    let plan = app.create_plan(&org, "Plan");
+    let path = format!("/api/v1/orgs/{org}/plans/{}", plan["id"]);
+    let reply = app
+        .patch(&path)
+        .bearer(&app.token(&org, Role::Editor))
+        .header("If-Match", "\"v9\"")
+        .json(&json!({"title": "nul\u{0}"}))
+        .send();
+    reply.problem(422);
+    assert_eq!(reply.error_fields(), ["title"]);
 }

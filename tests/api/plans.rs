@@ -27,16 +27,23 @@ fn an_editor_creates_reads_changes_and_lists_plans() {
         Some(format!("/api/v1/orgs/{org}/plans/{id}").as_str())
     );
 
-    let adopted = app
+    let changed = app
         .patch(&format!("/api/v1/orgs/{org}/plans/{id}"))
         .bearer(&editor)
-        .json(&json!({"status": "adopted", "adopted_on": "2022-03-24", "adopted_by": "årsmøtet", "intro": null}))
+        .json(&json!({"title": "Handlingsplan for 2022", "intro": null}))
+        .send();
+    assert_eq!(changed.status, 200, "{}", changed.body);
+    assert_eq!(changed.json()["intro"], serde_json::Value::Null);
+    let adopted = app
+        .post(&format!("/api/v1/orgs/{org}/plans/{id}/adopt"))
+        .bearer(&app.token(&org, Role::Admin))
+        .json(&json!({"adopted_on": "2022-03-24", "adopted_by": "årsmøtet"}))
         .send();
     assert_eq!(adopted.status, 200, "{}", adopted.body);
     let adopted = adopted.json();
+    assert_eq!(adopted["status"], "adopted");
     assert_eq!(adopted["adopted_by"], "årsmøtet");
-    assert_eq!(adopted["intro"], serde_json::Value::Null);
-    assert_eq!(adopted["title"], "Handlingsplan 2022");
+    assert_eq!(adopted["title"], "Handlingsplan for 2022");
 
     let viewer = app.token(&org, Role::Viewer);
     let list = app
@@ -80,17 +87,49 @@ fn a_period_that_ends_before_it_starts_is_refused_on_create_and_on_update() {
 }
 
 #[test]
-fn adopting_needs_a_date_and_an_adopter() {
+fn adopting_needs_a_date_and_an_adopter_and_happens_once() {
     let app = TestApp::spawn();
     let org = app.create_org("ig");
     let plan = app.create_plan(&org, "Plan");
-    let reply = app
-        .patch(&format!("/api/v1/orgs/{org}/plans/{}", plan["id"]))
-        .bearer(&app.token(&org, Role::Editor))
-        .json(&json!({"status": "adopted"}))
+    let adopt = format!("/api/v1/orgs/{org}/plans/{}/adopt", plan["id"]);
+    let admin = app.token(&org, Role::Admin);
+    let missing = app
+        .post(&adopt)
+        .bearer(&admin)
+        .json(&json!({"adopted_by": "årsmøtet"}))
         .send();
-    reply.problem(422);
-    assert_eq!(reply.error_fields(), ["adopted_on", "adopted_by"]);
+    missing.problem(422);
+    assert_eq!(missing.error_fields(), ["adopted_on"]);
+    let blank = app
+        .post(&adopt)
+        .bearer(&admin)
+        .json(&json!({"adopted_on": "2022-03-24", "adopted_by": " "}))
+        .send();
+    blank.problem(422);
+    assert_eq!(blank.error_fields(), ["adopted_by"]);
+    let body = json!({"adopted_on": "2022-03-24", "adopted_by": "årsmøtet"});
+    app.post(&adopt)
+        .bearer(&app.token(&org, Role::Editor))
+        .json(&body)
+        .send()
+        .problem(403);
+    assert_eq!(
+        app.post(&adopt).bearer(&admin).json(&body).send().status,
+        200
+    );
+    app.post(&adopt)
+        .bearer(&admin)
+        .json(&body)
+        .send()
+        .problem(409);
+    // The status changes through the lifecycle actions only.
+    let patch = app
+        .patch(&format!("/api/v1/orgs/{org}/plans/{}", plan["id"]))
+        .bearer(&admin)
+        .json(&json!({"status": "draft"}))
+        .send();
+    patch.problem(422);
+    assert_eq!(patch.error_fields(), ["status"]);
 }
 
 #[test]

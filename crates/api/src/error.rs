@@ -43,8 +43,11 @@ pub struct Problem {
 /// One invalid field of a request.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct ProblemField {
-    /// The field, as named in the request (`period_end`, `body`, `items[2].title`).
+    /// The field, as named in the request (`period_end`, `body`, `focus_areas[0].title`).
     pub field: String,
+    /// The same place as an RFC 6901 JSON pointer into the request body
+    /// (`/focus_areas/0/title`; empty for the whole body).
+    pub pointer: String,
     /// Why it is invalid.
     pub message: String,
 }
@@ -52,10 +55,25 @@ pub struct ProblemField {
 impl From<FieldError> for ProblemField {
     fn from(e: FieldError) -> Self {
         Self {
+            pointer: json_pointer(&e.field),
             field: e.field,
             message: e.message,
         }
     }
+}
+
+/// `a.b[2].c` → `/a/b/2/c`; `body` (the whole body) → the empty pointer.
+fn json_pointer(field: &str) -> String {
+    if field == "body" {
+        return String::new();
+    }
+    field
+        .replace('[', ".")
+        .replace(']', "")
+        .split('.')
+        .filter(|part| !part.is_empty())
+        .map(|part| format!("/{}", part.replace('~', "~0").replace('/', "~1")))
+        .collect()
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -132,10 +150,10 @@ impl ApiError {
             ApiError::Conflict {
                 field: Some(field),
                 message,
-            } => vec![ProblemField {
-                field: field.clone(),
-                message: message.clone(),
-            }],
+            } => vec![ProblemField::from(FieldError::new(
+                field.clone(),
+                message.clone(),
+            ))],
             _ => Vec::new(),
         };
         Problem {
@@ -238,6 +256,17 @@ mod tests {
         assert_eq!(problem.problem_type, "urn:veikart:problem:validation");
         let fields: Vec<_> = problem.errors.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["title", "period_end"]);
+    }
+
+    #[test]
+    fn fields_become_json_pointers() {
+        assert_eq!(
+            json_pointer("focus_areas[0].kpis[12].source.field"),
+            "/focus_areas/0/kpis/12/source/field"
+        );
+        assert_eq!(json_pointer("title"), "/title");
+        assert_eq!(json_pointer("body"), "");
+        assert_eq!(json_pointer("a/b~c"), "/a~1b~0c");
     }
 
     #[test]

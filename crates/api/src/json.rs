@@ -102,14 +102,10 @@ pub fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
             let field = error.path().to_string();
             let inner = error.into_inner();
             return Err(match inner.classify() {
-                serde_json::error::Category::Data => ApiError::validation(
-                    if field == "." {
-                        "body".to_owned()
-                    } else {
-                        field
-                    },
-                    strip_position(&inner.to_string()),
-                ),
+                serde_json::error::Category::Data => {
+                    let message = strip_position(&inner.to_string());
+                    ApiError::validation(field_of(&field, &message), message)
+                }
                 _ => ApiError::BadRequest(format!("the body is not valid JSON: {inner}")),
             });
         }
@@ -118,6 +114,20 @@ pub fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
         .end()
         .map_err(|e| ApiError::BadRequest(format!("the body is not valid JSON: {e}")))?;
     Ok(value)
+}
+
+/// The field an error is about: the path where it happened, or for a missing field
+/// (reported at its parent) the missing field itself.
+fn field_of(path: &str, message: &str) -> String {
+    let missing = message
+        .strip_prefix("missing field `")
+        .and_then(|rest| rest.split('`').next());
+    match (path, missing) {
+        (".", Some(name)) => name.to_owned(),
+        (".", None) => "body".to_owned(),
+        (parent, Some(name)) => format!("{parent}.{name}"),
+        (path, None) => path.to_owned(),
+    }
 }
 
 /// serde's messages end with " at line 1 column 17", which says nothing to a client that
@@ -161,6 +171,10 @@ mod tests {
         let problem = e.problem();
         assert_eq!(problem.errors[0].field, "items[1].n");
         assert!(!problem.errors[0].message.contains("line"));
+        let missing = parse::<Body>(br#"{"items": []}"#).unwrap_err();
+        assert_eq!(missing.problem().errors[0].field, "title");
+        let nested = parse::<Body>(br#"{"title": "t", "items": [{}]}"#).unwrap_err();
+        assert_eq!(nested.problem().errors[0].field, "items[0].n");
         let array = parse::<Body>(br#"["t", []]"#).unwrap_err();
         assert_eq!(array.problem().errors[0].field, "body");
         let unknown = parse::<Body>(br#"{"title": "t", "items": [], "x": 1}"#).unwrap_err();

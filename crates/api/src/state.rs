@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use veikart_store::{DbConnection, Pool, StoreError};
+use veikart_store::{DbConnection, Pool, StoreError, Tx};
 
 use crate::auth::Authenticator;
 use crate::error::ApiError;
@@ -28,5 +28,16 @@ impl AppState {
         })
         .await?;
         Ok(result?)
+    }
+
+    /// Runs storage code in one write transaction on a blocking thread: everything it
+    /// writes commits together, or nothing does.
+    pub async fn write<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Tx<'_>) -> Result<T, StoreError> + Send + 'static,
+    {
+        self.db(move |conn| veikart_store::write_transaction(conn, f))
+            .await
     }
 }

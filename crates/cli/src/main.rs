@@ -74,6 +74,10 @@ enum Command {
         /// Worker threads (default: one per core).
         #[arg(long, env = "VEIKART_WORKERS")]
         workers: Option<usize>,
+        /// Load the demo organisation `innovasjon-gardermoen` with its action plan 2022
+        /// when the database is empty, and print an admin token for it.
+        #[arg(long)]
+        demo: bool,
         #[command(flatten)]
         keys: KeyArgs,
     },
@@ -110,8 +114,19 @@ fn main() -> ExitCode {
             body_limit,
             pool_size,
             workers,
+            demo,
             keys,
-        } => serve(url, bind, body_limit, pool_size, workers, keys),
+        } => serve(
+            url,
+            ServeOptions {
+                bind,
+                body_limit,
+                pool_size,
+                workers,
+                demo,
+            },
+            keys,
+        ),
         Command::Migrate => migrate(&url),
         Command::Token {
             org,
@@ -150,19 +165,25 @@ fn jwt_config(keys: KeyArgs) -> Result<JwtConfig, String> {
     })
 }
 
-fn serve(
-    url: DatabaseUrl,
+struct ServeOptions {
     bind: String,
     body_limit: usize,
     pool_size: u32,
     workers: Option<usize>,
-    keys: KeyArgs,
-) -> Result<(), String> {
+    demo: bool,
+}
+
+fn serve(url: DatabaseUrl, options: ServeOptions, keys: KeyArgs) -> Result<(), String> {
     let (jwt, secret_source) = resolve_jwt(&url, jwt_config(keys)?).map_err(|e| e.to_string())?;
-    let mut settings = Settings::new(url.clone(), bind, jwt);
-    settings.body_limit = BodyLimit(body_limit);
-    settings.pool.max_connections = pool_size;
-    settings.workers = workers;
+    let demo_plan = if options.demo {
+        veikart_api::demo::load_if_empty(&url)?
+    } else {
+        None
+    };
+    let mut settings = Settings::new(url.clone(), options.bind, jwt.clone());
+    settings.body_limit = BodyLimit(options.body_limit);
+    settings.pool.max_connections = options.pool_size;
+    settings.workers = options.workers;
     let bind = settings.bind.clone();
     let app = Application::build(settings).map_err(|e| e.to_string())?;
 
@@ -188,6 +209,28 @@ fn serve(
             println!("  Tokens:    HS256, secret from VEIKART_JWT_SECRET")
         }
         None => println!("  Tokens:    verified with VEIKART_JWT_PUBLIC_KEY"),
+    }
+    if options.demo {
+        let org = veikart_api::demo::DEMO_ORG;
+        match demo_plan {
+            Some(id) => println!("  Demo:      loaded {org} with its action plan 2022 (plan {id})"),
+            None => println!("  Demo:      the database holds data already; nothing loaded"),
+        }
+        if secret_source.is_some() {
+            let auth = Authenticator::new(&jwt).map_err(|e| e.to_string())?;
+            let claims = auth.claims_for(
+                "demo-admin",
+                Some(org),
+                Role::Admin,
+                Duration::from_secs(24 * 3600),
+            );
+            let token = auth.mint(&claims).map_err(|e| e.to_string())?;
+            println!("Admin token for {org} (24 h):");
+            println!("{token}");
+            println!(
+                "Try: curl -H \"Authorization: Bearer $TOKEN\" {base}/api/v1/orgs/{org}/plans"
+            );
+        }
     }
     if secret_source.is_some() {
         println!(

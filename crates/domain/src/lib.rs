@@ -6,9 +6,12 @@
 //! `openapi` feature the public types also derive `utoipa::ToSchema`, so the OpenAPI
 //! document describes them from this single definition.
 
+pub mod document;
+pub mod kpi;
 pub mod org;
 pub mod plan;
 pub mod role;
+pub mod tree;
 pub mod validation;
 
 pub use org::{OrgSlug, OrganisationNumber};

@@ -63,6 +63,15 @@ impl Validator {
         }
     }
 
+    /// Takes over the errors of a nested part, their fields prefixed with its path
+    /// (`focus_areas[0].` + `title`).
+    pub fn absorb(&mut self, prefix: &str, nested: Validator) {
+        self.errors.extend(nested.errors.into_iter().map(|mut e| {
+            e.field = format!("{prefix}{}", e.field);
+            e
+        }));
+    }
+
     pub fn is_empty(&self) -> bool {
         self.errors.is_empty()
     }

@@ -4,7 +4,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::db::DbConnection;
+use crate::db::{DbConnection, Tx};
 use crate::error::StoreError;
 use crate::page::{Page, PageRequest};
 use crate::schema::audit_log;
@@ -39,16 +39,6 @@ impl Action {
     }
 }
 
-/// One change to record: `actor` (the token's subject) did `action` to `entity` `entity_id`.
-#[derive(Debug, Clone, Copy)]
-pub struct Change<'a> {
-    pub org_id: i64,
-    pub actor: &'a str,
-    pub action: Action,
-    pub entity: &'a str,
-    pub entity_id: i64,
-}
-
 #[derive(Insertable)]
 #[diesel(table_name = audit_log)]
 struct NewAuditEntry<'a> {
@@ -60,18 +50,26 @@ struct NewAuditEntry<'a> {
     at: NaiveDateTime,
 }
 
-/// Records a change; call it inside the transaction that makes the change.
-pub fn record(conn: &mut DbConnection, change: Change<'_>) -> Result<(), StoreError> {
+/// Records that `actor` (the token's subject) did `action` to `entity` `entity_id`. It
+/// takes the transaction of the change itself.
+pub fn record(
+    tx: &mut Tx<'_>,
+    org_id: i64,
+    actor: &str,
+    action: Action,
+    entity: &str,
+    entity_id: i64,
+) -> Result<(), StoreError> {
     diesel::insert_into(audit_log::table)
         .values(NewAuditEntry {
-            org_id: change.org_id,
-            actor: change.actor,
-            action: change.action.as_str(),
-            entity: change.entity,
-            entity_id: change.entity_id,
+            org_id,
+            actor,
+            action: action.as_str(),
+            entity,
+            entity_id,
             at: crate::now(),
         })
-        .execute(conn)?;
+        .execute(&mut **tx)?;
     Ok(())
 }
 

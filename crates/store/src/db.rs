@@ -244,6 +244,26 @@ pub fn migrate(conn: &mut DbConnection) -> Result<Vec<String>, StoreError> {
     Ok(applied)
 }
 
+/// An open write transaction. Every function that writes takes one, so a write cannot
+/// happen outside a transaction, and several writes (a change and its audit entry, a whole
+/// imported plan) commit or fail together. It dereferences to the connection for reads.
+pub struct Tx<'a> {
+    conn: &'a mut DbConnection,
+}
+
+impl std::ops::Deref for Tx<'_> {
+    type Target = DbConnection;
+    fn deref(&self) -> &DbConnection {
+        self.conn
+    }
+}
+
+impl std::ops::DerefMut for Tx<'_> {
+    fn deref_mut(&mut self) -> &mut DbConnection {
+        self.conn
+    }
+}
+
 /// Runs `f` in one write transaction: everything or nothing.
 ///
 /// On SQLite the transaction starts with `BEGIN IMMEDIATE`, taking the write lock before
@@ -251,15 +271,15 @@ pub fn migrate(conn: &mut DbConnection) -> Result<Vec<String>, StoreError> {
 /// concurrent writer instead of failing with "database is locked" when it tries to write.
 pub fn write_transaction<T>(
     conn: &mut DbConnection,
-    f: impl FnOnce(&mut DbConnection) -> Result<T, StoreError>,
+    f: impl FnOnce(&mut Tx<'_>) -> Result<T, StoreError>,
 ) -> Result<T, StoreError> {
     match conn {
-        DbConnection::Pg(_) => conn.transaction(f),
+        DbConnection::Pg(_) => conn.transaction(|conn| f(&mut Tx { conn })),
         DbConnection::Sqlite(_) => {
             conn.batch_execute("BEGIN IMMEDIATE")?;
             let mut guard = RollbackOnDrop { conn: Some(conn) };
             let result = match guard.conn.as_deref_mut() {
-                Some(conn) => f(conn),
+                Some(conn) => f(&mut Tx { conn }),
                 None => Err(StoreError::Unavailable("connection lost".into())),
             };
             let conn = guard.conn.take();
@@ -360,8 +380,8 @@ mod tests {
         let url = DatabaseUrl::parse(Some(dir.path().join("t.db").to_str().unwrap()));
         let mut conn = connect(&url).unwrap();
         conn.batch_execute("CREATE TABLE t (x INTEGER)").unwrap();
-        let result: Result<(), StoreError> = write_transaction(&mut conn, |c| {
-            c.batch_execute("INSERT INTO t VALUES (1)")?;
+        let result: Result<(), StoreError> = write_transaction(&mut conn, |tx| {
+            tx.batch_execute("INSERT INTO t VALUES (1)")?;
             Err(StoreError::NotFound)
         });
         assert!(matches!(result, Err(StoreError::NotFound)));

@@ -4,23 +4,39 @@
 //! - [`db`] chooses the backend from `DATABASE_URL`, builds the connection pool and runs the
 //!   migrations embedded from `migrations/postgres` and `migrations/sqlite`.
 //! - [`schema`] is the hand-kept diesel schema, using only column types both backends have.
-//! - One module per entity ([`organisations`], [`plans`], [`audit`]) holds its row types and
-//!   every query on it. Every query on a tenant table takes the organisation id and filters
+//! - One module per entity ([`organisations`], [`strategies`], [`goals`], [`check_ins`],
+//!   [`plans`], [`focus_areas`], [`kpis`], [`measures`], [`budget_lines`], [`revisions`],
+//!   [`audit`]) holds its row types and every query on it; the standard ones come from
+//!   the `tenant_rows!` macro in `rows.rs`. Every query on a tenant table takes the organisation id and filters
 //!   by it: there is no way to read a row without naming its organisation.
 //! - [`StoreError`] classifies database failures (not found, conflict, unavailable, ...) so
 //!   that the API can answer with the right status without knowing diesel.
 //!
-//! All functions are synchronous; the API calls them on a blocking thread.
+//! All functions are synchronous; the API calls them on a blocking thread. Every write
+//! takes a [`Tx`], so it happens inside a transaction together with its audit entry.
+
+mod rows;
 
 pub mod audit;
+pub mod budget_lines;
+pub mod check_ins;
 pub mod db;
+pub mod documents;
 pub mod error;
+pub mod focus_areas;
+pub mod goals;
+pub mod kpis;
+pub mod measures;
 pub mod organisations;
 pub mod page;
 pub mod plans;
+pub mod revisions;
 pub mod schema;
+pub mod strategies;
 
-pub use db::{Backend, DatabaseUrl, DbConnection, Pool, PoolOptions, PooledConnection};
+pub use db::{
+    Backend, DatabaseUrl, DbConnection, Pool, PoolOptions, PooledConnection, Tx, write_transaction,
+};
 pub use error::StoreError;
 pub use page::{Page, PageRequest};
 

@@ -3,11 +3,11 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::audit::{self, Action, Change};
-use crate::db::{DbConnection, write_transaction};
+use crate::audit::{self, Action};
+use crate::db::{DbConnection, Tx};
 use crate::error::StoreError;
 use crate::page::{Page, PageRequest};
-use crate::schema::{organisations, plans};
+use crate::schema::{audit_log, organisations, plans, strategies};
 
 pub const ENTITY: &str = "organisation";
 
@@ -58,27 +58,16 @@ pub struct OrganisationChanges {
 
 /// Creates an organisation; its creation is the first entry of its audit trail.
 pub fn create(
-    conn: &mut DbConnection,
+    tx: &mut Tx<'_>,
     actor: &str,
     new: NewOrganisation,
 ) -> Result<Organisation, StoreError> {
-    write_transaction(conn, |conn| {
-        let org: Organisation = diesel::insert_into(organisations::table)
-            .values(&new)
-            .returning(organisations::all_columns)
-            .get_result(conn)?;
-        audit::record(
-            conn,
-            Change {
-                org_id: org.id,
-                actor,
-                action: Action::Create,
-                entity: ENTITY,
-                entity_id: org.id,
-            },
-        )?;
-        Ok(org)
-    })
+    let org: Organisation = diesel::insert_into(organisations::table)
+        .values(&new)
+        .returning(organisations::all_columns)
+        .get_result(&mut **tx)?;
+    audit::record(tx, org.id, actor, Action::Create, ENTITY, org.id)?;
+    Ok(org)
 }
 
 pub fn find_by_slug(conn: &mut DbConnection, slug: &str) -> Result<Organisation, StoreError> {
@@ -96,78 +85,68 @@ pub fn list(conn: &mut DbConnection, page: PageRequest) -> Result<Page<Organisat
     Ok(page.finish(rows, |o| o.id))
 }
 
-/// Updates an organisation if it is still at `expected_version` (when given). `change`
-/// sees the stored row and returns the changes, or why they are invalid. An invalid change is
-/// reported before a stale version: a request that could never succeed says so first.
+/// Updates an organisation if it is at one of `expected_versions` (any, when `None`).
 pub fn update(
-    conn: &mut DbConnection,
+    tx: &mut Tx<'_>,
     actor: &str,
     id: i64,
-    expected_version: Option<&[i32]>,
-    change: impl FnOnce(&Organisation) -> Result<OrganisationChanges, StoreError>,
+    expected_versions: Option<&[i32]>,
+    changes: OrganisationChanges,
 ) -> Result<Organisation, StoreError> {
-    write_transaction(conn, |conn| {
-        let current = organisations::table.find(id).first::<Organisation>(conn)?;
-        let changes = change(&current)?;
-        if expected_version.is_some_and(|accepted| !accepted.contains(&current.version)) {
-            return Err(StoreError::VersionMismatch);
-        }
-        let updated: Organisation = diesel::update(
-            organisations::table
-                .find(id)
-                .filter(organisations::version.eq(current.version)),
-        )
-        .set((
-            changes,
-            organisations::version.eq(current.version + 1),
-            organisations::updated_at.eq(crate::now()),
-        ))
-        .returning(organisations::all_columns)
-        .get_result::<Organisation>(conn)
-        .optional()?
-        .ok_or(StoreError::VersionMismatch)?;
-        audit::record(
-            conn,
-            Change {
-                org_id: id,
-                actor,
-                action: Action::Update,
-                entity: ENTITY,
-                entity_id: id,
-            },
-        )?;
-        Ok(updated)
-    })
+    let current = organisations::table
+        .find(id)
+        .first::<Organisation>(&mut **tx)?;
+    if expected_versions.is_some_and(|accepted| !accepted.contains(&current.version)) {
+        return Err(StoreError::VersionMismatch);
+    }
+    let updated: Organisation = diesel::update(
+        organisations::table
+            .find(id)
+            .filter(organisations::version.eq(current.version)),
+    )
+    .set((
+        changes,
+        organisations::version.eq(current.version + 1),
+        organisations::updated_at.eq(crate::now()),
+    ))
+    .returning(organisations::all_columns)
+    .get_result::<Organisation>(&mut **tx)
+    .optional()?
+    .ok_or(StoreError::VersionMismatch)?;
+    audit::record(tx, id, actor, Action::Update, ENTITY, id)?;
+    Ok(updated)
 }
 
-/// Deletes an organisation that holds no plans (409 otherwise); its audit trail goes with it.
+/// Deletes an organisation that holds nothing but its audit trail (409 otherwise); the
+/// trail goes with it.
 pub fn delete(
-    conn: &mut DbConnection,
+    tx: &mut Tx<'_>,
     id: i64,
-    expected_version: Option<&[i32]>,
+    expected_versions: Option<&[i32]>,
 ) -> Result<(), StoreError> {
-    write_transaction(conn, |conn| {
-        let current = organisations::table.find(id).first::<Organisation>(conn)?;
-        if expected_version.is_some_and(|accepted| !accepted.contains(&current.version)) {
-            return Err(StoreError::VersionMismatch);
-        }
-        let plan_count: i64 = plans::table
-            .filter(plans::org_id.eq(id))
-            .count()
-            .get_result(conn)?;
-        if plan_count > 0 {
-            return Err(StoreError::Conflict {
-                field: None,
-                message: format!(
-                    "the organisation still has {plan_count} plan(s); delete them first"
-                ),
-            });
-        }
-        diesel::delete(
-            crate::schema::audit_log::table.filter(crate::schema::audit_log::org_id.eq(id)),
-        )
-        .execute(conn)?;
-        diesel::delete(organisations::table.find(id)).execute(conn)?;
-        Ok(())
-    })
+    let current = organisations::table
+        .find(id)
+        .first::<Organisation>(&mut **tx)?;
+    if expected_versions.is_some_and(|accepted| !accepted.contains(&current.version)) {
+        return Err(StoreError::VersionMismatch);
+    }
+    let plan_count: i64 = plans::table
+        .filter(plans::org_id.eq(id))
+        .count()
+        .get_result(&mut **tx)?;
+    let strategy_count: i64 = strategies::table
+        .filter(strategies::org_id.eq(id))
+        .count()
+        .get_result(&mut **tx)?;
+    if plan_count + strategy_count > 0 {
+        return Err(StoreError::Conflict {
+            field: None,
+            message: format!(
+                "the organisation still has {plan_count} plan(s) and {strategy_count} strategy(ies); delete them first"
+            ),
+        });
+    }
+    diesel::delete(audit_log::table.filter(audit_log::org_id.eq(id))).execute(&mut **tx)?;
+    diesel::delete(organisations::table.find(id)).execute(&mut **tx)?;
+    Ok(())
 }

@@ -1,15 +1,14 @@
-//! Action plans, always scoped by their organisation.
+//! Action plans, always scoped by their organisation. Deleting a plan deletes its tree
+//! (goals, focus areas, KPI definitions, measures, budget lines, revisions) with it.
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use crate::audit::{self, Action, Change};
-use crate::db::{DbConnection, write_transaction};
+use crate::db::DbConnection;
 use crate::error::StoreError;
 use crate::page::{Page, PageRequest};
+use crate::rows::tenant_rows;
 use crate::schema::plans;
-
-pub const ENTITY: &str = "plan";
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
 #[diesel(table_name = plans)]
@@ -27,9 +26,12 @@ pub struct Plan {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub version: i32,
+    pub strategy_id: Option<i64>,
+    /// How many times the plan was revised after adoption (its snapshots are numbered 1..).
+    pub revision: i32,
 }
 
-/// Every field of a plan that its owner sets, written whole on create and on update
+/// Every field of a plan that its owner sets, written whole on insert and on update
 /// (a `None` stores NULL).
 #[derive(Debug, Clone, PartialEq, Insertable, AsChangeset)]
 #[diesel(table_name = plans, treat_none_as_null = true)]
@@ -42,58 +44,39 @@ pub struct PlanValues {
     pub adopted_by: Option<String>,
     pub published: bool,
     pub intro: Option<String>,
+    pub strategy_id: Option<i64>,
+    pub revision: i32,
 }
 
-#[derive(Insertable)]
-#[diesel(table_name = plans)]
-struct NewPlan {
-    org_id: i64,
-    #[diesel(embed)]
-    values: PlanValues,
-    created_at: NaiveDateTime,
-    updated_at: NaiveDateTime,
-    version: i32,
+impl From<&Plan> for PlanValues {
+    fn from(p: &Plan) -> Self {
+        Self {
+            title: p.title.clone(),
+            period_start: p.period_start,
+            period_end: p.period_end,
+            status: p.status.clone(),
+            adopted_on: p.adopted_on,
+            adopted_by: p.adopted_by.clone(),
+            published: p.published,
+            intro: p.intro.clone(),
+            strategy_id: p.strategy_id,
+            revision: p.revision,
+        }
+    }
 }
+
+tenant_rows!(plans, Plan, PlanValues, "plan");
 
 /// Narrows a plan listing.
 #[derive(Debug, Clone, Default)]
 pub struct PlanFilter {
     pub status: Option<String>,
+    pub strategy_id: Option<i64>,
     /// Only published plans (what anonymous readers see).
     pub published_only: bool,
     /// Only plans whose period overlaps `[from, to]` (either bound open).
     pub from: Option<NaiveDate>,
     pub to: Option<NaiveDate>,
-}
-
-pub fn create(
-    conn: &mut DbConnection,
-    org_id: i64,
-    actor: &str,
-    values: PlanValues,
-) -> Result<Plan, StoreError> {
-    let now = crate::now();
-    write_transaction(conn, |conn| {
-        let plan: Plan = diesel::insert_into(plans::table)
-            .values(NewPlan {
-                org_id,
-                values,
-                created_at: now,
-                updated_at: now,
-                version: 1,
-            })
-            .returning(plans::all_columns)
-            .get_result(conn)?;
-        audit::record(conn, change(org_id, actor, Action::Create, plan.id))?;
-        Ok(plan)
-    })
-}
-
-pub fn get(conn: &mut DbConnection, org_id: i64, id: i64) -> Result<Plan, StoreError> {
-    Ok(plans::table
-        .filter(plans::org_id.eq(org_id))
-        .filter(plans::id.eq(id))
-        .first::<Plan>(conn)?)
 }
 
 pub fn list(
@@ -108,6 +91,9 @@ pub fn list(
         .into_boxed();
     if let Some(status) = &filter.status {
         query = query.filter(plans::status.eq(status.clone()));
+    }
+    if let Some(strategy_id) = filter.strategy_id {
+        query = query.filter(plans::strategy_id.eq(strategy_id));
     }
     if filter.published_only {
         query = query.filter(plans::published.eq(true));
@@ -125,72 +111,15 @@ pub fn list(
     Ok(page.finish(rows, |p| p.id))
 }
 
-/// Updates a plan if it is still at `expected_version` (when given). `change` sees the
-/// stored plan and returns its new values, or why they are invalid. An invalid change is
-/// reported before a stale version: a request that could never succeed says so first.
-pub fn update(
+/// How many plans follow a strategy.
+pub fn count_for_strategy(
     conn: &mut DbConnection,
     org_id: i64,
-    id: i64,
-    actor: &str,
-    expected_version: Option<&[i32]>,
-    change_values: impl FnOnce(&Plan) -> Result<PlanValues, StoreError>,
-) -> Result<Plan, StoreError> {
-    write_transaction(conn, |conn| {
-        let current = get(conn, org_id, id)?;
-        let values = change_values(&current)?;
-        if expected_version.is_some_and(|accepted| !accepted.contains(&current.version)) {
-            return Err(StoreError::VersionMismatch);
-        }
-        let updated = diesel::update(
-            plans::table
-                .filter(plans::org_id.eq(org_id))
-                .filter(plans::id.eq(id))
-                .filter(plans::version.eq(current.version)),
-        )
-        .set((
-            values,
-            plans::version.eq(current.version + 1),
-            plans::updated_at.eq(crate::now()),
-        ))
-        .returning(plans::all_columns)
-        .get_result::<Plan>(conn)
-        .optional()?
-        .ok_or(StoreError::VersionMismatch)?;
-        audit::record(conn, change(org_id, actor, Action::Update, id))?;
-        Ok(updated)
-    })
-}
-
-pub fn delete(
-    conn: &mut DbConnection,
-    org_id: i64,
-    id: i64,
-    actor: &str,
-    expected_version: Option<&[i32]>,
-) -> Result<(), StoreError> {
-    write_transaction(conn, |conn| {
-        let current = get(conn, org_id, id)?;
-        if expected_version.is_some_and(|accepted| !accepted.contains(&current.version)) {
-            return Err(StoreError::VersionMismatch);
-        }
-        diesel::delete(
-            plans::table
-                .filter(plans::org_id.eq(org_id))
-                .filter(plans::id.eq(id)),
-        )
-        .execute(conn)?;
-        audit::record(conn, change(org_id, actor, Action::Delete, id))?;
-        Ok(())
-    })
-}
-
-fn change(org_id: i64, actor: &str, action: Action, entity_id: i64) -> Change<'_> {
-    Change {
-        org_id,
-        actor,
-        action,
-        entity: ENTITY,
-        entity_id,
-    }
+    strategy_id: i64,
+) -> Result<i64, StoreError> {
+    Ok(plans::table
+        .filter(plans::org_id.eq(org_id))
+        .filter(plans::strategy_id.eq(strategy_id))
+        .count()
+        .get_result(conn)?)
 }

@@ -1,17 +1,31 @@
-//! The handlers, one file per operation under `routes/<resource>/<action>.rs`; each
-//! resource's `mod.rs` holds its wire types and registers its handlers.
+//! The handlers. Each resource has a folder: `mod.rs` holds its wire types, its rules
+//! and its registration; the operations live in `<action>.rs` files or, for resources
+//! inside a plan, in `handlers.rs` declared through `plan_children::plan_child_handlers!`.
 
 pub mod audit;
+pub mod budget_lines;
+pub mod focus_areas;
+pub mod goals;
 pub mod health;
+pub mod kpis;
+pub mod measures;
 pub mod orgs;
 pub mod patch;
+pub mod plan_children;
 pub mod plans;
+pub mod strategies;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
 /// Registers every `/api/v1` handler (routes and OpenAPI paths at once).
 pub fn configure_v1(cfg: &mut ServiceConfig) {
     orgs::configure(cfg);
+    strategies::configure(cfg);
+    goals::configure(cfg);
     plans::configure(cfg);
+    focus_areas::configure(cfg);
+    kpis::configure(cfg);
+    measures::configure(cfg);
+    budget_lines::configure(cfg);
     audit::configure(cfg);
 }

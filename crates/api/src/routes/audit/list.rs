@@ -39,6 +39,7 @@ pub struct AuditFilterParams {
     #[param(pattern = "^[a-z_]{1,64}$")]
     pub entity: Option<String>,
     /// Only this kind of change.
+    #[param(inline)]
     pub action: Option<AuditAction>,
 }
 

@@ -69,7 +69,7 @@ pub async fn create_organisation(
     );
     let actor = auth.0.sub;
     let org: Organisation = state
-        .db(move |conn| store::create(conn, &actor, new))
+        .write(move |tx| store::create(tx, &actor, new))
         .await?
         .into();
     let mut response = etag::versioned(&req, StatusCode::CREATED, org.version, &org);

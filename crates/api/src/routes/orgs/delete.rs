@@ -30,7 +30,7 @@ pub async fn delete_organisation(
     let expected = etag::if_match(&req)?;
     let id = access.org_id();
     state
-        .db(move |conn| store::delete(conn, id, expected.as_deref()))
+        .write(move |tx| store::delete(tx, id, expected.as_deref()))
         .await?;
     log::info!("organisation {} deleted by {sub}", path.org);
     Ok(HttpResponse::NoContent().finish())

@@ -3,7 +3,6 @@ use actix_web::{HttpRequest, HttpResponse, patch, web};
 use serde::Deserialize;
 use utoipa::ToSchema;
 use veikart_domain::{OrganisationNumber, Role, Validator};
-use veikart_store::StoreError;
 use veikart_store::organisations::{self as store, OrganisationChanges};
 
 use super::{NAME_MAX, OrgPath, Organisation};
@@ -65,11 +64,7 @@ pub async fn update_organisation(
 
     let id = access.org_id();
     let org: Organisation = state
-        .db(move |conn| {
-            store::update(conn, &actor, id, expected.as_deref(), |_| {
-                Ok::<_, StoreError>(changes)
-            })
-        })
+        .write(move |tx| store::update(tx, &actor, id, expected.as_deref(), changes))
         .await?
         .into();
     Ok(etag::versioned(&req, StatusCode::OK, org.version, &org))

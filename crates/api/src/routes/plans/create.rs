@@ -6,7 +6,7 @@ use utoipa::ToSchema;
 use veikart_domain::{PlanFields, PlanStatus, Role};
 use veikart_store::plans as store;
 
-use super::{Plan, checked_values};
+use super::{Plan, check_strategy, checked_values};
 use crate::auth::Auth;
 use crate::error::ApiError;
 use crate::etag;
@@ -35,6 +35,8 @@ pub struct CreatePlan {
     pub intro: Option<String>,
     /// Whether anonymous readers may see it (default false).
     pub published: Option<bool>,
+    /// The strategy the plan follows.
+    pub strategy_id: Option<i64>,
 }
 
 /// Create a plan (`editor`).
@@ -63,24 +65,30 @@ pub async fn create_plan(
     let access = OrgAccess::resolve(&state, Some(auth.0), &path.org).await?;
     let actor = access.require(Role::Editor)?.sub.clone();
     let body = body.0;
-    let values = checked_values(PlanFields {
-        title: body.title,
-        period_start: body.period_start,
-        period_end: body.period_end,
-        status: PlanStatus::Draft,
-        adopted_on: None,
-        adopted_by: None,
-        published: body.published.unwrap_or(false),
-        intro: body.intro,
-    })
-    .map_err(ApiError::Validation)?;
+    let strategy_id = body.strategy_id;
+    let values = checked_values(
+        PlanFields {
+            title: body.title,
+            period_start: body.period_start,
+            period_end: body.period_end,
+            status: PlanStatus::Draft,
+            adopted_on: None,
+            adopted_by: None,
+            published: body.published.unwrap_or(false),
+            intro: body.intro,
+        },
+        strategy_id,
+        0,
+    )?;
 
     let org_id = access.org_id();
-    let plan = Plan::try_from(
-        state
-            .db(move |conn| store::create(conn, org_id, &actor, values))
-            .await?,
-    )?;
+    let plan = state
+        .write(move |tx| {
+            check_strategy(tx, org_id, strategy_id)?;
+            store::insert(tx, org_id, &actor, values)
+        })
+        .await?;
+    let plan = Plan::try_from(plan)?;
     let mut response = etag::versioned(&req, StatusCode::CREATED, plan.version, &plan);
     if let Ok(location) =
         header::HeaderValue::from_str(&format!("/api/v1/orgs/{}/plans/{}", path.org, plan.id))

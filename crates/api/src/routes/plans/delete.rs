@@ -9,7 +9,8 @@ use crate::etag;
 use crate::state::AppState;
 use crate::tenancy::OrgAccess;
 
-/// Delete a plan (`admin`); honours `If-Match`.
+/// Delete a plan with its whole tree — goals, focus areas, KPI definitions, measures,
+/// budget lines, revisions (`admin`); honours `If-Match`.
 #[utoipa::path(
     delete, path = "/orgs/{org}/plans/{id}", tag = "plans",
     params(PlanPath, ("If-Match" = Option<String>, Header, description = "The ETag of the version being deleted; 412 when stale")),
@@ -28,7 +29,7 @@ pub async fn delete_plan(
     let expected = etag::if_match(&req)?;
     let (org_id, id) = (access.org_id(), path.id);
     state
-        .db(move |conn| store::delete(conn, org_id, id, &actor, expected.as_deref()))
+        .write(move |tx| store::delete(tx, org_id, id, &actor, expected.as_deref(), |_, _| Ok(())))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -19,6 +19,8 @@ use crate::tenancy::OrgAccess;
 pub struct PlanFilterParams {
     /// Only plans in this status.
     pub status: Option<PlanStatus>,
+    /// Only plans that follow this strategy.
+    pub strategy_id: Option<i64>,
     /// Only plans whose period ends on or after this date.
     pub from: Option<NaiveDate>,
     /// Only plans whose period starts on or before this date.
@@ -48,6 +50,7 @@ pub async fn list_plans(
     }
     let filter = PlanFilter {
         status: filter.status.map(|s| s.as_str().to_owned()),
+        strategy_id: filter.strategy_id,
         published_only: access.is_anonymous(),
         from: filter.from,
         to: filter.to,

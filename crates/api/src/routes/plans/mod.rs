@@ -1,28 +1,44 @@
 //! `/api/v1/orgs/{org}/plans`: action plans. Viewers read, editors create and change,
 //! admins delete. Published plans can be read without a token.
 
+mod copy;
 mod create;
 mod delete;
+mod document;
 mod get;
+mod import;
+mod lifecycle;
 mod list;
+mod revisions;
 mod update;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use veikart_domain::{PlanFields, PlanStatus, Validator};
-use veikart_store::StoreError;
 use veikart_store::plans::{self as store, PlanValues};
+use veikart_store::{DbConnection, StoreError};
 
 use crate::error::ApiError;
 use crate::time::utc;
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
-    cfg.service(create::create_plan)
+    // `import` before `{id}`: both are single segments under /plans.
+    cfg.service(import::import_plan)
+        .service(create::create_plan)
         .service(list::list_plans)
         .service(get::get_plan)
         .service(update::update_plan)
-        .service(delete::delete_plan);
+        .service(delete::delete_plan)
+        .service(lifecycle::adopt_plan)
+        .service(lifecycle::publish_plan)
+        .service(lifecycle::unpublish_plan)
+        .service(lifecycle::archive_plan)
+        .service(lifecycle::revise_plan)
+        .service(copy::copy_plan)
+        .service(document::get_plan_document)
+        .service(revisions::list_plan_revisions)
+        .service(revisions::get_plan_revision);
 }
 
 /// An action plan (handlingsplan): a period, a lifecycle, an introduction.
@@ -42,6 +58,10 @@ pub struct Plan {
     /// Published plans can be read without a token.
     pub published: bool,
     pub intro: Option<String>,
+    /// The strategy the plan follows.
+    pub strategy_id: Option<i64>,
+    /// How many adopted versions were revised; each is readable under `revisions`.
+    pub revision: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     /// Increases with every change; the ETag is `"v<version>"`.
@@ -62,6 +82,8 @@ impl TryFrom<store::Plan> for Plan {
             adopted_by: p.adopted_by,
             published: p.published,
             intro: p.intro,
+            strategy_id: p.strategy_id,
+            revision: p.revision,
             created_at: utc(p.created_at),
             updated_at: utc(p.updated_at),
             version: p.version,
@@ -80,10 +102,14 @@ pub struct PlanPath {
 }
 
 /// Checks a plan's fields together and turns them into the stored values.
-fn checked_values(fields: PlanFields) -> Result<PlanValues, Vec<veikart_domain::FieldError>> {
+fn checked_values(
+    fields: PlanFields,
+    strategy_id: Option<i64>,
+    revision: i32,
+) -> Result<PlanValues, StoreError> {
     let mut v = Validator::new();
     fields.validate(&mut v);
-    v.finish()?;
+    v.finish().map_err(StoreError::Invalid)?;
     Ok(PlanValues {
         title: fields.title.trim().to_owned(),
         period_start: fields.period_start,
@@ -93,6 +119,8 @@ fn checked_values(fields: PlanFields) -> Result<PlanValues, Vec<veikart_domain::
         adopted_by: fields.adopted_by.map(|s| s.trim().to_owned()),
         published: fields.published,
         intro: fields.intro,
+        strategy_id,
+        revision,
     })
 }
 
@@ -108,4 +136,50 @@ fn stored_fields(p: &store::Plan) -> Result<PlanFields, StoreError> {
         published: p.published,
         intro: p.intro.clone(),
     })
+}
+
+/// The plan, if its structure (period, focus areas, KPI definitions) may change: only a
+/// draft's may. An adopted plan must be revised first (`POST …/revise`), which keeps the
+/// adopted version readable.
+pub fn plan_with_open_structure(
+    conn: &mut DbConnection,
+    org_id: i64,
+    plan_id: i64,
+) -> Result<store::Plan, StoreError> {
+    let plan = store::get(conn, org_id, plan_id)?;
+    ensure_open_structure(&plan)?;
+    Ok(plan)
+}
+
+pub fn ensure_open_structure(plan: &store::Plan) -> Result<(), StoreError> {
+    if plan.status == PlanStatus::Draft.as_str() {
+        Ok(())
+    } else {
+        Err(StoreError::Conflict {
+            field: None,
+            message: format!(
+                "the plan is {}: its period, focus areas and KPI definitions are frozen; \
+                 POST /api/v1/orgs/{{org}}/plans/{}/revise returns it to draft",
+                plan.status, plan.id
+            ),
+        })
+    }
+}
+
+/// 422 unless `strategy_id` names a strategy of the organisation.
+fn check_strategy(
+    conn: &mut DbConnection,
+    org_id: i64,
+    strategy_id: Option<i64>,
+) -> Result<(), StoreError> {
+    match strategy_id.map(|id| veikart_store::strategies::get(conn, org_id, id)) {
+        Some(Err(StoreError::NotFound)) => {
+            Err(StoreError::Invalid(vec![veikart_domain::FieldError::new(
+                "strategy_id",
+                "no such strategy in this organisation",
+            )]))
+        }
+        Some(Err(e)) => Err(e),
+        _ => Ok(()),
+    }
 }

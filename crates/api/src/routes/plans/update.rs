@@ -3,11 +3,10 @@ use actix_web::{HttpRequest, HttpResponse, patch, web};
 use chrono::NaiveDate;
 use serde::Deserialize;
 use utoipa::ToSchema;
-use veikart_domain::{PlanFields, PlanStatus, Role};
-use veikart_store::StoreError;
+use veikart_domain::{PlanFields, Role};
 use veikart_store::plans as store;
 
-use super::{Plan, PlanPath, checked_values, stored_fields};
+use super::{Plan, PlanPath, check_strategy, checked_values, ensure_open_structure, stored_fields};
 use crate::auth::Auth;
 use crate::error::ApiError;
 use crate::etag;
@@ -17,7 +16,8 @@ use crate::state::AppState;
 use crate::tenancy::OrgAccess;
 
 /// The fields to change; absent fields stay as they are, `null` clears a nullable one.
-/// The result is checked whole: e.g. `status: adopted` needs `adopted_on` and `adopted_by`.
+/// The lifecycle (adopt, publish, archive, revise) has its own actions. An adopted or
+/// archived plan's period is frozen with its structure.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdatePlan {
@@ -29,20 +29,11 @@ pub struct UpdatePlan {
     pub title: Option<String>,
     pub period_start: Option<NaiveDate>,
     pub period_end: Option<NaiveDate>,
-    pub status: Option<PlanStatus>,
-    #[serde(default, deserialize_with = "nullable")]
-    pub adopted_on: Option<Option<NaiveDate>>,
-    #[serde(default, deserialize_with = "nullable")]
-    #[schema(
-        min_length = 1,
-        max_length = 200,
-        pattern = "^[^\\u0000]*\\S[^\\u0000]*$"
-    )]
-    pub adopted_by: Option<Option<String>>,
-    pub published: Option<bool>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(max_length = 20000, pattern = "^[^\\u0000]*$")]
     pub intro: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    pub strategy_id: Option<Option<i64>>,
 }
 
 /// Change a plan (`editor`); honours `If-Match`.
@@ -68,21 +59,32 @@ pub async fn update_plan(
     let (org_id, id) = (access.org_id(), path.id);
 
     let plan = state
-        .db(move |conn| {
-            store::update(conn, org_id, id, &actor, expected.as_deref(), |current| {
-                let now = stored_fields(current)?;
-                let merged = PlanFields {
-                    title: change.title.unwrap_or(now.title),
-                    period_start: change.period_start.unwrap_or(now.period_start),
-                    period_end: change.period_end.unwrap_or(now.period_end),
-                    status: change.status.unwrap_or(now.status),
-                    adopted_on: apply(change.adopted_on, now.adopted_on),
-                    adopted_by: apply(change.adopted_by, now.adopted_by),
-                    published: change.published.unwrap_or(now.published),
-                    intro: apply(change.intro, now.intro),
-                };
-                checked_values(merged).map_err(StoreError::Invalid)
-            })
+        .write(move |tx| {
+            store::update(
+                tx,
+                org_id,
+                id,
+                &actor,
+                expected.as_deref(),
+                |tx, current| {
+                    let now = stored_fields(current)?;
+                    let moves_period = change.period_start.is_some_and(|d| d != now.period_start)
+                        || change.period_end.is_some_and(|d| d != now.period_end);
+                    if moves_period {
+                        ensure_open_structure(current)?;
+                    }
+                    let strategy_id = apply(change.strategy_id, current.strategy_id);
+                    check_strategy(tx, org_id, strategy_id)?;
+                    let merged = PlanFields {
+                        title: change.title.unwrap_or(now.title),
+                        period_start: change.period_start.unwrap_or(now.period_start),
+                        period_end: change.period_end.unwrap_or(now.period_end),
+                        intro: apply(change.intro, now.intro),
+                        ..now
+                    };
+                    checked_values(merged, strategy_id, current.revision)
+                },
+            )
         })
         .await?;
     let plan = Plan::try_from(plan)?;
@@ -94,8 +96,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn status_names_are_the_wire_names() {
-        let change: UpdatePlan = serde_json::from_str(r#"{"status": "adopted"}"#).unwrap();
-        assert_eq!(change.status, Some(PlanStatus::Adopted));
+    fn the_status_is_changed_by_lifecycle_actions_only() {
+        assert!(serde_json::from_str::<UpdatePlan>(r#"{"status": "adopted"}"#).is_err());
+        let change: UpdatePlan = serde_json::from_str(r#"{"strategy_id": null}"#).unwrap();
+        assert_eq!(change.strategy_id, Some(None));
     }
 }

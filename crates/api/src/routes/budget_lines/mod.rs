@@ -1,0 +1,199 @@
+//! `/api/v1/orgs/{org}/plans/{plan_id}/budget-lines`: the budget lines (budsjettposter) a
+//! plan is financed under. They stay editable after adoption (spending is recorded
+//! through the year). Deleting one is refused while measures are financed under it.
+
+mod handlers;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use veikart_domain::Validator;
+use veikart_domain::tree::{TITLE_MAX, check_amount, check_code};
+use veikart_store::budget_lines::{self as store, BudgetLineValues};
+use veikart_store::plans::Plan;
+use veikart_store::{DbConnection, Page, PageRequest, StoreError, Tx, measures};
+
+use super::patch::{apply, nullable};
+use super::plan_children::{PlanChild, refuse_while};
+use crate::error::ApiError;
+use crate::time::utc;
+
+pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(handlers::list_budget_lines)
+        .service(handlers::create_budget_line)
+        .service(handlers::get_budget_line)
+        .service(handlers::update_budget_line)
+        .service(handlers::delete_budget_line);
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BudgetLine {
+    pub id: i64,
+    pub plan_id: i64,
+    /// The line's code in the accounts, unique within the plan.
+    pub code: String,
+    pub title: String,
+    /// Budgeted, whole NOK.
+    pub amount: i64,
+    /// Spent so far, whole NOK.
+    pub actual_spent: Option<i64>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub version: i32,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateBudgetLine {
+    #[schema(
+        min_length = 1,
+        max_length = 32,
+        pattern = "^[^\\u0000]*\\S[^\\u0000]*$",
+        example = "5400"
+    )]
+    pub code: String,
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = "^[^\\u0000]*\\S[^\\u0000]*$",
+        example = "Medlemsarrangementer"
+    )]
+    pub title: String,
+    #[schema(minimum = 0, example = 150000)]
+    pub amount: i64,
+    #[schema(minimum = 0)]
+    pub actual_spent: Option<i64>,
+}
+
+/// The fields to change; absent fields stay as they are, `null` clears `actual_spent`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateBudgetLine {
+    #[schema(
+        min_length = 1,
+        max_length = 32,
+        pattern = "^[^\\u0000]*\\S[^\\u0000]*$"
+    )]
+    pub code: Option<String>,
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = "^[^\\u0000]*\\S[^\\u0000]*$"
+    )]
+    pub title: Option<String>,
+    #[schema(minimum = 0)]
+    pub amount: Option<i64>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(minimum = 0)]
+    pub actual_spent: Option<Option<i64>>,
+}
+
+fn checked(values: BudgetLineValues) -> Result<BudgetLineValues, StoreError> {
+    let mut v = Validator::new();
+    check_code(&mut v, "code", &values.code);
+    v.text("title", &values.title, true, TITLE_MAX);
+    check_amount(&mut v, "amount", values.amount);
+    if let Some(spent) = values.actual_spent {
+        check_amount(&mut v, "actual_spent", spent);
+    }
+    v.finish().map_err(StoreError::Invalid)?;
+    Ok(BudgetLineValues {
+        code: values.code.trim().to_owned(),
+        title: values.title.trim().to_owned(),
+        ..values
+    })
+}
+
+/// Budget lines as a [`PlanChild`].
+pub struct BudgetLines;
+
+impl PlanChild for BudgetLines {
+    type Row = store::BudgetLine;
+    type Wire = BudgetLine;
+    type Create = CreateBudgetLine;
+    type Update = UpdateBudgetLine;
+    const SEGMENT: &'static str = "budget-lines";
+    const STRUCTURAL: bool = false;
+
+    fn id(row: &Self::Row) -> i64 {
+        row.id
+    }
+    fn plan_id(row: &Self::Row) -> i64 {
+        row.plan_id
+    }
+    fn version(row: &Self::Row) -> i32 {
+        row.version
+    }
+    fn wire(r: Self::Row) -> Result<BudgetLine, ApiError> {
+        Ok(BudgetLine {
+            id: r.id,
+            plan_id: r.plan_id,
+            code: r.code,
+            title: r.title,
+            amount: r.amount,
+            actual_spent: r.actual_spent,
+            created_at: utc(r.created_at),
+            updated_at: utc(r.updated_at),
+            version: r.version,
+        })
+    }
+    fn get(conn: &mut DbConnection, org_id: i64, id: i64) -> Result<Self::Row, StoreError> {
+        store::get(conn, org_id, id)
+    }
+    fn list(
+        conn: &mut DbConnection,
+        org_id: i64,
+        plan_id: i64,
+        page: PageRequest,
+    ) -> Result<Page<Self::Row>, StoreError> {
+        store::list_for(conn, org_id, plan_id, page)
+    }
+    fn insert(
+        tx: &mut Tx<'_>,
+        plan: &Plan,
+        actor: &str,
+        body: CreateBudgetLine,
+    ) -> Result<Self::Row, StoreError> {
+        let values = checked(BudgetLineValues {
+            plan_id: plan.id,
+            code: body.code,
+            title: body.title,
+            amount: body.amount,
+            actual_spent: body.actual_spent,
+        })?;
+        store::insert(tx, plan.org_id, actor, values)
+    }
+    fn update(
+        tx: &mut Tx<'_>,
+        plan: &Plan,
+        actor: &str,
+        id: i64,
+        expected: Option<&[i32]>,
+        body: UpdateBudgetLine,
+    ) -> Result<Self::Row, StoreError> {
+        store::update(tx, plan.org_id, id, actor, expected, |_, current| {
+            checked(BudgetLineValues {
+                plan_id: current.plan_id,
+                code: body.code.unwrap_or_else(|| current.code.clone()),
+                title: body.title.unwrap_or_else(|| current.title.clone()),
+                amount: body.amount.unwrap_or(current.amount),
+                actual_spent: apply(body.actual_spent, current.actual_spent),
+            })
+        })
+    }
+    fn delete(
+        tx: &mut Tx<'_>,
+        plan: &Plan,
+        actor: &str,
+        id: i64,
+        expected: Option<&[i32]>,
+    ) -> Result<(), StoreError> {
+        store::delete(tx, plan.org_id, id, actor, expected, |tx, line| {
+            refuse_while(
+                measures::count_on_budget_line(tx, line.org_id, line.id)?,
+                "measure(s)",
+            )
+        })
+        .map(|_| ())
+    }
+}

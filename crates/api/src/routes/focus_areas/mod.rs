@@ -1,0 +1,193 @@
+//! `/api/v1/orgs/{org}/plans/{plan_id}/focus-areas`: a plan's focus areas
+//! (innsatsområder). Part of the plan's structure: frozen once the plan is adopted.
+//! Deleting one is refused while KPIs or measures are in it.
+
+mod handlers;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use veikart_domain::Validator;
+use veikart_domain::tree::{TEXT_MAX, TITLE_MAX, check_number, check_optional_text};
+use veikart_store::focus_areas::{self as store, FocusAreaValues};
+use veikart_store::plans::Plan;
+use veikart_store::{DbConnection, Page, PageRequest, StoreError, Tx, kpis, measures};
+
+use super::patch::{apply, nullable};
+use super::plan_children::{PlanChild, refuse_while};
+use crate::error::ApiError;
+use crate::time::utc;
+
+pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(handlers::list_focus_areas)
+        .service(handlers::create_focus_area)
+        .service(handlers::get_focus_area)
+        .service(handlers::update_focus_area)
+        .service(handlers::delete_focus_area);
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FocusArea {
+    pub id: i64,
+    pub plan_id: i64,
+    /// The area's number in the plan (1, 2, ...).
+    pub number: i32,
+    pub title: String,
+    pub description: Option<String>,
+    /// Order among the plan's focus areas.
+    pub position: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub version: i32,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateFocusArea {
+    #[schema(minimum = 1, example = 1)]
+    pub number: i32,
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = "^[^\\u0000]*\\S[^\\u0000]*$",
+        example = "Medlemsaktiviteter"
+    )]
+    pub title: String,
+    #[schema(max_length = 20000, pattern = "^[^\\u0000]*$")]
+    pub description: Option<String>,
+    /// Order among the plan's focus areas (default: the number).
+    pub position: Option<i32>,
+}
+
+/// The fields to change; absent fields stay as they are, `null` clears the description.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateFocusArea {
+    #[schema(minimum = 1)]
+    pub number: Option<i32>,
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = "^[^\\u0000]*\\S[^\\u0000]*$"
+    )]
+    pub title: Option<String>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(max_length = 20000, pattern = "^[^\\u0000]*$")]
+    pub description: Option<Option<String>>,
+    pub position: Option<i32>,
+}
+
+fn checked(values: FocusAreaValues) -> Result<FocusAreaValues, StoreError> {
+    let mut v = Validator::new();
+    check_number(&mut v, "number", values.number);
+    v.text("title", &values.title, true, TITLE_MAX);
+    check_optional_text(
+        &mut v,
+        "description",
+        values.description.as_deref(),
+        TEXT_MAX,
+    );
+    v.finish().map_err(StoreError::Invalid)?;
+    Ok(FocusAreaValues {
+        title: values.title.trim().to_owned(),
+        ..values
+    })
+}
+
+/// Focus areas as a [`PlanChild`].
+pub struct FocusAreas;
+
+impl PlanChild for FocusAreas {
+    type Row = store::FocusArea;
+    type Wire = FocusArea;
+    type Create = CreateFocusArea;
+    type Update = UpdateFocusArea;
+    const SEGMENT: &'static str = "focus-areas";
+    const STRUCTURAL: bool = true;
+
+    fn id(row: &Self::Row) -> i64 {
+        row.id
+    }
+    fn plan_id(row: &Self::Row) -> i64 {
+        row.plan_id
+    }
+    fn version(row: &Self::Row) -> i32 {
+        row.version
+    }
+    fn wire(r: Self::Row) -> Result<FocusArea, ApiError> {
+        Ok(FocusArea {
+            id: r.id,
+            plan_id: r.plan_id,
+            number: r.number,
+            title: r.title,
+            description: r.description,
+            position: r.position,
+            created_at: utc(r.created_at),
+            updated_at: utc(r.updated_at),
+            version: r.version,
+        })
+    }
+    fn get(conn: &mut DbConnection, org_id: i64, id: i64) -> Result<Self::Row, StoreError> {
+        store::get(conn, org_id, id)
+    }
+    fn list(
+        conn: &mut DbConnection,
+        org_id: i64,
+        plan_id: i64,
+        page: PageRequest,
+    ) -> Result<Page<Self::Row>, StoreError> {
+        store::list_for(conn, org_id, plan_id, page)
+    }
+    fn insert(
+        tx: &mut Tx<'_>,
+        plan: &Plan,
+        actor: &str,
+        body: CreateFocusArea,
+    ) -> Result<Self::Row, StoreError> {
+        let values = checked(FocusAreaValues {
+            plan_id: plan.id,
+            number: body.number,
+            title: body.title,
+            description: body.description,
+            position: body.position.unwrap_or(body.number),
+        })?;
+        store::insert(tx, plan.org_id, actor, values)
+    }
+    fn update(
+        tx: &mut Tx<'_>,
+        plan: &Plan,
+        actor: &str,
+        id: i64,
+        expected: Option<&[i32]>,
+        body: UpdateFocusArea,
+    ) -> Result<Self::Row, StoreError> {
+        store::update(tx, plan.org_id, id, actor, expected, |_, current| {
+            checked(FocusAreaValues {
+                plan_id: current.plan_id,
+                number: body.number.unwrap_or(current.number),
+                title: body.title.unwrap_or_else(|| current.title.clone()),
+                description: apply(body.description, current.description.clone()),
+                position: body.position.unwrap_or(current.position),
+            })
+        })
+    }
+    fn delete(
+        tx: &mut Tx<'_>,
+        plan: &Plan,
+        actor: &str,
+        id: i64,
+        expected: Option<&[i32]>,
+    ) -> Result<(), StoreError> {
+        store::delete(tx, plan.org_id, id, actor, expected, |tx, area| {
+            refuse_while(
+                kpis::count_in_focus_area(tx, area.org_id, area.id)?,
+                "KPI(s)",
+            )?;
+            refuse_while(
+                measures::count_in_focus_area(tx, area.org_id, area.id)?,
+                "measure(s)",
+            )
+        })
+        .map(|_| ())
+    }
+}

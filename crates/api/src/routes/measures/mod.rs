@@ -1,0 +1,246 @@
+//! `/api/v1/orgs/{org}/plans/{plan_id}/measures`: measures (tiltak) in a plan's focus
+//! areas, optionally financed under a budget line. They stay editable after adoption: a
+//! measure's status and owner change through the year.
+
+mod handlers;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use veikart_domain::Validator;
+use veikart_domain::tree::{
+    MeasureStatus, NAME_MAX, TEXT_MAX, TITLE_MAX, check_number, check_optional_text,
+};
+use veikart_store::measures::{self as store, MeasureValues};
+use veikart_store::plans::Plan;
+use veikart_store::{DbConnection, Page, PageRequest, StoreError, Tx, budget_lines, focus_areas};
+
+use super::patch::{apply, nullable};
+use super::plan_children::{PlanChild, same_plan};
+use crate::error::ApiError;
+use crate::time::utc;
+
+pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(handlers::list_measures)
+        .service(handlers::create_measure)
+        .service(handlers::get_measure)
+        .service(handlers::update_measure)
+        .service(handlers::delete_measure);
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Measure {
+    pub id: i64,
+    pub plan_id: i64,
+    pub focus_area_id: i64,
+    pub budget_line_id: Option<i64>,
+    /// The measure's number within its focus area.
+    pub number: i32,
+    pub title: String,
+    pub description: Option<String>,
+    /// Who is responsible.
+    pub owner: Option<String>,
+    pub status: MeasureStatus,
+    pub due_on: Option<NaiveDate>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub version: i32,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateMeasure {
+    /// The focus area (of this plan).
+    pub focus_area_id: i64,
+    /// The budget line (of this plan) that finances it.
+    pub budget_line_id: Option<i64>,
+    #[schema(minimum = 1, example = 1)]
+    pub number: i32,
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = "^[^\\u0000]*\\S[^\\u0000]*$",
+        example = "Medlemsmøter"
+    )]
+    pub title: String,
+    #[schema(max_length = 20000, pattern = "^[^\\u0000]*$")]
+    pub description: Option<String>,
+    #[schema(max_length = 200, pattern = "^[^\\u0000]*$")]
+    pub owner: Option<String>,
+    /// Default `planned`.
+    pub status: Option<MeasureStatus>,
+    pub due_on: Option<NaiveDate>,
+}
+
+/// The fields to change; absent fields stay as they are, `null` clears a nullable one.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateMeasure {
+    pub focus_area_id: Option<i64>,
+    #[serde(default, deserialize_with = "nullable")]
+    pub budget_line_id: Option<Option<i64>>,
+    #[schema(minimum = 1)]
+    pub number: Option<i32>,
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = "^[^\\u0000]*\\S[^\\u0000]*$"
+    )]
+    pub title: Option<String>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(max_length = 20000, pattern = "^[^\\u0000]*$")]
+    pub description: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(max_length = 200, pattern = "^[^\\u0000]*$")]
+    pub owner: Option<Option<String>>,
+    pub status: Option<MeasureStatus>,
+    #[serde(default, deserialize_with = "nullable")]
+    pub due_on: Option<Option<NaiveDate>>,
+}
+
+/// Checks the fields and that the focus area and budget line are the plan's.
+fn checked(
+    conn: &mut DbConnection,
+    plan: &Plan,
+    values: MeasureValues,
+) -> Result<MeasureValues, StoreError> {
+    let mut v = Validator::new();
+    check_number(&mut v, "number", values.number);
+    v.text("title", &values.title, true, TITLE_MAX);
+    check_optional_text(
+        &mut v,
+        "description",
+        values.description.as_deref(),
+        TEXT_MAX,
+    );
+    check_optional_text(&mut v, "owner", values.owner.as_deref(), NAME_MAX);
+    let mut errors = v.finish().err().unwrap_or_default();
+    let area = focus_areas::get(conn, plan.org_id, values.focus_area_id);
+    if let Err(StoreError::Invalid(e)) =
+        same_plan(area, |a| a.plan_id, plan, "focus_area_id", "focus area")
+    {
+        errors.extend(e);
+    }
+    if let Some(id) = values.budget_line_id {
+        let line = budget_lines::get(conn, plan.org_id, id);
+        if let Err(StoreError::Invalid(e)) =
+            same_plan(line, |l| l.plan_id, plan, "budget_line_id", "budget line")
+        {
+            errors.extend(e);
+        }
+    }
+    if !errors.is_empty() {
+        return Err(StoreError::Invalid(errors));
+    }
+    Ok(MeasureValues {
+        title: values.title.trim().to_owned(),
+        ..values
+    })
+}
+
+/// Measures as a [`PlanChild`].
+pub struct Measures;
+
+impl PlanChild for Measures {
+    type Row = store::Measure;
+    type Wire = Measure;
+    type Create = CreateMeasure;
+    type Update = UpdateMeasure;
+    const SEGMENT: &'static str = "measures";
+    const STRUCTURAL: bool = false;
+
+    fn id(row: &Self::Row) -> i64 {
+        row.id
+    }
+    fn plan_id(row: &Self::Row) -> i64 {
+        row.plan_id
+    }
+    fn version(row: &Self::Row) -> i32 {
+        row.version
+    }
+    fn wire(r: Self::Row) -> Result<Measure, ApiError> {
+        Ok(Measure {
+            status: r.status.parse().map_err(ApiError::Internal)?,
+            id: r.id,
+            plan_id: r.plan_id,
+            focus_area_id: r.focus_area_id,
+            budget_line_id: r.budget_line_id,
+            number: r.number,
+            title: r.title,
+            description: r.description,
+            owner: r.owner,
+            due_on: r.due_on,
+            created_at: utc(r.created_at),
+            updated_at: utc(r.updated_at),
+            version: r.version,
+        })
+    }
+    fn get(conn: &mut DbConnection, org_id: i64, id: i64) -> Result<Self::Row, StoreError> {
+        store::get(conn, org_id, id)
+    }
+    fn list(
+        conn: &mut DbConnection,
+        org_id: i64,
+        plan_id: i64,
+        page: PageRequest,
+    ) -> Result<Page<Self::Row>, StoreError> {
+        store::list_for(conn, org_id, plan_id, page)
+    }
+    fn insert(
+        tx: &mut Tx<'_>,
+        plan: &Plan,
+        actor: &str,
+        body: CreateMeasure,
+    ) -> Result<Self::Row, StoreError> {
+        let values = checked(
+            tx,
+            plan,
+            MeasureValues {
+                plan_id: plan.id,
+                focus_area_id: body.focus_area_id,
+                budget_line_id: body.budget_line_id,
+                number: body.number,
+                title: body.title,
+                description: body.description,
+                owner: body.owner,
+                status: body.status.unwrap_or_default().as_str().to_owned(),
+                due_on: body.due_on,
+            },
+        )?;
+        store::insert(tx, plan.org_id, actor, values)
+    }
+    fn update(
+        tx: &mut Tx<'_>,
+        plan: &Plan,
+        actor: &str,
+        id: i64,
+        expected: Option<&[i32]>,
+        body: UpdateMeasure,
+    ) -> Result<Self::Row, StoreError> {
+        store::update(tx, plan.org_id, id, actor, expected, |tx, current| {
+            let values = MeasureValues {
+                plan_id: current.plan_id,
+                focus_area_id: body.focus_area_id.unwrap_or(current.focus_area_id),
+                budget_line_id: apply(body.budget_line_id, current.budget_line_id),
+                number: body.number.unwrap_or(current.number),
+                title: body.title.unwrap_or_else(|| current.title.clone()),
+                description: apply(body.description, current.description.clone()),
+                owner: apply(body.owner, current.owner.clone()),
+                status: body
+                    .status
+                    .map_or_else(|| current.status.clone(), |s| s.as_str().to_owned()),
+                due_on: apply(body.due_on, current.due_on),
+            };
+            checked(tx, plan, values)
+        })
+    }
+    fn delete(
+        tx: &mut Tx<'_>,
+        plan: &Plan,
+        actor: &str,
+        id: i64,
+        expected: Option<&[i32]>,
+    ) -> Result<(), StoreError> {
+        store::delete(tx, plan.org_id, id, actor, expected, |_, _| Ok(())).map(|_| ())
+    }
+}

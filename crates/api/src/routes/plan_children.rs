@@ -1,0 +1,424 @@
+//! The one implementation behind every resource that lives inside a plan (focus areas,
+//! KPI definitions, measures, budget lines): reading, paging, creating, changing and
+//! deleting, with organisation isolation, roles, `If-Match`, the audit trail and the
+//! frozen structure of adopted plans handled once, here. Each resource implements
+//! [`PlanChild`] for what is its own (wire types, validation, references) and keeps thin
+//! documented handlers in `routes/<resource>/handlers.rs`.
+
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpRequest, HttpResponse};
+use serde::{Deserialize, Serialize};
+use utoipa::IntoParams;
+use veikart_domain::Role;
+use veikart_store::plans::{self, Plan};
+use veikart_store::{DbConnection, Page, PageRequest, StoreError, Tx};
+
+use crate::auth::Claims;
+use crate::error::ApiError;
+use crate::etag;
+use crate::pagination::{self, PageParams};
+use crate::routes::plans::ensure_open_structure;
+use crate::state::AppState;
+use crate::tenancy::OrgAccess;
+
+/// `{org}` and `{plan_id}` in a path.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct PlanChildrenPath {
+    /// The organisation's slug (an unknown slug is 404).
+    pub org: String,
+    /// The plan's id.
+    pub plan_id: i64,
+}
+
+/// `{org}`, `{plan_id}` and `{id}` in a path.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct PlanChildPath {
+    /// The organisation's slug (an unknown slug is 404).
+    pub org: String,
+    /// The plan's id.
+    pub plan_id: i64,
+    /// The resource's id.
+    pub id: i64,
+}
+
+/// What a resource inside a plan provides to the shared handlers.
+pub trait PlanChild: 'static {
+    type Row: Send + 'static;
+    type Wire: Serialize;
+    type Create: Send + 'static;
+    type Update: Send + 'static;
+    /// Path segment under the plan, e.g. `focus-areas`.
+    const SEGMENT: &'static str;
+    /// Part of the plan's structure, frozen once the plan is adopted.
+    const STRUCTURAL: bool;
+
+    fn id(row: &Self::Row) -> i64;
+    fn plan_id(row: &Self::Row) -> i64;
+    fn version(row: &Self::Row) -> i32;
+    fn wire(row: Self::Row) -> Result<Self::Wire, ApiError>;
+    fn get(conn: &mut DbConnection, org_id: i64, id: i64) -> Result<Self::Row, StoreError>;
+    fn list(
+        conn: &mut DbConnection,
+        org_id: i64,
+        plan_id: i64,
+        page: PageRequest,
+    ) -> Result<Page<Self::Row>, StoreError>;
+    fn insert(
+        tx: &mut Tx<'_>,
+        plan: &Plan,
+        actor: &str,
+        body: Self::Create,
+    ) -> Result<Self::Row, StoreError>;
+    fn update(
+        tx: &mut Tx<'_>,
+        plan: &Plan,
+        actor: &str,
+        id: i64,
+        expected: Option<&[i32]>,
+        body: Self::Update,
+    ) -> Result<Self::Row, StoreError>;
+    fn delete(
+        tx: &mut Tx<'_>,
+        plan: &Plan,
+        actor: &str,
+        id: i64,
+        expected: Option<&[i32]>,
+    ) -> Result<(), StoreError>;
+}
+
+/// The plan, readable by the caller: any role of the organisation, or anyone when it
+/// is published.
+fn readable_plan(
+    conn: &mut DbConnection,
+    access_anonymous: bool,
+    org_id: i64,
+    plan_id: i64,
+) -> Result<Plan, StoreError> {
+    let plan = plans::get(conn, org_id, plan_id)?;
+    if access_anonymous && !plan.published {
+        return Err(StoreError::NotFound);
+    }
+    Ok(plan)
+}
+
+/// The plan for a write: 409 when the resource is structural and the plan is not a draft.
+fn writable_plan<C: PlanChild>(
+    conn: &mut DbConnection,
+    org_id: i64,
+    plan_id: i64,
+) -> Result<Plan, StoreError> {
+    let plan = plans::get(conn, org_id, plan_id)?;
+    if C::STRUCTURAL {
+        ensure_open_structure(&plan)?;
+    }
+    Ok(plan)
+}
+
+/// The child `id` of plan `plan_id` (404 when it belongs to another plan).
+fn child_of<C: PlanChild>(
+    conn: &mut DbConnection,
+    org_id: i64,
+    plan_id: i64,
+    id: i64,
+) -> Result<C::Row, StoreError> {
+    let row = C::get(conn, org_id, id)?;
+    if C::plan_id(&row) != plan_id {
+        return Err(StoreError::NotFound);
+    }
+    Ok(row)
+}
+
+async fn writer(state: &AppState, caller: Claims, org: &str) -> Result<(i64, String), ApiError> {
+    let access = OrgAccess::resolve(state, Some(caller), org).await?;
+    let actor = access.require(Role::Editor)?.sub.clone();
+    Ok((access.org_id(), actor))
+}
+
+pub async fn list<C: PlanChild>(
+    state: &AppState,
+    caller: Option<Claims>,
+    path: &PlanChildrenPath,
+    page: &PageParams,
+) -> Result<HttpResponse, ApiError> {
+    let request = page.request()?;
+    let access = OrgAccess::resolve(state, caller, &path.org).await?;
+    let (anonymous, org_id, plan_id) = (access.is_anonymous(), access.org_id(), path.plan_id);
+    let rows = state
+        .db(move |conn| {
+            readable_plan(conn, anonymous, org_id, plan_id)?;
+            C::list(conn, org_id, plan_id, request)
+        })
+        .await?;
+    let items = rows
+        .items
+        .into_iter()
+        .map(C::wire)
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(HttpResponse::Ok().json(pagination::Page::from_store(
+        veikart_store::Page {
+            items,
+            next_after: rows.next_after,
+        },
+        |item| item,
+    )))
+}
+
+pub async fn get<C: PlanChild>(
+    req: &HttpRequest,
+    state: &AppState,
+    caller: Option<Claims>,
+    path: &PlanChildPath,
+) -> Result<HttpResponse, ApiError> {
+    let access = OrgAccess::resolve(state, caller, &path.org).await?;
+    let (anonymous, org_id, plan_id, id) = (
+        access.is_anonymous(),
+        access.org_id(),
+        path.plan_id,
+        path.id,
+    );
+    let row = state
+        .db(move |conn| {
+            readable_plan(conn, anonymous, org_id, plan_id)?;
+            child_of::<C>(conn, org_id, plan_id, id)
+        })
+        .await?;
+    let version = C::version(&row);
+    Ok(etag::versioned(
+        req,
+        StatusCode::OK,
+        version,
+        &C::wire(row)?,
+    ))
+}
+
+pub async fn create<C: PlanChild>(
+    req: &HttpRequest,
+    state: &AppState,
+    caller: Claims,
+    path: &PlanChildrenPath,
+    body: C::Create,
+) -> Result<HttpResponse, ApiError> {
+    let (org_id, actor) = writer(state, caller, &path.org).await?;
+    let plan_id = path.plan_id;
+    let row = state
+        .write(move |tx| {
+            let plan = writable_plan::<C>(tx, org_id, plan_id)?;
+            C::insert(tx, &plan, &actor, body)
+        })
+        .await?;
+    let (id, version) = (C::id(&row), C::version(&row));
+    let mut response = etag::versioned(req, StatusCode::CREATED, version, &C::wire(row)?);
+    let location = format!(
+        "/api/v1/orgs/{}/plans/{}/{}/{id}",
+        path.org,
+        plan_id,
+        C::SEGMENT
+    );
+    if let Ok(location) = header::HeaderValue::from_str(&location) {
+        response.headers_mut().insert(header::LOCATION, location);
+    }
+    Ok(response)
+}
+
+pub async fn update<C: PlanChild>(
+    req: &HttpRequest,
+    state: &AppState,
+    caller: Claims,
+    path: &PlanChildPath,
+    body: C::Update,
+) -> Result<HttpResponse, ApiError> {
+    let (org_id, actor) = writer(state, caller, &path.org).await?;
+    let expected = etag::if_match(req)?;
+    let (plan_id, id) = (path.plan_id, path.id);
+    let row = state
+        .write(move |tx| {
+            child_of::<C>(tx, org_id, plan_id, id)?;
+            let plan = writable_plan::<C>(tx, org_id, plan_id)?;
+            C::update(tx, &plan, &actor, id, expected.as_deref(), body)
+        })
+        .await?;
+    let version = C::version(&row);
+    Ok(etag::versioned(
+        req,
+        StatusCode::OK,
+        version,
+        &C::wire(row)?,
+    ))
+}
+
+pub async fn delete<C: PlanChild>(
+    req: &HttpRequest,
+    state: &AppState,
+    caller: Claims,
+    path: &PlanChildPath,
+) -> Result<HttpResponse, ApiError> {
+    let (org_id, actor) = writer(state, caller, &path.org).await?;
+    let expected = etag::if_match(req)?;
+    let (plan_id, id) = (path.plan_id, path.id);
+    state
+        .write(move |tx| {
+            child_of::<C>(tx, org_id, plan_id, id)?;
+            let plan = writable_plan::<C>(tx, org_id, plan_id)?;
+            C::delete(tx, &plan, &actor, id, expected.as_deref())
+        })
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// 422 for `field` unless `row` is in the plan (a reference to another plan's focus area
+/// or budget line, or another organisation's, is never followed).
+pub fn same_plan<T>(
+    found: Result<T, StoreError>,
+    plan_id_of: impl FnOnce(&T) -> i64,
+    plan: &Plan,
+    field: &str,
+    what: &str,
+) -> Result<T, StoreError> {
+    match found {
+        Ok(row) if plan_id_of(&row) == plan.id => Ok(row),
+        Ok(_) | Err(StoreError::NotFound) => {
+            Err(StoreError::Invalid(vec![veikart_domain::FieldError::new(
+                field,
+                format!("no such {what} in this plan"),
+            )]))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// 409 naming what still depends on a resource being deleted.
+pub fn refuse_while(count: i64, what: &str) -> Result<(), StoreError> {
+    if count > 0 {
+        Err(StoreError::Conflict {
+            field: None,
+            message: format!("{count} {what} still refer to it; move or delete them first"),
+        })
+    } else {
+        Ok(())
+    }
+}
+
+/// Declares the five documented handlers of a [`PlanChild`] resource — list, create, get,
+/// update, delete — each a thin call into this module, with its `#[utoipa::path]` so that
+/// the route and its OpenAPI operation come from one place. The calling module imports
+/// `actix_web::{delete, get, patch, post}` and `crate::pagination::Page`, which the
+/// attribute macros look up by name.
+macro_rules! plan_child_handlers {
+    (
+        resource: $C:ty, wire: $Wire:ty, create_body: $Create:ty, update_body: $Update:ty,
+        tag: $tag:tt, collection: $collection:tt, item: $item:tt,
+        list: $list:ident = $list_doc:tt,
+        create: $create:ident = $create_doc:tt,
+        get: $get:ident = $get_doc:tt,
+        update: $update:ident = $update_doc:tt,
+        delete: $delete:ident = $delete_doc:tt $(,)?
+    ) => {
+        #[doc = $list_doc]
+        #[utoipa::path(
+            get, path = $collection, tag = $tag,
+            params($crate::routes::plan_children::PlanChildrenPath, $crate::pagination::PageParams),
+            security((), ("bearer_auth" = [])),
+            responses((status = 200, body = Page<$Wire>))
+        )]
+        #[get($collection)]
+        pub async fn $list(
+            state: actix_web::web::Data<$crate::state::AppState>,
+            auth: $crate::auth::MaybeAuth,
+            path: actix_web::web::Path<$crate::routes::plan_children::PlanChildrenPath>,
+            page: actix_web::web::Query<$crate::pagination::PageParams>,
+        ) -> Result<actix_web::HttpResponse, $crate::error::ApiError> {
+            $crate::routes::plan_children::list::<$C>(&state, auth.0, &path, &page).await
+        }
+
+        #[doc = $create_doc]
+        #[utoipa::path(
+            post, path = $collection, tag = $tag,
+            params($crate::routes::plan_children::PlanChildrenPath),
+            request_body = $Create,
+            security(("bearer_auth" = [])),
+            responses((status = 201, body = $Wire, headers(
+                ("ETag" = String, description = "The version, for If-Match"),
+                ("Location" = String, description = "The new resource's URL"),
+            )))
+        )]
+        #[post($collection)]
+        pub async fn $create(
+            req: actix_web::HttpRequest,
+            state: actix_web::web::Data<$crate::state::AppState>,
+            auth: $crate::auth::Auth,
+            path: actix_web::web::Path<$crate::routes::plan_children::PlanChildrenPath>,
+            body: $crate::json::JsonBody<$Create>,
+        ) -> Result<actix_web::HttpResponse, $crate::error::ApiError> {
+            $crate::routes::plan_children::create::<$C>(&req, &state, auth.0, &path, body.0).await
+        }
+
+        #[doc = $get_doc]
+        #[utoipa::path(
+            get, path = $item, tag = $tag,
+            params(
+                $crate::routes::plan_children::PlanChildPath,
+                ("If-None-Match" = Option<String>, Header, description = "An ETag; 304 when it is current"),
+            ),
+            security((), ("bearer_auth" = [])),
+            responses(
+                (status = 200, body = $Wire, headers(("ETag" = String, description = "The version, for If-Match"))),
+                (status = 304, description = "The copy named by If-None-Match is current"),
+            )
+        )]
+        #[get($item)]
+        pub async fn $get(
+            req: actix_web::HttpRequest,
+            state: actix_web::web::Data<$crate::state::AppState>,
+            auth: $crate::auth::MaybeAuth,
+            path: actix_web::web::Path<$crate::routes::plan_children::PlanChildPath>,
+        ) -> Result<actix_web::HttpResponse, $crate::error::ApiError> {
+            $crate::routes::plan_children::get::<$C>(&req, &state, auth.0, &path).await
+        }
+
+        #[doc = $update_doc]
+        #[utoipa::path(
+            patch, path = $item, tag = $tag,
+            params(
+                $crate::routes::plan_children::PlanChildPath,
+                ("If-Match" = Option<String>, Header, description = "The ETag of the version being changed; 412 when stale"),
+            ),
+            request_body = $Update,
+            security(("bearer_auth" = [])),
+            responses((status = 200, body = $Wire, headers(("ETag" = String, description = "The new version"))))
+        )]
+        #[patch($item)]
+        pub async fn $update(
+            req: actix_web::HttpRequest,
+            state: actix_web::web::Data<$crate::state::AppState>,
+            auth: $crate::auth::Auth,
+            path: actix_web::web::Path<$crate::routes::plan_children::PlanChildPath>,
+            body: $crate::json::JsonBody<$Update>,
+        ) -> Result<actix_web::HttpResponse, $crate::error::ApiError> {
+            $crate::routes::plan_children::update::<$C>(&req, &state, auth.0, &path, body.0).await
+        }
+
+        #[doc = $delete_doc]
+        #[utoipa::path(
+            delete, path = $item, tag = $tag,
+            params(
+                $crate::routes::plan_children::PlanChildPath,
+                ("If-Match" = Option<String>, Header, description = "The ETag of the version being deleted; 412 when stale"),
+            ),
+            security(("bearer_auth" = [])),
+            responses((status = 204, description = "Deleted"))
+        )]
+        #[delete($item)]
+        pub async fn $delete(
+            req: actix_web::HttpRequest,
+            state: actix_web::web::Data<$crate::state::AppState>,
+            auth: $crate::auth::Auth,
+            path: actix_web::web::Path<$crate::routes::plan_children::PlanChildPath>,
+        ) -> Result<actix_web::HttpResponse, $crate::error::ApiError> {
+            $crate::routes::plan_children::delete::<$C>(&req, &state, auth.0, &path).await
+        }
+    };
+}
+
+pub(crate) use plan_child_handlers;

@@ -1,0 +1,113 @@
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpRequest, HttpResponse, post, web};
+use serde::Deserialize;
+use utoipa::ToSchema;
+use veikart_domain::{FieldError, Role, Validator};
+use veikart_store::StoreError;
+use veikart_store::documents::{self, StrategyLink};
+use veikart_store::plans as store;
+
+use super::{Plan, PlanPath};
+use crate::auth::Auth;
+use crate::error::ApiError;
+use crate::etag;
+use crate::json::JsonBody;
+use crate::state::AppState;
+use crate::tenancy::OrgAccess;
+
+/// How to make the copy: its title and how far to move its dates.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CopyPlan {
+    /// The copy's title (default: the original's).
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = "^[^\\u0000]*\\S[^\\u0000]*$",
+        example = "Handlingsplan 2023"
+    )]
+    pub title: Option<String>,
+    /// Whole years to move every date by (29 February becomes 28 February).
+    #[serde(default)]
+    #[schema(minimum = -100, maximum = 100, example = 1)]
+    pub years: i32,
+    /// Days to move every date by, after the years.
+    #[serde(default)]
+    #[schema(minimum = -36500, maximum = 36500)]
+    pub days: i64,
+}
+
+/// Start next year's plan from this one (`editor`): a new unpublished draft with the same
+/// strategy, goals, focus areas, KPI definitions, measures and budget lines, every date
+/// moved by the given offset, measures back to `planned` and nothing spent. Records are
+/// not copied.
+#[utoipa::path(
+    post, path = "/orgs/{org}/plans/{id}/copy", tag = "plans",
+    params(PlanPath),
+    request_body = CopyPlan,
+    security(("bearer_auth" = [])),
+    responses((status = 201, body = Plan, headers(
+        ("ETag" = String, description = "The version, for If-Match"),
+        ("Location" = String, description = "The new plan's URL"),
+    )))
+)]
+#[post("/orgs/{org}/plans/{id}/copy")]
+pub async fn copy_plan(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<PlanPath>,
+    body: JsonBody<CopyPlan>,
+) -> Result<HttpResponse, ApiError> {
+    let access = OrgAccess::resolve(&state, Some(auth.0), &path.org).await?;
+    let actor = access.require(Role::Editor)?.sub.clone();
+    let body = body.0;
+    let mut v = Validator::new();
+    if let Some(title) = &body.title {
+        v.text(
+            "title",
+            title,
+            true,
+            veikart_domain::plan::PlanFields::TITLE_MAX,
+        );
+    }
+    if !(-100..=100).contains(&body.years) {
+        v.add("years", "must be between -100 and 100");
+    }
+    if !(-36_500..=36_500).contains(&body.days) {
+        v.add("days", "must be between -36500 and 36500");
+    }
+    v.finish().map_err(ApiError::Validation)?;
+
+    let (org_id, id) = (access.org_id(), path.id);
+    let plan = state
+        .write(move |tx| {
+            let original = store::get(tx, org_id, id)?;
+            let mut document = documents::export(tx, &original)?
+                .shifted(body.years, body.days)
+                .map_err(|e| StoreError::Invalid(vec![FieldError::new("years", e)]))?
+                .reset_progress();
+            if let Some(title) = body.title {
+                document.title = title;
+            }
+            let mut v = Validator::new();
+            document.validate(&mut v);
+            v.finish().map_err(StoreError::Invalid)?;
+            documents::import(
+                tx,
+                org_id,
+                &actor,
+                &document,
+                StrategyLink::Existing(original.strategy_id),
+            )
+        })
+        .await?;
+    let plan = Plan::try_from(plan)?;
+    let mut response = etag::versioned(&req, StatusCode::CREATED, plan.version, &plan);
+    if let Ok(location) =
+        header::HeaderValue::from_str(&format!("/api/v1/orgs/{}/plans/{}", path.org, plan.id))
+    {
+        response.headers_mut().insert(header::LOCATION, location);
+    }
+    Ok(response)
+}

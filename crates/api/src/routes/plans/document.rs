@@ -1,0 +1,42 @@
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use veikart_domain::document::PlanDocument;
+use veikart_store::plans as store;
+
+use super::PlanPath;
+use crate::auth::MaybeAuth;
+use crate::error::ApiError;
+use crate::etag;
+use crate::state::AppState;
+use crate::tenancy::OrgAccess;
+
+/// The whole plan as one document: strategy, goals, focus areas with KPIs and measures,
+/// budget lines (`viewer`; without a token, only a published plan's). The ETag is the
+/// plan's version. Import it with `POST /orgs/{org}/plans/import`.
+#[utoipa::path(
+    get, path = "/orgs/{org}/plans/{id}/document", tag = "plans",
+    params(PlanPath),
+    security((), ("bearer_auth" = [])),
+    responses((status = 200, body = PlanDocument))
+)]
+#[get("/orgs/{org}/plans/{id}/document")]
+pub async fn get_plan_document(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: MaybeAuth,
+    path: web::Path<PlanPath>,
+) -> Result<HttpResponse, ApiError> {
+    let access = OrgAccess::resolve(&state, auth.0, &path.org).await?;
+    let anonymous = access.is_anonymous();
+    let (org_id, id) = (access.org_id(), path.id);
+    let (version, document) = state
+        .db(move |conn| {
+            let plan = store::get(conn, org_id, id)?;
+            if anonymous && !plan.published {
+                return Err(veikart_store::StoreError::NotFound);
+            }
+            Ok((plan.version, veikart_store::documents::export(conn, &plan)?))
+        })
+        .await?;
+    Ok(etag::versioned(&req, StatusCode::OK, version, &document))
+}

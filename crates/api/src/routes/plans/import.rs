@@ -1,0 +1,59 @@
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpRequest, HttpResponse, post, web};
+use veikart_domain::document::PlanDocument;
+use veikart_domain::{Role, Validator};
+use veikart_store::documents::{self, StrategyLink};
+
+use super::Plan;
+use crate::auth::Auth;
+use crate::error::ApiError;
+use crate::etag;
+use crate::json::JsonBody;
+use crate::routes::orgs::OrgPath;
+use crate::state::AppState;
+use crate::tenancy::OrgAccess;
+
+/// Create a plan from a plan document, with its whole tree, in one transaction
+/// (`editor`). The new plan is an unpublished draft. Its strategy is the organisation's
+/// strategy with the document's strategy title and period, or a new one. Every invalid
+/// part of the document is reported (field = its path, pointer = its JSON pointer).
+#[utoipa::path(
+    post, path = "/orgs/{org}/plans/import", tag = "plans",
+    params(OrgPath),
+    request_body = PlanDocument,
+    security(("bearer_auth" = [])),
+    responses((status = 201, body = Plan, headers(
+        ("ETag" = String, description = "The version, for If-Match"),
+        ("Location" = String, description = "The new plan's URL"),
+    )))
+)]
+#[post("/orgs/{org}/plans/import")]
+pub async fn import_plan(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<OrgPath>,
+    body: JsonBody<PlanDocument>,
+) -> Result<HttpResponse, ApiError> {
+    let access = OrgAccess::resolve(&state, Some(auth.0), &path.org).await?;
+    let actor = access.require(Role::Editor)?.sub.clone();
+    let document = body.0;
+    let mut v = Validator::new();
+    document.validate(&mut v);
+    v.finish().map_err(ApiError::Validation)?;
+
+    let org_id = access.org_id();
+    let plan = state
+        .write(move |tx| {
+            documents::import(tx, org_id, &actor, &document, StrategyLink::FromDocument)
+        })
+        .await?;
+    let plan = Plan::try_from(plan)?;
+    let mut response = etag::versioned(&req, StatusCode::CREATED, plan.version, &plan);
+    if let Ok(location) =
+        header::HeaderValue::from_str(&format!("/api/v1/orgs/{}/plans/{}", path.org, plan.id))
+    {
+        response.headers_mut().insert(header::LOCATION, location);
+    }
+    Ok(response)
+}

@@ -1,0 +1,252 @@
+//! A plan's lifecycle: `draft → adopted → archived`, published or not; an adopted plan
+//! goes back to draft only through `revise`, which keeps the adopted version readable.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, post, web};
+use chrono::NaiveDate;
+use serde::Deserialize;
+use utoipa::ToSchema;
+use veikart_domain::{PlanStatus, Role};
+use veikart_store::plans::{self as store, PlanValues};
+use veikart_store::revisions::{self, NewPlanRevision};
+use veikart_store::{StoreError, Tx};
+
+use super::{Plan, PlanPath, checked_values, stored_fields};
+use crate::auth::Auth;
+use crate::error::ApiError;
+use crate::etag;
+use crate::json::JsonBody;
+use crate::state::AppState;
+use crate::tenancy::OrgAccess;
+
+/// Applies one lifecycle step to the plan in a write transaction and answers with the
+/// plan's new version.
+async fn step<F>(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<PlanPath>,
+    role: Role,
+    change: F,
+) -> Result<HttpResponse, ApiError>
+where
+    F: FnOnce(&mut Tx<'_>, &store::Plan) -> Result<PlanValues, StoreError> + Send + 'static,
+{
+    let access = OrgAccess::resolve(&state, Some(auth.0), &path.org).await?;
+    let actor = access.require(role)?.sub.clone();
+    let expected = etag::if_match(&req)?;
+    let (org_id, id) = (access.org_id(), path.id);
+    let plan = state
+        .write(move |tx| store::update(tx, org_id, id, &actor, expected.as_deref(), change))
+        .await?;
+    let plan = Plan::try_from(plan)?;
+    Ok(etag::versioned(&req, StatusCode::OK, plan.version, &plan))
+}
+
+fn conflict(message: String) -> StoreError {
+    StoreError::Conflict {
+        field: None,
+        message,
+    }
+}
+
+/// Who adopted the plan, and when.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AdoptPlan {
+    #[schema(example = "2022-03-24")]
+    pub adopted_on: NaiveDate,
+    /// The body that adopted it, e.g. "årsmøtet" (the annual meeting).
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = "^[^\\u0000]*\\S[^\\u0000]*$",
+        example = "årsmøtet"
+    )]
+    pub adopted_by: String,
+}
+
+/// Adopt a draft plan (`admin`): its period, focus areas and KPI definitions are frozen
+/// from now on. Honours `If-Match`.
+#[utoipa::path(
+    post, path = "/orgs/{org}/plans/{id}/adopt", tag = "plans",
+    params(PlanPath, ("If-Match" = Option<String>, Header, description = "The ETag of the version being adopted; 412 when stale")),
+    request_body = AdoptPlan,
+    security(("bearer_auth" = [])),
+    responses((status = 200, body = Plan, headers(("ETag" = String, description = "The new version"))))
+)]
+#[post("/orgs/{org}/plans/{id}/adopt")]
+pub async fn adopt_plan(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<PlanPath>,
+    body: JsonBody<AdoptPlan>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.0;
+    step(req, state, auth, path, Role::Admin, move |_, current| {
+        let mut fields = stored_fields(current)?;
+        let adopted_by = body.adopted_by;
+        // Check the body before the state, so that a bad request says so in any state.
+        checked_values(
+            veikart_domain::PlanFields {
+                status: PlanStatus::Adopted,
+                adopted_on: Some(body.adopted_on),
+                adopted_by: Some(adopted_by.clone()),
+                ..fields.clone()
+            },
+            current.strategy_id,
+            current.revision,
+        )?;
+        if fields.status != PlanStatus::Draft {
+            return Err(conflict(format!(
+                "only a draft can be adopted; this plan is {}",
+                fields.status
+            )));
+        }
+        fields.status = PlanStatus::Adopted;
+        fields.adopted_on = Some(body.adopted_on);
+        fields.adopted_by = Some(adopted_by);
+        checked_values(fields, current.strategy_id, current.revision)
+    })
+    .await
+}
+
+/// Publish a plan (`editor`): anonymous readers may then read it and its document.
+#[utoipa::path(
+    post, path = "/orgs/{org}/plans/{id}/publish", tag = "plans",
+    params(PlanPath, ("If-Match" = Option<String>, Header, description = "The ETag of the version being changed; 412 when stale")),
+    security(("bearer_auth" = [])),
+    responses((status = 200, body = Plan, headers(("ETag" = String, description = "The new version"))))
+)]
+#[post("/orgs/{org}/plans/{id}/publish")]
+pub async fn publish_plan(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<PlanPath>,
+) -> Result<HttpResponse, ApiError> {
+    step(req, state, auth, path, Role::Editor, |_, current| {
+        let fields = stored_fields(current)?;
+        checked_values(
+            veikart_domain::PlanFields {
+                published: true,
+                ..fields
+            },
+            current.strategy_id,
+            current.revision,
+        )
+    })
+    .await
+}
+
+/// Withdraw a plan from anonymous readers (`editor`).
+#[utoipa::path(
+    post, path = "/orgs/{org}/plans/{id}/unpublish", tag = "plans",
+    params(PlanPath, ("If-Match" = Option<String>, Header, description = "The ETag of the version being changed; 412 when stale")),
+    security(("bearer_auth" = [])),
+    responses((status = 200, body = Plan, headers(("ETag" = String, description = "The new version"))))
+)]
+#[post("/orgs/{org}/plans/{id}/unpublish")]
+pub async fn unpublish_plan(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<PlanPath>,
+) -> Result<HttpResponse, ApiError> {
+    step(req, state, auth, path, Role::Editor, |_, current| {
+        let fields = stored_fields(current)?;
+        checked_values(
+            veikart_domain::PlanFields {
+                published: false,
+                ..fields
+            },
+            current.strategy_id,
+            current.revision,
+        )
+    })
+    .await
+}
+
+/// Archive a plan (`admin`): it stays readable, frozen.
+#[utoipa::path(
+    post, path = "/orgs/{org}/plans/{id}/archive", tag = "plans",
+    params(PlanPath, ("If-Match" = Option<String>, Header, description = "The ETag of the version being archived; 412 when stale")),
+    security(("bearer_auth" = [])),
+    responses((status = 200, body = Plan, headers(("ETag" = String, description = "The new version"))))
+)]
+#[post("/orgs/{org}/plans/{id}/archive")]
+pub async fn archive_plan(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<PlanPath>,
+) -> Result<HttpResponse, ApiError> {
+    step(req, state, auth, path, Role::Admin, |_, current| {
+        let fields = stored_fields(current)?;
+        if fields.status == PlanStatus::Archived {
+            return Err(conflict("the plan is archived already".into()));
+        }
+        checked_values(
+            veikart_domain::PlanFields {
+                status: PlanStatus::Archived,
+                ..fields
+            },
+            current.strategy_id,
+            current.revision,
+        )
+    })
+    .await
+}
+
+/// Return an adopted plan to draft so that its structure can change (`admin`). The
+/// adopted version is kept, numbered, under `…/revisions/{revision}`.
+#[utoipa::path(
+    post, path = "/orgs/{org}/plans/{id}/revise", tag = "plans",
+    params(PlanPath, ("If-Match" = Option<String>, Header, description = "The ETag of the version being revised; 412 when stale")),
+    security(("bearer_auth" = [])),
+    responses((status = 200, body = Plan, headers(("ETag" = String, description = "The new version"))))
+)]
+#[post("/orgs/{org}/plans/{id}/revise")]
+pub async fn revise_plan(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<PlanPath>,
+) -> Result<HttpResponse, ApiError> {
+    step(req, state, auth, path, Role::Admin, |tx, current| {
+        let fields = stored_fields(current)?;
+        if fields.status != PlanStatus::Adopted {
+            return Err(conflict(format!(
+                "only an adopted plan can be revised; this plan is {}",
+                fields.status
+            )));
+        }
+        let document = veikart_store::documents::export(tx, current)?;
+        let revision = current.revision + 1;
+        revisions::insert(
+            tx,
+            NewPlanRevision {
+                org_id: current.org_id,
+                plan_id: current.id,
+                revision,
+                adopted_on: current.adopted_on,
+                adopted_by: current.adopted_by.clone(),
+                document: serde_json::to_string(&document)
+                    .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                created_at: veikart_store::now(),
+            },
+        )?;
+        checked_values(
+            veikart_domain::PlanFields {
+                status: PlanStatus::Draft,
+                adopted_on: None,
+                adopted_by: None,
+                ..fields
+            },
+            current.strategy_id,
+            revision,
+        )
+    })
+    .await
+}

@@ -1,0 +1,146 @@
+//! KPI definitions (result targets) of a plan, in a focus area and/or under a goal. The
+//! source's filters are stored as JSON text; the domain's `KpiDefinition` validates them.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use veikart_domain::document::KpiDocument;
+use veikart_domain::kpi::KpiSource;
+
+use crate::db::DbConnection;
+use crate::error::StoreError;
+use crate::rows::tenant_rows;
+use crate::schema::kpis;
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
+#[diesel(table_name = kpis)]
+pub struct Kpi {
+    pub id: i64,
+    pub org_id: i64,
+    pub plan_id: i64,
+    pub focus_area_id: Option<i64>,
+    pub goal_id: Option<i64>,
+    pub code: Option<String>,
+    pub title: String,
+    pub entity: String,
+    pub aggregate: String,
+    pub field: Option<String>,
+    /// The source's filters as a JSON object.
+    pub filters: String,
+    pub direction: String,
+    pub target: f64,
+    pub baseline: Option<f64>,
+    pub tolerance: f64,
+    pub unit: Option<String>,
+    pub period_start: Option<NaiveDate>,
+    pub period_end: Option<NaiveDate>,
+    pub position: i32,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub version: i32,
+}
+
+#[derive(Debug, Clone, PartialEq, Insertable, AsChangeset)]
+#[diesel(table_name = kpis, treat_none_as_null = true)]
+pub struct KpiValues {
+    pub plan_id: i64,
+    pub focus_area_id: Option<i64>,
+    pub goal_id: Option<i64>,
+    pub code: Option<String>,
+    pub title: String,
+    pub entity: String,
+    pub aggregate: String,
+    pub field: Option<String>,
+    pub filters: String,
+    pub direction: String,
+    pub target: f64,
+    pub baseline: Option<f64>,
+    pub tolerance: f64,
+    pub unit: Option<String>,
+    pub period_start: Option<NaiveDate>,
+    pub period_end: Option<NaiveDate>,
+    pub position: i32,
+}
+
+tenant_rows!(kpis, Kpi, KpiValues, "kpi", parent: plan_id);
+
+/// How many KPIs are in a focus area.
+pub fn count_in_focus_area(
+    conn: &mut DbConnection,
+    org_id: i64,
+    focus_area_id: i64,
+) -> Result<i64, StoreError> {
+    Ok(kpis::table
+        .filter(kpis::org_id.eq(org_id))
+        .filter(kpis::focus_area_id.eq(focus_area_id))
+        .count()
+        .get_result(conn)?)
+}
+
+/// How many KPIs measure a goal.
+pub fn count_for_goal(
+    conn: &mut DbConnection,
+    org_id: i64,
+    goal_id: i64,
+) -> Result<i64, StoreError> {
+    Ok(kpis::table
+        .filter(kpis::org_id.eq(org_id))
+        .filter(kpis::goal_id.eq(goal_id))
+        .count()
+        .get_result(conn)?)
+}
+
+/// A KPI document's values for storage.
+pub fn values_from_document(
+    plan_id: i64,
+    focus_area_id: Option<i64>,
+    goal_id: Option<i64>,
+    position: i32,
+    kpi: &KpiDocument,
+) -> Result<KpiValues, StoreError> {
+    Ok(KpiValues {
+        plan_id,
+        focus_area_id,
+        goal_id,
+        code: kpi.code.clone(),
+        title: kpi.title.trim().to_owned(),
+        entity: kpi.source.entity.as_str().to_owned(),
+        aggregate: kpi.source.aggregate.as_str().to_owned(),
+        field: kpi.source.field.clone(),
+        filters: serde_json::to_string(&kpi.source.filters)
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        direction: kpi.direction.as_str().to_owned(),
+        target: kpi.target,
+        baseline: kpi.baseline,
+        tolerance: kpi.tolerance,
+        unit: kpi.unit.clone(),
+        period_start: kpi.period_start,
+        period_end: kpi.period_end,
+        position,
+    })
+}
+
+/// A stored KPI as a document part; `goal_key` names its goal.
+pub fn document_from_row(row: &Kpi, goal_key: Option<String>) -> Result<KpiDocument, StoreError> {
+    let corrupt =
+        |what: &str, e: String| StoreError::Corrupt(format!("kpi {}: {what}: {e}", row.id));
+    Ok(KpiDocument {
+        code: row.code.clone(),
+        title: row.title.clone(),
+        goal: goal_key,
+        source: KpiSource {
+            entity: row.entity.parse().map_err(|e| corrupt("entity", e))?,
+            aggregate: row.aggregate.parse().map_err(|e| corrupt("aggregate", e))?,
+            field: row.field.clone(),
+            filters: serde_json::from_str(&row.filters)
+                .map_err(|e| corrupt("filters", e.to_string()))?,
+        },
+        direction: row.direction.parse().map_err(|e| corrupt("direction", e))?,
+        target: row.target,
+        baseline: row.baseline,
+        period_start: row.period_start,
+        period_end: row.period_end,
+        tolerance: row.tolerance,
+        unit: row.unit.clone(),
+    })
+}

@@ -1,0 +1,181 @@
+//! The standard functions of a tenant table, written once.
+//!
+//! Every tenant table has `id`, `org_id`, `created_at`, `updated_at` and `version`
+//! columns. [`tenant_rows!`] generates, inside an entity's module, the functions every
+//! such entity needs — all scoped by organisation, all writes inside a [`Tx`] and recorded
+//! in the audit trail, every update and delete guarded by the row's version:
+//!
+//! - `get(conn, org_id, id)`;
+//! - `insert(tx, org_id, actor, values)`;
+//! - `update(tx, org_id, id, actor, expected_versions, change)`, where `change` sees the
+//!   stored row and returns the new values (or why they are invalid — reported before a
+//!   stale version: a request that could never succeed says so first);
+//! - `delete(tx, org_id, id, actor, expected_versions, guard)`, where `guard` may refuse
+//!   (e.g. while children exist);
+//! - with `parent: column`, also `list_for(conn, org_id, parent_id, page)` (id order) and
+//!   `all_for(conn, org_id, parent_id)` (id order, unpaged, for whole-tree reads).
+//!
+//! [`Tx`]: crate::db::Tx
+
+macro_rules! tenant_rows {
+    ($table:ident, $Row:ty, $Values:ty, $entity:expr $(, parent: $parent:ident)?) => {
+        #[derive(diesel::Insertable)]
+        #[diesel(table_name = $table)]
+        struct NewRow {
+            org_id: i64,
+            #[diesel(embed)]
+            values: $Values,
+            created_at: chrono::NaiveDateTime,
+            updated_at: chrono::NaiveDateTime,
+            version: i32,
+        }
+
+        /// The name this entity has in the audit trail.
+        pub const ENTITY: &str = $entity;
+
+        /// One row of the organisation (`NotFound` for another organisation's).
+        pub fn get(
+            conn: &mut $crate::db::DbConnection,
+            org_id: i64,
+            id: i64,
+        ) -> Result<$Row, $crate::StoreError> {
+            use diesel::prelude::*;
+            Ok($table::table
+                .filter($table::org_id.eq(org_id))
+                .filter($table::id.eq(id))
+                .first::<$Row>(conn)?)
+        }
+
+        /// Inserts a row and records its creation.
+        pub fn insert(
+            tx: &mut $crate::db::Tx<'_>,
+            org_id: i64,
+            actor: &str,
+            values: $Values,
+        ) -> Result<$Row, $crate::StoreError> {
+            use diesel::prelude::*;
+            let now = $crate::now();
+            let row: $Row = diesel::insert_into($table::table)
+                .values(NewRow {
+                    org_id,
+                    values,
+                    created_at: now,
+                    updated_at: now,
+                    version: 1,
+                })
+                .returning($table::all_columns)
+                .get_result(&mut **tx)?;
+            $crate::audit::record(tx, org_id, actor, $crate::audit::Action::Create, ENTITY, row.id)?;
+            Ok(row)
+        }
+
+        /// Updates a row if it is at one of `expected_versions` (any, when `None`).
+        pub fn update(
+            tx: &mut $crate::db::Tx<'_>,
+            org_id: i64,
+            id: i64,
+            actor: &str,
+            expected_versions: Option<&[i32]>,
+            change: impl FnOnce(&mut $crate::db::Tx<'_>, &$Row) -> Result<$Values, $crate::StoreError>,
+        ) -> Result<$Row, $crate::StoreError> {
+            use diesel::prelude::*;
+            let current = get(tx, org_id, id)?;
+            let values = change(tx, &current)?;
+            if expected_versions.is_some_and(|accepted| !accepted.contains(&current.version)) {
+                return Err($crate::StoreError::VersionMismatch);
+            }
+            let updated = diesel::update(
+                $table::table
+                    .filter($table::org_id.eq(org_id))
+                    .filter($table::id.eq(id))
+                    .filter($table::version.eq(current.version)),
+            )
+            .set((
+                values,
+                $table::version.eq(current.version + 1),
+                $table::updated_at.eq($crate::now()),
+            ))
+            .returning($table::all_columns)
+            .get_result::<$Row>(&mut **tx)
+            .optional()?
+            .ok_or($crate::StoreError::VersionMismatch)?;
+            $crate::audit::record(tx, org_id, actor, $crate::audit::Action::Update, ENTITY, id)?;
+            Ok(updated)
+        }
+
+        /// Deletes a row at one of `expected_versions` unless `guard` refuses; returns it.
+        pub fn delete(
+            tx: &mut $crate::db::Tx<'_>,
+            org_id: i64,
+            id: i64,
+            actor: &str,
+            expected_versions: Option<&[i32]>,
+            guard: impl FnOnce(&mut $crate::db::Tx<'_>, &$Row) -> Result<(), $crate::StoreError>,
+        ) -> Result<$Row, $crate::StoreError> {
+            use diesel::prelude::*;
+            let current = get(tx, org_id, id)?;
+            if expected_versions.is_some_and(|accepted| !accepted.contains(&current.version)) {
+                return Err($crate::StoreError::VersionMismatch);
+            }
+            guard(tx, &current)?;
+            diesel::delete(
+                $table::table
+                    .filter($table::org_id.eq(org_id))
+                    .filter($table::id.eq(id)),
+            )
+            .execute(&mut **tx)?;
+            $crate::audit::record(tx, org_id, actor, $crate::audit::Action::Delete, ENTITY, id)?;
+            Ok(current)
+        }
+
+        $(
+            /// One page of the parent's rows, in creation order.
+            pub fn list_for(
+                conn: &mut $crate::db::DbConnection,
+                org_id: i64,
+                parent_id: i64,
+                page: $crate::PageRequest,
+            ) -> Result<$crate::Page<$Row>, $crate::StoreError> {
+                use diesel::prelude::*;
+                let rows = $table::table
+                    .filter($table::org_id.eq(org_id))
+                    .filter($table::$parent.eq(parent_id))
+                    .filter($table::id.gt(page.after_id()))
+                    .order($table::id.asc())
+                    .limit(page.fetch_limit())
+                    .load::<$Row>(conn)?;
+                Ok(page.finish(rows, |r| r.id))
+            }
+
+            /// All of the parent's rows, in creation order.
+            pub fn all_for(
+                conn: &mut $crate::db::DbConnection,
+                org_id: i64,
+                parent_id: i64,
+            ) -> Result<Vec<$Row>, $crate::StoreError> {
+                use diesel::prelude::*;
+                Ok($table::table
+                    .filter($table::org_id.eq(org_id))
+                    .filter($table::$parent.eq(parent_id))
+                    .order($table::id.asc())
+                    .load::<$Row>(conn)?)
+            }
+
+            /// How many rows the parent has.
+            pub fn count_for(
+                conn: &mut $crate::db::DbConnection,
+                org_id: i64,
+                parent_id: i64,
+            ) -> Result<i64, $crate::StoreError> {
+                use diesel::prelude::*;
+                Ok($table::table
+                    .filter($table::org_id.eq(org_id))
+                    .filter($table::$parent.eq(parent_id))
+                    .count()
+                    .get_result(conn)?)
+            }
+        )?
+    };
+}
+
+pub(crate) use tenant_rows;

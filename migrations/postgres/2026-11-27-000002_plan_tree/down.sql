@@ -1,0 +1,10 @@
+DROP TABLE plan_revisions;
+DROP TABLE kpis;
+DROP TABLE measures;
+DROP TABLE budget_lines;
+DROP TABLE focus_areas;
+DROP TABLE check_ins;
+DROP TABLE goals;
+ALTER TABLE plans DROP COLUMN revision;
+ALTER TABLE plans DROP COLUMN strategy_id;
+DROP TABLE strategies;
