@@ -257,6 +257,75 @@ impl Drop for TestApp {
     }
 }
 
+impl TestApp {
+    /// Sends `body` to `path` as an editor of `org` and returns the created resource,
+    /// failing the test unless it answers 201.
+    pub fn create(&self, org: &str, path: &str, body: Value) -> Value {
+        let reply = self
+            .post(&format!("/api/v1/orgs/{org}{path}"))
+            .bearer(&self.token(org, Role::Editor))
+            .json(&body)
+            .send();
+        assert_eq!(reply.status, 201, "POST {path}: {}", reply.body);
+        reply.json()
+    }
+
+    /// Imports a plan document into `org` and returns the new plan.
+    pub fn import_plan(&self, org: &str, document: &Value) -> Value {
+        self.create(org, "/plans/import", document.clone())
+    }
+
+    /// The plan's document, as exported.
+    pub fn export_plan(&self, org: &str, plan_id: i64) -> Value {
+        let reply = self
+            .get(&format!("/api/v1/orgs/{org}/plans/{plan_id}/document"))
+            .bearer(&self.token(org, Role::Viewer))
+            .send();
+        assert_eq!(reply.status, 200, "export: {}", reply.body);
+        reply.json()
+    }
+}
+
+/// The Innovasjon Gardermoen seed, the plan document `serve --demo` loads.
+pub fn seed_document() -> Value {
+    serde_json::from_str(veikart_api::demo::SEED_DOCUMENT).expect("the seed is JSON")
+}
+
+/// A small plan document with one of everything.
+pub fn small_document() -> Value {
+    json!({
+        "title": "Handlingsplan 2022",
+        "period_start": "2022-04-01",
+        "period_end": "2022-12-31",
+        "intro": "Vedtas av årsmøtet.",
+        "strategy": {
+            "title": "Strategi 2020-2023", "period_start": "2020-01-01", "period_end": "2023-12-31",
+            "vision": "En utviklingsmotor.", "mission": "Utvikle næringslivet.",
+            "goals": [
+                {"key": "medlemsvekst", "title": "Årlig økning på 10% medlemmer", "measurable": true},
+                {"key": "kredibilitet", "title": "Styrke kredibilitet", "measurable": false}
+            ]
+        },
+        "goals": [{"key": "synlighet", "title": "Synlighet", "description": "Mer synlig", "measurable": true}],
+        "focus_areas": [{
+            "number": 1, "title": "Medlemsaktiviteter",
+            "kpis": [{
+                "code": "1a", "title": "Minst 40 medlemsaktiviteter", "goal": "medlemsvekst",
+                "source": {"entity": "activity", "aggregate": "count", "filters": {"status": "held"}},
+                "direction": "at_least", "target": 40, "period_start": "2022-01-01", "period_end": "2022-12-31"
+            }],
+            "measures": [{"number": 1, "title": "Medlemsmøter", "owner": "Kari", "status": "in_progress",
+                          "due_on": "2022-06-30", "budget_line": "5400"}]
+        }],
+        "kpis": [{
+            "code": "S1", "title": "Synlighet i sosiale medier", "goal": "synlighet",
+            "source": {"entity": "metric", "aggregate": "growth_pct", "filters": {"metric_key": "social.followers"}},
+            "direction": "at_least", "target": 30, "unit": "%"
+        }],
+        "budget_lines": [{"code": "5400", "title": "Arrangementer", "amount": 150000, "actual_spent": 20000}]
+    })
+}
+
 /// Builds a plan body with sensible defaults.
 pub struct PlanBuilder {
     body: Value,

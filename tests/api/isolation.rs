@@ -71,3 +71,123 @@ fn a_token_for_org_a_gets_404_for_every_verb_on_org_b() {
         .json();
     assert_eq!(listed["items"].as_array().unwrap().len(), 0);
 }
+
+#[test]
+fn the_plan_tree_of_org_b_is_invisible_to_a_token_for_org_a() {
+    let app = TestApp::spawn();
+    let a = app.create_org("org-a");
+    let b = app.create_org("org-b");
+    let plan = app.import_plan(&b, &veikart_tests::small_document())["id"]
+        .as_i64()
+        .unwrap();
+    let b_viewer = app.token(&b, Role::Viewer);
+    let first = |path: &str| -> i64 {
+        let reply = app
+            .get(&format!("/api/v1/orgs/{b}{path}"))
+            .bearer(&b_viewer)
+            .send()
+            .json();
+        reply["items"][0]["id"]
+            .as_i64()
+            .unwrap_or_else(|| panic!("{path}: {reply}"))
+    };
+    let strategy = first("/strategies");
+    let goal = first(&format!("/goals?plan_id={plan}"));
+    let area = first(&format!("/plans/{plan}/focus-areas"));
+    let kpi = first(&format!("/plans/{plan}/kpis"));
+    let measure = first(&format!("/plans/{plan}/measures"));
+    let line = first(&format!("/plans/{plan}/budget-lines"));
+    let a_admin = app.token(&a, Role::Admin);
+    let b_path = |rest: &str| format!("/api/v1/orgs/{b}{rest}");
+    let a_path = |rest: &str| format!("/api/v1/orgs/{a}{rest}");
+    let empty = json!({});
+
+    let mut requests = vec![
+        app.get(&b_path("/strategies")),
+        app.post(&b_path("/strategies"))
+            .json(&json!({"title": "x", "period_start": "2020-01-01", "period_end": "2020-12-31"})),
+        app.get(&b_path("/goals")),
+        app.post(&b_path("/goals"))
+            .json(&json!({"plan_id": plan, "key": "x", "title": "x", "measurable": true})),
+        app.get(&b_path(&format!("/goals/{goal}/check-ins"))),
+        app.post(&b_path("/plans/import"))
+            .json(&veikart_tests::small_document()),
+        app.get(&b_path(&format!("/plans/{plan}/document"))),
+        app.get(&b_path(&format!("/plans/{plan}/revisions"))),
+        app.post(&b_path(&format!("/plans/{plan}/adopt")))
+            .json(&json!({"adopted_on": "2022-01-01", "adopted_by": "x"})),
+        app.post(&b_path(&format!("/plans/{plan}/copy")))
+            .json(&json!({"years": 1})),
+    ];
+    for action in ["publish", "unpublish", "archive", "revise"] {
+        requests.push(app.post(&b_path(&format!("/plans/{plan}/{action}"))));
+    }
+    let kpi_body = json!({"title": "x", "source": {"entity": "member", "aggregate": "count"}, "direction": "at_least", "target": 1});
+    for (collection, item, valid_body) in [
+        ("focus-areas", area, json!({"number": 9, "title": "x"})),
+        ("kpis", kpi, kpi_body),
+        (
+            "measures",
+            measure,
+            json!({"focus_area_id": area, "number": 9, "title": "x"}),
+        ),
+        (
+            "budget-lines",
+            line,
+            json!({"code": "x", "title": "x", "amount": 1}),
+        ),
+    ] {
+        requests.push(app.get(&b_path(&format!("/plans/{plan}/{collection}"))));
+        requests.push(
+            app.post(&b_path(&format!("/plans/{plan}/{collection}")))
+                .json(&valid_body),
+        );
+        requests.push(app.get(&b_path(&format!("/plans/{plan}/{collection}/{item}"))));
+        requests.push(
+            app.patch(&b_path(&format!("/plans/{plan}/{collection}/{item}")))
+                .json(&empty),
+        );
+        requests.push(app.delete(&b_path(&format!("/plans/{plan}/{collection}/{item}"))));
+        // B's ids under A's own slug are not A's either.
+        requests.push(app.get(&a_path(&format!("/plans/{plan}/{collection}/{item}"))));
+    }
+    for (collection, item) in [("strategies", strategy), ("goals", goal)] {
+        requests.push(app.get(&b_path(&format!("/{collection}/{item}"))));
+        requests.push(
+            app.patch(&b_path(&format!("/{collection}/{item}")))
+                .json(&empty),
+        );
+        requests.push(app.delete(&b_path(&format!("/{collection}/{item}"))));
+        requests.push(app.get(&a_path(&format!("/{collection}/{item}"))));
+        requests.push(app.delete(&a_path(&format!("/{collection}/{item}"))));
+    }
+    requests.push(app.get(&a_path(&format!("/plans/{plan}/document"))));
+    requests.push(
+        app.post(&a_path(&format!("/plans/{plan}/copy")))
+            .json(&json!({"years": 1})),
+    );
+    requests.push(
+        app.post(&a_path(&format!("/goals/{goal}/check-ins")))
+            .json(&json!({"checked_on": "2022-01-01", "status": "on_track", "confidence": 5})),
+    );
+    for request in requests {
+        request.bearer(&a_admin).send().problem(404);
+    }
+    // A goal, focus area or budget line of B cannot be referenced from A's plan.
+    let a_plan = app.create_plan(&a, "A's plan")["id"].as_i64().unwrap();
+    let borrowed = app
+        .post(&a_path(&format!("/plans/{a_plan}/kpis")))
+        .bearer(&a_admin)
+        .json(&json!({"goal_id": goal, "focus_area_id": area, "title": "x",
+                      "source": {"entity": "member", "aggregate": "count"}, "direction": "at_least", "target": 1}))
+        .send();
+    borrowed.problem(422);
+    let mut fields = borrowed.error_fields();
+    fields.sort();
+    assert_eq!(fields, ["focus_area_id", "goal_id"]);
+    // B's tree is intact.
+    assert_eq!(
+        app.export_plan(&b, plan)["focus_areas"][0]["title"],
+        "Medlemsaktiviteter"
+    );
+}

@@ -15,5 +15,8 @@ mod isolation;
 mod openapi;
 mod organisations;
 mod outage;
+mod plan_documents;
+mod plan_lifecycle;
+mod plan_tree;
 mod plans;
 mod roles;
