@@ -52,6 +52,20 @@ pub fn versioned<T: Serialize>(
         .json(body)
 }
 
+/// A 201 answer for a new resource: its body, its ETag and its URL in `Location`.
+pub fn created<T: Serialize>(
+    req: &HttpRequest,
+    version: i32,
+    body: &T,
+    location: &str,
+) -> HttpResponse {
+    let mut response = versioned(req, StatusCode::CREATED, version, body);
+    if let Ok(location) = header::HeaderValue::from_str(location) {
+        response.headers_mut().insert(header::LOCATION, location);
+    }
+    response
+}
+
 fn header_tags(
     headers: &HeaderMap,
     name: header::HeaderName,

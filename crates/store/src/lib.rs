@@ -39,6 +39,7 @@ pub use db::{
 };
 pub use error::StoreError;
 pub use page::{Page, PageRequest};
+pub use rows::{ChildRow, ChildRows, TenantRow};
 
 /// The current time as stored: UTC, whole microseconds (PostgreSQL's precision), so
 /// that both backends store and return the same value.

@@ -12,10 +12,41 @@
 //!   stale version: a request that could never succeed says so first);
 //! - `delete(tx, org_id, id, actor, expected_versions, guard)`, where `guard` may refuse
 //!   (e.g. while children exist);
-//! - with `parent: column`, also `list_for(conn, org_id, parent_id, page)` (id order) and
-//!   `all_for(conn, org_id, parent_id)` (id order, unpaged, for whole-tree reads).
+//! - with `parent: column`, also `list_for(conn, org_id, parent_id, page)` (id order),
+//!   `all_for(conn, org_id, parent_id)` (id order, unpaged, for whole-tree reads) and
+//!   `count_for`, and the marker type `Rows` implementing [`ChildRows`], through which
+//!   generic code (the API's plan children) reads any such table.
+//!
+//! The row type implements [`TenantRow`] (and [`ChildRow`] with a parent).
 //!
 //! [`Tx`]: crate::db::Tx
+
+use crate::db::DbConnection;
+use crate::error::StoreError;
+use crate::page::{Page, PageRequest};
+
+/// A row of a tenant table.
+pub trait TenantRow {
+    fn id(&self) -> i64;
+    fn version(&self) -> i32;
+}
+
+/// A row that belongs to a parent row (a plan's focus area, a goal's check-in).
+pub trait ChildRow: TenantRow {
+    fn parent_id(&self) -> i64;
+}
+
+/// Reading a table of child rows, for code that is generic over such tables.
+pub trait ChildRows {
+    type Row: ChildRow + Send + 'static;
+    fn get(conn: &mut DbConnection, org_id: i64, id: i64) -> Result<Self::Row, StoreError>;
+    fn list_for(
+        conn: &mut DbConnection,
+        org_id: i64,
+        parent_id: i64,
+        page: PageRequest,
+    ) -> Result<Page<Self::Row>, StoreError>;
+}
 
 macro_rules! tenant_rows {
     ($table:ident, $Row:ty, $Values:ty, $entity:expr $(, parent: $parent:ident)?) => {
@@ -32,6 +63,15 @@ macro_rules! tenant_rows {
 
         /// The name this entity has in the audit trail.
         pub const ENTITY: &str = $entity;
+
+        impl $crate::rows::TenantRow for $Row {
+            fn id(&self) -> i64 {
+                self.id
+            }
+            fn version(&self) -> i32 {
+                self.version
+            }
+        }
 
         /// One row of the organisation (`NotFound` for another organisation's).
         pub fn get(
@@ -129,6 +169,34 @@ macro_rules! tenant_rows {
         }
 
         $(
+            impl $crate::rows::ChildRow for $Row {
+                fn parent_id(&self) -> i64 {
+                    self.$parent
+                }
+            }
+
+            /// This table, for code that is generic over tables of child rows.
+            pub struct Rows;
+
+            impl $crate::rows::ChildRows for Rows {
+                type Row = $Row;
+                fn get(
+                    conn: &mut $crate::db::DbConnection,
+                    org_id: i64,
+                    id: i64,
+                ) -> Result<$Row, $crate::StoreError> {
+                    get(conn, org_id, id)
+                }
+                fn list_for(
+                    conn: &mut $crate::db::DbConnection,
+                    org_id: i64,
+                    parent_id: i64,
+                    page: $crate::PageRequest,
+                ) -> Result<$crate::Page<$Row>, $crate::StoreError> {
+                    list_for(conn, org_id, parent_id, page)
+                }
+            }
+
             /// One page of the parent's rows, in creation order.
             pub fn list_for(
                 conn: &mut $crate::db::DbConnection,

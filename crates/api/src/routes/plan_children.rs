@@ -5,13 +5,13 @@
 //! [`PlanChild`] for what is its own (wire types, validation, references) and keeps thin
 //! documented handlers in `routes/<resource>/handlers.rs`.
 
-use actix_web::http::{StatusCode, header};
+use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::IntoParams;
 use veikart_domain::Role;
 use veikart_store::plans::{self, Plan};
-use veikart_store::{DbConnection, Page, PageRequest, StoreError, Tx};
+use veikart_store::{ChildRow, ChildRows, DbConnection, StoreError, TenantRow, Tx};
 
 use crate::auth::Claims;
 use crate::error::ApiError;
@@ -43,9 +43,11 @@ pub struct PlanChildPath {
     pub id: i64,
 }
 
-/// What a resource inside a plan provides to the shared handlers.
+/// What a resource inside a plan provides to the shared handlers: its table (whose rows
+/// know their id, plan and version), its wire types and its rules.
 pub trait PlanChild: 'static {
-    type Row: Send + 'static;
+    /// The store table, `veikart_store::<resource>::Rows`.
+    type Rows: ChildRows;
     type Wire: Serialize;
     type Create: Send + 'static;
     type Update: Send + 'static;
@@ -54,23 +56,13 @@ pub trait PlanChild: 'static {
     /// Part of the plan's structure, frozen once the plan is adopted.
     const STRUCTURAL: bool;
 
-    fn id(row: &Self::Row) -> i64;
-    fn plan_id(row: &Self::Row) -> i64;
-    fn version(row: &Self::Row) -> i32;
-    fn wire(row: Self::Row) -> Result<Self::Wire, ApiError>;
-    fn get(conn: &mut DbConnection, org_id: i64, id: i64) -> Result<Self::Row, StoreError>;
-    fn list(
-        conn: &mut DbConnection,
-        org_id: i64,
-        plan_id: i64,
-        page: PageRequest,
-    ) -> Result<Page<Self::Row>, StoreError>;
+    fn wire(row: Row<Self>) -> Result<Self::Wire, ApiError>;
     fn insert(
         tx: &mut Tx<'_>,
         plan: &Plan,
         actor: &str,
         body: Self::Create,
-    ) -> Result<Self::Row, StoreError>;
+    ) -> Result<Row<Self>, StoreError>;
     fn update(
         tx: &mut Tx<'_>,
         plan: &Plan,
@@ -78,7 +70,7 @@ pub trait PlanChild: 'static {
         id: i64,
         expected: Option<&[i32]>,
         body: Self::Update,
-    ) -> Result<Self::Row, StoreError>;
+    ) -> Result<Row<Self>, StoreError>;
     fn delete(
         tx: &mut Tx<'_>,
         plan: &Plan,
@@ -87,6 +79,9 @@ pub trait PlanChild: 'static {
         expected: Option<&[i32]>,
     ) -> Result<(), StoreError>;
 }
+
+/// A [`PlanChild`]'s row type.
+pub type Row<C> = <<C as PlanChild>::Rows as ChildRows>::Row;
 
 /// The plan, readable by the caller: any role of the organisation, or anyone when it
 /// is published.
@@ -122,9 +117,9 @@ fn child_of<C: PlanChild>(
     org_id: i64,
     plan_id: i64,
     id: i64,
-) -> Result<C::Row, StoreError> {
-    let row = C::get(conn, org_id, id)?;
-    if C::plan_id(&row) != plan_id {
+) -> Result<Row<C>, StoreError> {
+    let row = C::Rows::get(conn, org_id, id)?;
+    if row.parent_id() != plan_id {
         return Err(StoreError::NotFound);
     }
     Ok(row)
@@ -148,7 +143,7 @@ pub async fn list<C: PlanChild>(
     let rows = state
         .db(move |conn| {
             readable_plan(conn, anonymous, org_id, plan_id)?;
-            C::list(conn, org_id, plan_id, request)
+            C::Rows::list_for(conn, org_id, plan_id, request)
         })
         .await?;
     let items = rows
@@ -184,7 +179,7 @@ pub async fn get<C: PlanChild>(
             child_of::<C>(conn, org_id, plan_id, id)
         })
         .await?;
-    let version = C::version(&row);
+    let version = row.version();
     Ok(etag::versioned(
         req,
         StatusCode::OK,
@@ -208,18 +203,13 @@ pub async fn create<C: PlanChild>(
             C::insert(tx, &plan, &actor, body)
         })
         .await?;
-    let (id, version) = (C::id(&row), C::version(&row));
-    let mut response = etag::versioned(req, StatusCode::CREATED, version, &C::wire(row)?);
+    let (id, version) = (row.id(), row.version());
     let location = format!(
-        "/api/v1/orgs/{}/plans/{}/{}/{id}",
+        "/api/v1/orgs/{}/plans/{plan_id}/{}/{id}",
         path.org,
-        plan_id,
         C::SEGMENT
     );
-    if let Ok(location) = header::HeaderValue::from_str(&location) {
-        response.headers_mut().insert(header::LOCATION, location);
-    }
-    Ok(response)
+    Ok(etag::created(req, version, &C::wire(row)?, &location))
 }
 
 pub async fn update<C: PlanChild>(
@@ -239,7 +229,7 @@ pub async fn update<C: PlanChild>(
             C::update(tx, &plan, &actor, id, expected.as_deref(), body)
         })
         .await?;
-    let version = C::version(&row);
+    let version = row.version();
     Ok(etag::versioned(
         req,
         StatusCode::OK,

@@ -11,7 +11,7 @@ use veikart_domain::Validator;
 use veikart_domain::tree::{TITLE_MAX, check_amount, check_code};
 use veikart_store::budget_lines::{self as store, BudgetLineValues};
 use veikart_store::plans::Plan;
-use veikart_store::{DbConnection, Page, PageRequest, StoreError, Tx, measures};
+use veikart_store::{StoreError, Tx, measures};
 
 use super::patch::{apply, nullable};
 use super::plan_children::{PlanChild, refuse_while};
@@ -108,23 +108,14 @@ fn checked(values: BudgetLineValues) -> Result<BudgetLineValues, StoreError> {
 pub struct BudgetLines;
 
 impl PlanChild for BudgetLines {
-    type Row = store::BudgetLine;
+    type Rows = store::Rows;
     type Wire = BudgetLine;
     type Create = CreateBudgetLine;
     type Update = UpdateBudgetLine;
     const SEGMENT: &'static str = "budget-lines";
     const STRUCTURAL: bool = false;
 
-    fn id(row: &Self::Row) -> i64 {
-        row.id
-    }
-    fn plan_id(row: &Self::Row) -> i64 {
-        row.plan_id
-    }
-    fn version(row: &Self::Row) -> i32 {
-        row.version
-    }
-    fn wire(r: Self::Row) -> Result<BudgetLine, ApiError> {
+    fn wire(r: store::BudgetLine) -> Result<BudgetLine, ApiError> {
         Ok(BudgetLine {
             id: r.id,
             plan_id: r.plan_id,
@@ -137,23 +128,12 @@ impl PlanChild for BudgetLines {
             version: r.version,
         })
     }
-    fn get(conn: &mut DbConnection, org_id: i64, id: i64) -> Result<Self::Row, StoreError> {
-        store::get(conn, org_id, id)
-    }
-    fn list(
-        conn: &mut DbConnection,
-        org_id: i64,
-        plan_id: i64,
-        page: PageRequest,
-    ) -> Result<Page<Self::Row>, StoreError> {
-        store::list_for(conn, org_id, plan_id, page)
-    }
     fn insert(
         tx: &mut Tx<'_>,
         plan: &Plan,
         actor: &str,
         body: CreateBudgetLine,
-    ) -> Result<Self::Row, StoreError> {
+    ) -> Result<store::BudgetLine, StoreError> {
         let values = checked(BudgetLineValues {
             plan_id: plan.id,
             code: body.code,
@@ -170,7 +150,7 @@ impl PlanChild for BudgetLines {
         id: i64,
         expected: Option<&[i32]>,
         body: UpdateBudgetLine,
-    ) -> Result<Self::Row, StoreError> {
+    ) -> Result<store::BudgetLine, StoreError> {
         store::update(tx, plan.org_id, id, actor, expected, |_, current| {
             checked(BudgetLineValues {
                 plan_id: current.plan_id,

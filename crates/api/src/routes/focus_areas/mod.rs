@@ -11,7 +11,7 @@ use veikart_domain::Validator;
 use veikart_domain::tree::{TEXT_MAX, TITLE_MAX, check_number, check_optional_text};
 use veikart_store::focus_areas::{self as store, FocusAreaValues};
 use veikart_store::plans::Plan;
-use veikart_store::{DbConnection, Page, PageRequest, StoreError, Tx, kpis, measures};
+use veikart_store::{StoreError, Tx, kpis, measures};
 
 use super::patch::{apply, nullable};
 use super::plan_children::{PlanChild, refuse_while};
@@ -98,23 +98,14 @@ fn checked(values: FocusAreaValues) -> Result<FocusAreaValues, StoreError> {
 pub struct FocusAreas;
 
 impl PlanChild for FocusAreas {
-    type Row = store::FocusArea;
+    type Rows = store::Rows;
     type Wire = FocusArea;
     type Create = CreateFocusArea;
     type Update = UpdateFocusArea;
     const SEGMENT: &'static str = "focus-areas";
     const STRUCTURAL: bool = true;
 
-    fn id(row: &Self::Row) -> i64 {
-        row.id
-    }
-    fn plan_id(row: &Self::Row) -> i64 {
-        row.plan_id
-    }
-    fn version(row: &Self::Row) -> i32 {
-        row.version
-    }
-    fn wire(r: Self::Row) -> Result<FocusArea, ApiError> {
+    fn wire(r: store::FocusArea) -> Result<FocusArea, ApiError> {
         Ok(FocusArea {
             id: r.id,
             plan_id: r.plan_id,
@@ -127,23 +118,12 @@ impl PlanChild for FocusAreas {
             version: r.version,
         })
     }
-    fn get(conn: &mut DbConnection, org_id: i64, id: i64) -> Result<Self::Row, StoreError> {
-        store::get(conn, org_id, id)
-    }
-    fn list(
-        conn: &mut DbConnection,
-        org_id: i64,
-        plan_id: i64,
-        page: PageRequest,
-    ) -> Result<Page<Self::Row>, StoreError> {
-        store::list_for(conn, org_id, plan_id, page)
-    }
     fn insert(
         tx: &mut Tx<'_>,
         plan: &Plan,
         actor: &str,
         body: CreateFocusArea,
-    ) -> Result<Self::Row, StoreError> {
+    ) -> Result<store::FocusArea, StoreError> {
         let values = checked(FocusAreaValues {
             plan_id: plan.id,
             number: body.number,
@@ -160,7 +140,7 @@ impl PlanChild for FocusAreas {
         id: i64,
         expected: Option<&[i32]>,
         body: UpdateFocusArea,
-    ) -> Result<Self::Row, StoreError> {
+    ) -> Result<store::FocusArea, StoreError> {
         store::update(tx, plan.org_id, id, actor, expected, |_, current| {
             checked(FocusAreaValues {
                 plan_id: current.plan_id,

@@ -1,6 +1,6 @@
 //! The operations on goals.
 
-use actix_web::http::{StatusCode, header};
+use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use veikart_domain::Role;
 use veikart_store::goals::{self as store, GoalFilter, GoalValues};
@@ -86,13 +86,12 @@ pub async fn create_goal(
         })
         .await?;
     let goal = Goal::from(goal);
-    let mut response = etag::versioned(&req, StatusCode::CREATED, goal.version, &goal);
-    if let Ok(location) =
-        header::HeaderValue::from_str(&format!("/api/v1/orgs/{}/goals/{}", path.org, goal.id))
-    {
-        response.headers_mut().insert(header::LOCATION, location);
-    }
-    Ok(response)
+    Ok(etag::created(
+        &req,
+        goal.version,
+        &goal,
+        &format!("/api/v1/orgs/{}/goals/{}", path.org, goal.id),
+    ))
 }
 
 /// Get a goal (`viewer`).

@@ -13,7 +13,7 @@ use veikart_domain::kpi::{Direction, KpiDefinition, KpiSource};
 use veikart_domain::{FieldError, Validator};
 use veikart_store::kpis::{self as store, KpiValues};
 use veikart_store::plans::Plan;
-use veikart_store::{DbConnection, Page, PageRequest, StoreError, Tx, focus_areas, goals};
+use veikart_store::{DbConnection, StoreError, Tx, focus_areas, goals};
 
 use super::patch::{apply, nullable};
 use super::plan_children::{PlanChild, same_plan};
@@ -185,23 +185,14 @@ fn checked_values(
 pub struct Kpis;
 
 impl PlanChild for Kpis {
-    type Row = store::Kpi;
+    type Rows = store::Rows;
     type Wire = Kpi;
     type Create = CreateKpi;
     type Update = UpdateKpi;
     const SEGMENT: &'static str = "kpis";
     const STRUCTURAL: bool = true;
 
-    fn id(row: &Self::Row) -> i64 {
-        row.id
-    }
-    fn plan_id(row: &Self::Row) -> i64 {
-        row.plan_id
-    }
-    fn version(row: &Self::Row) -> i32 {
-        row.version
-    }
-    fn wire(r: Self::Row) -> Result<Kpi, ApiError> {
+    fn wire(r: store::Kpi) -> Result<Kpi, ApiError> {
         let document = store::document_from_row(&r, None)?;
         Ok(Kpi {
             id: r.id,
@@ -224,23 +215,12 @@ impl PlanChild for Kpis {
             version: r.version,
         })
     }
-    fn get(conn: &mut DbConnection, org_id: i64, id: i64) -> Result<Self::Row, StoreError> {
-        store::get(conn, org_id, id)
-    }
-    fn list(
-        conn: &mut DbConnection,
-        org_id: i64,
-        plan_id: i64,
-        page: PageRequest,
-    ) -> Result<Page<Self::Row>, StoreError> {
-        store::list_for(conn, org_id, plan_id, page)
-    }
     fn insert(
         tx: &mut Tx<'_>,
         plan: &Plan,
         actor: &str,
         body: CreateKpi,
-    ) -> Result<Self::Row, StoreError> {
+    ) -> Result<store::Kpi, StoreError> {
         let position = match body.position {
             Some(p) => p,
             None => i32::try_from(store::count_for(tx, plan.org_id, plan.id)?).unwrap_or(i32::MAX),
@@ -273,7 +253,7 @@ impl PlanChild for Kpis {
         id: i64,
         expected: Option<&[i32]>,
         body: UpdateKpi,
-    ) -> Result<Self::Row, StoreError> {
+    ) -> Result<store::Kpi, StoreError> {
         store::update(tx, plan.org_id, id, actor, expected, |tx, current| {
             let now = store::document_from_row(current, None)?;
             let kpi = KpiDocument {

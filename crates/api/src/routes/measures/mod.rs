@@ -13,7 +13,7 @@ use veikart_domain::tree::{
 };
 use veikart_store::measures::{self as store, MeasureValues};
 use veikart_store::plans::Plan;
-use veikart_store::{DbConnection, Page, PageRequest, StoreError, Tx, budget_lines, focus_areas};
+use veikart_store::{DbConnection, StoreError, Tx, budget_lines, focus_areas};
 
 use super::patch::{apply, nullable};
 use super::plan_children::{PlanChild, same_plan};
@@ -142,23 +142,14 @@ fn checked(
 pub struct Measures;
 
 impl PlanChild for Measures {
-    type Row = store::Measure;
+    type Rows = store::Rows;
     type Wire = Measure;
     type Create = CreateMeasure;
     type Update = UpdateMeasure;
     const SEGMENT: &'static str = "measures";
     const STRUCTURAL: bool = false;
 
-    fn id(row: &Self::Row) -> i64 {
-        row.id
-    }
-    fn plan_id(row: &Self::Row) -> i64 {
-        row.plan_id
-    }
-    fn version(row: &Self::Row) -> i32 {
-        row.version
-    }
-    fn wire(r: Self::Row) -> Result<Measure, ApiError> {
+    fn wire(r: store::Measure) -> Result<Measure, ApiError> {
         Ok(Measure {
             status: r.status.parse().map_err(ApiError::Internal)?,
             id: r.id,
@@ -175,23 +166,12 @@ impl PlanChild for Measures {
             version: r.version,
         })
     }
-    fn get(conn: &mut DbConnection, org_id: i64, id: i64) -> Result<Self::Row, StoreError> {
-        store::get(conn, org_id, id)
-    }
-    fn list(
-        conn: &mut DbConnection,
-        org_id: i64,
-        plan_id: i64,
-        page: PageRequest,
-    ) -> Result<Page<Self::Row>, StoreError> {
-        store::list_for(conn, org_id, plan_id, page)
-    }
     fn insert(
         tx: &mut Tx<'_>,
         plan: &Plan,
         actor: &str,
         body: CreateMeasure,
-    ) -> Result<Self::Row, StoreError> {
+    ) -> Result<store::Measure, StoreError> {
         let values = checked(
             tx,
             plan,
@@ -216,7 +196,7 @@ impl PlanChild for Measures {
         id: i64,
         expected: Option<&[i32]>,
         body: UpdateMeasure,
-    ) -> Result<Self::Row, StoreError> {
+    ) -> Result<store::Measure, StoreError> {
         store::update(tx, plan.org_id, id, actor, expected, |tx, current| {
             let values = MeasureValues {
                 plan_id: current.plan_id,

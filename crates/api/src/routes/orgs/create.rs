@@ -1,4 +1,3 @@
-use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, post, web};
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -72,9 +71,10 @@ pub async fn create_organisation(
         .write(move |tx| store::create(tx, &actor, new))
         .await?
         .into();
-    let mut response = etag::versioned(&req, StatusCode::CREATED, org.version, &org);
-    if let Ok(location) = header::HeaderValue::from_str(&format!("/api/v1/orgs/{}", org.slug)) {
-        response.headers_mut().insert(header::LOCATION, location);
-    }
-    Ok(response)
+    Ok(etag::created(
+        &req,
+        org.version,
+        &org,
+        &format!("/api/v1/orgs/{}", org.slug),
+    ))
 }

@@ -1,4 +1,3 @@
-use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, post, web};
 use chrono::NaiveDate;
 use serde::Deserialize;
@@ -89,11 +88,10 @@ pub async fn create_plan(
         })
         .await?;
     let plan = Plan::try_from(plan)?;
-    let mut response = etag::versioned(&req, StatusCode::CREATED, plan.version, &plan);
-    if let Ok(location) =
-        header::HeaderValue::from_str(&format!("/api/v1/orgs/{}/plans/{}", path.org, plan.id))
-    {
-        response.headers_mut().insert(header::LOCATION, location);
-    }
-    Ok(response)
+    Ok(etag::created(
+        &req,
+        plan.version,
+        &plan,
+        &format!("/api/v1/orgs/{}/plans/{}", path.org, plan.id),
+    ))
 }

@@ -6,7 +6,7 @@ use actix_web::{HttpRequest, HttpResponse, post, web};
 use chrono::NaiveDate;
 use serde::Deserialize;
 use utoipa::ToSchema;
-use veikart_domain::{PlanStatus, Role};
+use veikart_domain::{PlanFields, PlanStatus, Role};
 use veikart_store::plans::{self as store, PlanValues};
 use veikart_store::revisions::{self, NewPlanRevision};
 use veikart_store::{StoreError, Tx};
@@ -41,6 +41,27 @@ where
         .await?;
     let plan = Plan::try_from(plan)?;
     Ok(etag::versioned(&req, StatusCode::OK, plan.version, &plan))
+}
+
+async fn set_published(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<PlanPath>,
+    published: bool,
+) -> Result<HttpResponse, ApiError> {
+    step(req, state, auth, path, Role::Editor, move |_, current| {
+        let fields = stored_fields(current)?;
+        checked_values(
+            PlanFields {
+                published,
+                ..fields
+            },
+            current.strategy_id,
+            current.revision,
+        )
+    })
+    .await
 }
 
 fn conflict(message: String) -> StoreError {
@@ -89,7 +110,7 @@ pub async fn adopt_plan(
         let adopted_by = body.adopted_by;
         // Check the body before the state, so that a bad request says so in any state.
         checked_values(
-            veikart_domain::PlanFields {
+            PlanFields {
                 status: PlanStatus::Adopted,
                 adopted_on: Some(body.adopted_on),
                 adopted_by: Some(adopted_by.clone()),
@@ -126,18 +147,7 @@ pub async fn publish_plan(
     auth: Auth,
     path: web::Path<PlanPath>,
 ) -> Result<HttpResponse, ApiError> {
-    step(req, state, auth, path, Role::Editor, |_, current| {
-        let fields = stored_fields(current)?;
-        checked_values(
-            veikart_domain::PlanFields {
-                published: true,
-                ..fields
-            },
-            current.strategy_id,
-            current.revision,
-        )
-    })
-    .await
+    set_published(req, state, auth, path, true).await
 }
 
 /// Withdraw a plan from anonymous readers (`editor`).
@@ -154,18 +164,7 @@ pub async fn unpublish_plan(
     auth: Auth,
     path: web::Path<PlanPath>,
 ) -> Result<HttpResponse, ApiError> {
-    step(req, state, auth, path, Role::Editor, |_, current| {
-        let fields = stored_fields(current)?;
-        checked_values(
-            veikart_domain::PlanFields {
-                published: false,
-                ..fields
-            },
-            current.strategy_id,
-            current.revision,
-        )
-    })
-    .await
+    set_published(req, state, auth, path, false).await
 }
 
 /// Archive a plan (`admin`): it stays readable, frozen.
@@ -188,7 +187,7 @@ pub async fn archive_plan(
             return Err(conflict("the plan is archived already".into()));
         }
         checked_values(
-            veikart_domain::PlanFields {
+            PlanFields {
                 status: PlanStatus::Archived,
                 ..fields
             },
@@ -238,7 +237,7 @@ pub async fn revise_plan(
             },
         )?;
         checked_values(
-            veikart_domain::PlanFields {
+            PlanFields {
                 status: PlanStatus::Draft,
                 adopted_on: None,
                 adopted_by: None,

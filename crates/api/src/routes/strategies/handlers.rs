@@ -1,6 +1,6 @@
 //! The operations on strategies.
 
-use actix_web::http::{StatusCode, header};
+use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use veikart_domain::Role;
 use veikart_store::strategies::{self as store, StrategyValues};
@@ -77,14 +77,12 @@ pub async fn create_strategy(
             .write(move |tx| store::insert(tx, org_id, &actor, values))
             .await?,
     );
-    let mut response = etag::versioned(&req, StatusCode::CREATED, strategy.version, &strategy);
-    if let Ok(location) = header::HeaderValue::from_str(&format!(
-        "/api/v1/orgs/{}/strategies/{}",
-        path.org, strategy.id
-    )) {
-        response.headers_mut().insert(header::LOCATION, location);
-    }
-    Ok(response)
+    Ok(etag::created(
+        &req,
+        strategy.version,
+        &strategy,
+        &format!("/api/v1/orgs/{}/strategies/{}", path.org, strategy.id),
+    ))
 }
 
 /// Get a strategy (`viewer`).
