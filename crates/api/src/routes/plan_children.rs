@@ -291,7 +291,7 @@ pub fn refuse_while(count: i64, what: &str) -> Result<(), StoreError> {
 }
 
 /// Declares the five documented handlers of a [`PlanChild`] resource — list, create, get,
-/// update, delete — each a thin call into this module, with its `#[utoipa::path]` so that
+/// update, delete — and the `configure` that registers them, each a thin call into this module, with its `#[utoipa::path]` so that
 /// the route and its OpenAPI operation come from one place. The calling module imports
 /// `actix_web::{delete, get, patch, post}` and `crate::pagination::Page`, which the
 /// attribute macros look up by name.
@@ -305,6 +305,15 @@ macro_rules! plan_child_handlers {
         update: $update:ident = $update_doc:tt,
         delete: $delete:ident = $delete_doc:tt $(,)?
     ) => {
+        /// Registers the resource's five operations.
+        pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+            cfg.service($list)
+                .service($create)
+                .service($get)
+                .service($update)
+                .service($delete);
+        }
+
         #[doc = $list_doc]
         #[utoipa::path(
             get, path = $collection, tag = $tag,

@@ -18,13 +18,7 @@ use super::plan_children::{PlanChild, refuse_while};
 use crate::error::ApiError;
 use crate::time::utc;
 
-pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
-    cfg.service(handlers::list_budget_lines)
-        .service(handlers::create_budget_line)
-        .service(handlers::get_budget_line)
-        .service(handlers::update_budget_line)
-        .service(handlers::delete_budget_line);
-}
+pub use handlers::configure;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct BudgetLine {

@@ -18,13 +18,7 @@ use super::plan_children::{PlanChild, refuse_while};
 use crate::error::ApiError;
 use crate::time::utc;
 
-pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
-    cfg.service(handlers::list_focus_areas)
-        .service(handlers::create_focus_area)
-        .service(handlers::get_focus_area)
-        .service(handlers::update_focus_area)
-        .service(handlers::delete_focus_area);
-}
+pub use handlers::configure;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct FocusArea {

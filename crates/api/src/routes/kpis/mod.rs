@@ -20,13 +20,7 @@ use super::plan_children::{PlanChild, same_plan};
 use crate::error::ApiError;
 use crate::time::utc;
 
-pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
-    cfg.service(handlers::list_kpis)
-        .service(handlers::create_kpi)
-        .service(handlers::get_kpi)
-        .service(handlers::update_kpi)
-        .service(handlers::delete_kpi);
-}
+pub use handlers::configure;
 
 /// A KPI definition as stored.
 #[derive(Debug, Serialize, ToSchema)]

@@ -20,13 +20,7 @@ use super::plan_children::{PlanChild, same_plan};
 use crate::error::ApiError;
 use crate::time::utc;
 
-pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
-    cfg.service(handlers::list_measures)
-        .service(handlers::create_measure)
-        .service(handlers::get_measure)
-        .service(handlers::update_measure)
-        .service(handlers::delete_measure);
-}
+pub use handlers::configure;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Measure {
