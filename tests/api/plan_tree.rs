@@ -222,6 +222,14 @@ fn focus_areas_kpis_measures_and_budget_lines_form_the_plan() {
         .json(&json!({"code": "5400", "title": "Igjen", "amount": 1}))
         .send();
     duplicate_code.problem(409);
+    assert_eq!(duplicate_code.error_fields(), ["code"]);
+    let duplicate_number = app
+        .post(&api("focus-areas"))
+        .bearer(&editor)
+        .json(&json!({"number": 1, "title": "Igjen"}))
+        .send();
+    duplicate_number.problem(409);
+    assert_eq!(duplicate_number.error_fields(), ["number"]);
     let retargeted = app
         .patch(&api(&format!("kpis/{}", id(&kpi))))
         .bearer(&editor)

@@ -95,8 +95,10 @@ fn is_unavailable_message(message: &str) -> bool {
 }
 
 /// The column a unique constraint guards: PostgreSQL names the constraint
-/// (`organisations_slug_key`), SQLite names the column (`UNIQUE constraint failed:
-/// organisations.slug`). Both migrations name constraints `<table>_<column>_key`.
+/// (`organisations_slug_key`), SQLite names the columns (`UNIQUE constraint failed:
+/// focus_areas.plan_id, focus_areas.number`). Both migrations name constraints
+/// `<table>_<column>_key` after the column a client sets, which comes last in a
+/// constraint scoped by a parent.
 fn unique_violation_field(info: &dyn DatabaseErrorInformation) -> Option<String> {
     if let (Some(table), Some(constraint)) = (info.table_name(), info.constraint_name()) {
         return constraint
@@ -106,8 +108,8 @@ fn unique_violation_field(info: &dyn DatabaseErrorInformation) -> Option<String>
             .map(str::to_owned);
     }
     let columns = info.message().strip_prefix("UNIQUE constraint failed: ")?;
-    let first = columns.split(',').next()?.trim();
-    first.rsplit('.').next().map(str::to_owned)
+    let last = columns.split(',').next_back()?.trim();
+    last.rsplit('.').next().map(str::to_owned)
 }
 
 #[cfg(test)]
