@@ -109,3 +109,19 @@ fn unknown_routes_wrong_methods_and_bad_parameters_are_problems() {
         .send()
         .problem(404);
 }
+
+#[test]
+fn a_literal_route_with_the_wrong_method_is_405_not_a_bad_parameter() {
+    let app = TestApp::spawn();
+    let org = app.create_org("ig");
+    let editor = app.token(&org, Role::Editor);
+    for method in ["GET", "PATCH", "DELETE"] {
+        let reply = app
+            .request(method, &format!("/api/v1/orgs/{org}/plans/import"))
+            .bearer(&editor)
+            .json(&json!({}))
+            .send();
+        reply.problem(405);
+        assert_eq!(reply.header("allow"), Some("POST"), "{method}");
+    }
+}

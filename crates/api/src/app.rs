@@ -102,8 +102,17 @@ impl Application {
             app.app_data(state.clone())
                 .app_data(body_limit.clone())
                 .app_data(routes.clone())
-                .app_data(web::PathConfig::default().error_handler(|e, _| {
-                    ApiError::BadRequest(format!("invalid path parameter: {e}")).into()
+                .app_data(web::PathConfig::default().error_handler(|e, req| {
+                    // A literal route (`/plans/import`) read as a parameter (`/plans/{id}`)
+                    // with the wrong method is a 405, not a bad parameter.
+                    let not_allowed = req
+                        .app_data::<web::Data<RouteTable>>()
+                        .and_then(|table| table.method_not_allowed(req));
+                    not_allowed
+                        .unwrap_or_else(|| {
+                            ApiError::BadRequest(format!("invalid path parameter: {e}"))
+                        })
+                        .into()
                 }))
                 .app_data(web::QueryConfig::default().error_handler(|e, _| {
                     ApiError::BadRequest(format!("invalid query parameter: {e}")).into()

@@ -53,10 +53,13 @@ impl RouteTable {
         Self { routes }
     }
 
-    /// The methods a path answers to (empty when the path is unknown).
+    /// The methods a path answers to (empty when the path is unknown). When several
+    /// routes match, the most specific wins, as in routing: `/plans/import` is the import
+    /// route, not a plan whose id is `import`.
     pub fn methods_for(&self, path: &str) -> Vec<Method> {
         let parts: Vec<&str> = split(path).collect();
-        self.routes
+        let matching: Vec<_> = self
+            .routes
             .iter()
             .filter(|(segments, _)| {
                 segments.len() == parts.len()
@@ -65,8 +68,32 @@ impl RouteTable {
                         Segment::Parameter => !part.is_empty(),
                     })
             })
+            .collect();
+        let parameters = |segments: &[Segment]| {
+            segments
+                .iter()
+                .filter(|s| **s == Segment::Parameter)
+                .count()
+        };
+        let fewest = matching
+            .iter()
+            .map(|(segments, _)| parameters(segments))
+            .min();
+        matching
+            .into_iter()
+            .filter(|(segments, _)| Some(parameters(segments)) == fewest)
             .flat_map(|(_, methods)| methods.iter().cloned())
             .collect()
+    }
+
+    /// 405 when the path is known but not with this method, for errors that arise while
+    /// a route that matched by pattern reads its parameters.
+    pub fn method_not_allowed(&self, req: &HttpRequest) -> Option<ApiError> {
+        let allow = self.methods_for(req.path());
+        (!allow.is_empty() && !allow.contains(req.method())).then(|| ApiError::MethodNotAllowed {
+            method: req.method().clone(),
+            allow,
+        })
     }
 }
 
@@ -108,13 +135,35 @@ mod tests {
                     .path(
                         "/api/v1/orgs/{org}/plans",
                         PathItem::new(HttpMethod::Post, OperationBuilder::new().build()),
+                    )
+                    .path(
+                        "/api/v1/orgs/{org}/plans/{id}",
+                        PathItem::new(HttpMethod::Delete, OperationBuilder::new().build()),
+                    )
+                    .path(
+                        "/api/v1/orgs/{org}/plans/import",
+                        PathItem::new(HttpMethod::Post, OperationBuilder::new().build()),
                     ),
             )
             .build();
         let table = RouteTable::from_openapi(&doc);
         assert_eq!(table.methods_for("/api/v1/orgs/ig"), [Method::GET]);
+        assert_eq!(
+            table.methods_for("/api/v1/orgs/plans"),
+            [Method::GET],
+            "a parameter matches any segment"
+        );
         assert_eq!(table.methods_for("/api/v1/orgs/ig/plans"), [Method::POST]);
         assert!(table.methods_for("/api/v1/orgs/ig/plans/").is_empty());
+        // The literal route wins over the parameter.
+        assert_eq!(
+            table.methods_for("/api/v1/orgs/ig/plans/import"),
+            [Method::POST]
+        );
+        assert_eq!(
+            table.methods_for("/api/v1/orgs/ig/plans/7"),
+            [Method::DELETE]
+        );
         assert!(table.methods_for("/api/v1/orgs/ig/nothing").is_empty());
         assert!(table.methods_for("/api/v1/orgs").is_empty());
     }

@@ -57,6 +57,9 @@ pub async fn list_goals(
     responses((status = 201, body = Goal, headers(
         ("ETag" = String, description = "The version, for If-Match"),
         ("Location" = String, description = "The new goal's URL"),
+    ), links(
+        ("GetGoal" = (operation_id = "get_goal", parameters(("org" = "$request.path.org"), ("id" = "$response.body#/id")))),
+        ("CheckIn" = (operation_id = "create_check_in", parameters(("org" = "$request.path.org"), ("goal_id" = "$response.body#/id")))),
     )))
 )]
 #[post("/orgs/{org}/goals")]

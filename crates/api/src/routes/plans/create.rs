@@ -51,6 +51,12 @@ pub struct CreatePlan {
         ("GetPlan" = (operation_id = "get_plan", parameters(("org" = "$request.path.org"), ("id" = "$response.body#/id")))),
         ("UpdatePlan" = (operation_id = "update_plan", parameters(("org" = "$request.path.org"), ("id" = "$response.body#/id")))),
         ("DeletePlan" = (operation_id = "delete_plan", parameters(("org" = "$request.path.org"), ("id" = "$response.body#/id")))),
+        ("AddFocusArea" = (operation_id = "create_focus_area", parameters(("org" = "$request.path.org"), ("plan_id" = "$response.body#/id")))),
+        ("AddKpi" = (operation_id = "create_kpi", parameters(("org" = "$request.path.org"), ("plan_id" = "$response.body#/id")))),
+        ("AddMeasure" = (operation_id = "create_measure", parameters(("org" = "$request.path.org"), ("plan_id" = "$response.body#/id")))),
+        ("AddBudgetLine" = (operation_id = "create_budget_line", parameters(("org" = "$request.path.org"), ("plan_id" = "$response.body#/id")))),
+        ("AdoptPlan" = (operation_id = "adopt_plan", parameters(("org" = "$request.path.org"), ("id" = "$response.body#/id")))),
+        ("GetPlanDocument" = (operation_id = "get_plan_document", parameters(("org" = "$request.path.org"), ("id" = "$response.body#/id")))),
     )))
 )]
 #[post("/orgs/{org}/plans")]
