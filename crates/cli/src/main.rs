@@ -175,17 +175,18 @@ struct ServeOptions {
 
 fn serve(url: DatabaseUrl, options: ServeOptions, keys: KeyArgs) -> Result<(), String> {
     let (jwt, secret_source) = resolve_jwt(&url, jwt_config(keys)?).map_err(|e| e.to_string())?;
-    let demo_plan = if options.demo {
-        veikart_api::demo::load_if_empty(&url)?
-    } else {
-        None
-    };
     let mut settings = Settings::new(url.clone(), options.bind, jwt.clone());
     settings.body_limit = BodyLimit(options.body_limit);
     settings.pool.max_connections = options.pool_size;
     settings.workers = options.workers;
     let bind = settings.bind.clone();
     let app = Application::build(settings).map_err(|e| e.to_string())?;
+    // After the build, which migrated the database.
+    let demo_plan = if options.demo {
+        veikart_api::demo::load_if_empty(&url)?
+    } else {
+        None
+    };
 
     let host = bind.rsplit_once(':').map_or("127.0.0.1", |(h, _)| h);
     let base = format!("http://{host}:{}", app.port());
