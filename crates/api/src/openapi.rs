@@ -29,7 +29,13 @@ measurable goals. Tenant resources live under `/api/v1/orgs/{org}`. Errors are R
     tags(
         (name = "health", description = "Liveness and readiness"),
         (name = "organisations", description = "Organisations (tenants)"),
-        (name = "plans", description = "Action plans"),
+        (name = "strategies", description = "Multi-year strategies: vision, mission, goals"),
+        (name = "goals", description = "Goals of a strategy or a plan, and check-ins of qualitative goals"),
+        (name = "plans", description = "Action plans, their lifecycle, documents and revisions"),
+        (name = "focus areas", description = "A plan's focus areas (innsatsområder)"),
+        (name = "kpis", description = "KPI definitions (result targets) of a plan"),
+        (name = "measures", description = "Measures (tiltak) in a plan's focus areas"),
+        (name = "budget lines", description = "The budget lines a plan is financed under"),
         (name = "audit", description = "Who changed what, when"),
     )
 )]

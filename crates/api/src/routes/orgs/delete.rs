@@ -9,8 +9,8 @@ use crate::etag;
 use crate::state::AppState;
 use crate::tenancy::{OrgAccess, require_role};
 
-/// Delete an organisation that has no plans left (`platform_admin`); its audit trail is
-/// deleted with it. Honours `If-Match`.
+/// Delete an organisation that has no plans or strategies left (`platform_admin`); its
+/// audit trail is deleted with it. Honours `If-Match`.
 #[utoipa::path(
     delete, path = "/orgs/{org}", tag = "organisations",
     params(OrgPath, ("If-Match" = Option<String>, Header, description = "The ETag of the version being deleted; 412 when stale")),
