@@ -56,6 +56,17 @@ impl<T> Page<T> {
             next_cursor,
         }
     }
+
+    /// [`Page::from_store`] for a conversion that can fail (a stored value out of range).
+    pub fn try_from_store<S>(
+        page: veikart_store::Page<S>,
+        f: impl FnMut(S) -> Result<T, ApiError>,
+    ) -> Result<Self, ApiError> {
+        Ok(Page {
+            items: page.items.into_iter().map(f).collect::<Result<_, _>>()?,
+            next_cursor: page.next_after.map(encode_cursor),
+        })
+    }
 }
 
 /// A cursor is the position after which the next page starts, written in base 36. It is

@@ -85,6 +85,19 @@ pub fn of_strategy(
         .load::<Goal>(conn)?)
 }
 
+/// How many goals a strategy has.
+pub fn count_for_strategy(
+    conn: &mut DbConnection,
+    org_id: i64,
+    strategy_id: i64,
+) -> Result<i64, StoreError> {
+    Ok(goals::table
+        .filter(goals::org_id.eq(org_id))
+        .filter(goals::strategy_id.eq(strategy_id))
+        .count()
+        .get_result(conn)?)
+}
+
 /// A plan's own goals in their order.
 pub fn of_plan(
     conn: &mut DbConnection,

@@ -144,6 +144,11 @@ impl Authenticator {
         let claims = jsonwebtoken::decode::<Claims>(token, key, &validation)
             .map_err(|e| format!("invalid token: {e}"))?
             .claims;
+        // `sub` is written to the audit trail and `org` compared in queries; PostgreSQL
+        // cannot store or compare text with NUL, so such a token names nobody.
+        if claims.sub.contains('\0') || claims.org.as_deref().is_some_and(|o| o.contains('\0')) {
+            return Err("invalid token: `sub` and `org` must not contain NUL characters".into());
+        }
         if claims.org.is_none() && claims.role != Role::PlatformAdmin {
             return Err("invalid token: the `org` claim is required for this role".into());
         }
@@ -254,6 +259,13 @@ mod tests {
         let claims = auth.claims_for("kari", Some("ig"), Role::Editor, Duration::from_secs(60));
         let token = auth.mint(&claims).unwrap();
         assert_eq!(auth.verify(&token).unwrap(), claims);
+    }
+
+    #[test]
+    fn a_subject_with_a_nul_character_is_refused() {
+        let auth = Authenticator::new(&config()).unwrap();
+        let claims = auth.claims_for("eve\0", Some("ig"), Role::Editor, Duration::from_secs(60));
+        assert!(auth.verify(&auth.mint(&claims).unwrap()).is_err());
     }
 
     #[test]

@@ -17,7 +17,7 @@ use crate::auth::Claims;
 use crate::error::ApiError;
 use crate::etag;
 use crate::pagination::{self, PageParams};
-use crate::routes::plans::ensure_open_structure;
+use crate::routes::plans::{ensure_open_structure, readable_plan};
 use crate::state::AppState;
 use crate::tenancy::OrgAccess;
 
@@ -83,21 +83,6 @@ pub trait PlanChild: 'static {
 /// A [`PlanChild`]'s row type.
 pub type Row<C> = <<C as PlanChild>::Rows as ChildRows>::Row;
 
-/// The plan, readable by the caller: any role of the organisation, or anyone when it
-/// is published.
-fn readable_plan(
-    conn: &mut DbConnection,
-    access_anonymous: bool,
-    org_id: i64,
-    plan_id: i64,
-) -> Result<Plan, StoreError> {
-    let plan = plans::get(conn, org_id, plan_id)?;
-    if access_anonymous && !plan.published {
-        return Err(StoreError::NotFound);
-    }
-    Ok(plan)
-}
-
 /// The plan for a write: 409 when the resource is structural and the plan is not a draft.
 fn writable_plan<C: PlanChild>(
     conn: &mut DbConnection,
@@ -146,18 +131,7 @@ pub async fn list<C: PlanChild>(
             C::Rows::list_for(conn, org_id, plan_id, request)
         })
         .await?;
-    let items = rows
-        .items
-        .into_iter()
-        .map(C::wire)
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(HttpResponse::Ok().json(pagination::Page::from_store(
-        veikart_store::Page {
-            items,
-            next_after: rows.next_after,
-        },
-        |item| item,
-    )))
+    Ok(HttpResponse::Ok().json(pagination::Page::try_from_store(rows, C::wire)?))
 }
 
 pub async fn get<C: PlanChild>(

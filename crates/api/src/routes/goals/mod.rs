@@ -9,10 +9,10 @@ mod handlers;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
+use veikart_domain::Validator;
 use veikart_domain::tree::{
     CheckInStatus, TEXT_MAX, TITLE_MAX, check_goal_key, check_optional_text,
 };
-use veikart_domain::{FieldError, Validator};
 use veikart_store::goals::{self as store, GoalValues};
 use veikart_store::{DbConnection, StoreError, plans, strategies};
 
@@ -202,8 +202,4 @@ fn check_in_wire(c: veikart_store::check_ins::CheckIn) -> Result<CheckIn, ApiErr
         created_at: utc(c.created_at),
         version: c.version,
     })
-}
-
-fn invalid(field: &str, message: &str) -> StoreError {
-    StoreError::Invalid(vec![FieldError::new(field, message)])
 }

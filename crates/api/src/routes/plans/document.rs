@@ -1,9 +1,8 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use veikart_domain::document::PlanDocument;
-use veikart_store::plans as store;
 
-use super::PlanPath;
+use super::{PlanPath, readable_plan};
 use crate::auth::MaybeAuth;
 use crate::error::ApiError;
 use crate::etag;
@@ -31,10 +30,7 @@ pub async fn get_plan_document(
     let (org_id, id) = (access.org_id(), path.id);
     let (version, document) = state
         .db(move |conn| {
-            let plan = store::get(conn, org_id, id)?;
-            if anonymous && !plan.published {
-                return Err(veikart_store::StoreError::NotFound);
-            }
+            let plan = readable_plan(conn, anonymous, org_id, id)?;
             Ok((plan.version, veikart_store::documents::export(conn, &plan)?))
         })
         .await?;

@@ -1,8 +1,7 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, web};
-use veikart_store::plans as store;
 
-use super::{Plan, PlanPath};
+use super::{Plan, PlanPath, readable_plan};
 use crate::auth::MaybeAuth;
 use crate::error::ApiError;
 use crate::etag;
@@ -27,10 +26,11 @@ pub async fn get_plan(
     path: web::Path<PlanPath>,
 ) -> Result<HttpResponse, ApiError> {
     let access = OrgAccess::resolve(&state, auth.0, &path.org).await?;
-    let (org_id, id) = (access.org_id(), path.id);
-    let plan = Plan::try_from(state.db(move |conn| store::get(conn, org_id, id)).await?)?;
-    if access.is_anonymous() && !plan.published {
-        return Err(ApiError::NotFound);
-    }
+    let (anonymous, org_id, id) = (access.is_anonymous(), access.org_id(), path.id);
+    let plan = Plan::try_from(
+        state
+            .db(move |conn| readable_plan(conn, anonymous, org_id, id))
+            .await?,
+    )?;
     Ok(etag::versioned(&req, StatusCode::OK, plan.version, &plan))
 }

@@ -106,29 +106,25 @@ pub async fn adopt_plan(
 ) -> Result<HttpResponse, ApiError> {
     let body = body.0;
     step(req, state, auth, path, Role::Admin, move |_, current| {
-        let mut fields = stored_fields(current)?;
-        let adopted_by = body.adopted_by;
+        let was = stored_fields(current)?;
+        let was_status = was.status;
         // Check the body before the state, so that a bad request says so in any state.
-        checked_values(
+        let adopted = checked_values(
             PlanFields {
                 status: PlanStatus::Adopted,
                 adopted_on: Some(body.adopted_on),
-                adopted_by: Some(adopted_by.clone()),
-                ..fields.clone()
+                adopted_by: Some(body.adopted_by),
+                ..was
             },
             current.strategy_id,
             current.revision,
         )?;
-        if fields.status != PlanStatus::Draft {
+        if was_status != PlanStatus::Draft {
             return Err(conflict(format!(
-                "only a draft can be adopted; this plan is {}",
-                fields.status
+                "only a draft can be adopted; this plan is {was_status}"
             )));
         }
-        fields.status = PlanStatus::Adopted;
-        fields.adopted_on = Some(body.adopted_on);
-        fields.adopted_by = Some(adopted_by);
-        checked_values(fields, current.strategy_id, current.revision)
+        Ok(adopted)
     })
     .await
 }

@@ -2,7 +2,7 @@ use actix_web::{HttpResponse, get, web};
 use chrono::NaiveDate;
 use serde::Deserialize;
 use utoipa::IntoParams;
-use veikart_domain::{PlanStatus, Role};
+use veikart_domain::PlanStatus;
 use veikart_store::plans::{self as store, PlanFilter};
 
 use super::Plan;
@@ -45,9 +45,6 @@ pub async fn list_plans(
 ) -> Result<HttpResponse, ApiError> {
     let request = page.request()?;
     let access = OrgAccess::resolve(&state, auth.0, &path.org).await?;
-    if !access.is_anonymous() {
-        access.require(Role::Viewer)?;
-    }
     let filter = PlanFilter {
         status: filter.status.map(|s| s.as_str().to_owned()),
         strategy_id: filter.strategy_id,
@@ -59,16 +56,5 @@ pub async fn list_plans(
     let page = state
         .db(move |conn| store::list(conn, org_id, &filter, request))
         .await?;
-    let items = page
-        .items
-        .into_iter()
-        .map(Plan::try_from)
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(HttpResponse::Ok().json(Page::from_store(
-        veikart_store::Page {
-            items,
-            next_after: page.next_after,
-        },
-        |p| p,
-    )))
+    Ok(HttpResponse::Ok().json(Page::try_from_store(page, Plan::try_from)?))
 }

@@ -73,8 +73,10 @@ pub async fn update_plan(
                     if moves_period {
                         ensure_open_structure(current)?;
                     }
+                    if let Some(new) = change.strategy_id {
+                        check_strategy(tx, org_id, new)?;
+                    }
                     let strategy_id = apply(change.strategy_id, current.strategy_id);
-                    check_strategy(tx, org_id, strategy_id)?;
                     let merged = PlanFields {
                         title: change.title.unwrap_or(now.title),
                         period_start: change.period_start.unwrap_or(now.period_start),

@@ -179,10 +179,7 @@ pub async fn delete_strategy(
         .write(move |tx| {
             store::delete(tx, org_id, id, &actor, expected.as_deref(), |tx, s| {
                 refuse_while(plans::count_for_strategy(tx, org_id, s.id)?, "plan(s)")?;
-                refuse_while(
-                    i64::try_from(goals::of_strategy(tx, org_id, s.id)?.len()).unwrap_or(i64::MAX),
-                    "goal(s)",
-                )
+                refuse_while(goals::count_for_strategy(tx, org_id, s.id)?, "goal(s)")
             })
         })
         .await?;
