@@ -139,6 +139,74 @@ fn a_copy_is_next_years_draft_with_shifted_dates() {
 }
 
 #[test]
+fn a_copy_that_would_leave_the_years_0001_to_9999_is_refused_and_leaves_nothing() {
+    let app = TestApp::spawn();
+    let org = app.create_org("ig");
+    let editor = app.token(&org, Role::Editor);
+    let mut early = small_document();
+    early["title"] = json!("Early");
+    early["period_start"] = json!("0018-03-13");
+    early["period_end"] = json!("0018-12-31");
+    early["strategy"]["period_start"] = json!("0017-01-01");
+    early["strategy"]["title"] = json!("Early strategy");
+    for area in early["focus_areas"].as_array_mut().unwrap() {
+        for kpi in area["kpis"].as_array_mut().unwrap() {
+            kpi["period_start"] = Value::Null;
+            kpi["period_end"] = Value::Null;
+        }
+        for measure in area["measures"].as_array_mut().unwrap() {
+            measure["due_on"] = Value::Null;
+        }
+    }
+    let original = id(&app.import_plan(&org, &early));
+    let plans_before = app
+        .get(&format!("/api/v1/orgs/{org}/plans"))
+        .bearer(&editor)
+        .send()
+        .json();
+    for (years, days) in [(-58, -670), (-17, -72), (-18, 0)] {
+        let refused = app
+            .post(&format!("/api/v1/orgs/{org}/plans/{original}/copy"))
+            .bearer(&editor)
+            .json(&json!({"years": years, "days": days}))
+            .send();
+        refused.problem(422);
+        assert_eq!(refused.error_fields(), ["years"], "{years} {days}");
+    }
+    let plans_after = app
+        .get(&format!("/api/v1/orgs/{org}/plans"))
+        .bearer(&editor)
+        .send()
+        .json();
+    assert_eq!(plans_after["items"], plans_before["items"]);
+    let mut late = small_document();
+    late["title"] = json!("Late");
+    late["period_start"] = json!("9950-01-01");
+    late["period_end"] = json!("9950-12-31");
+    late["focus_areas"][0]["kpis"][0]["period_start"] = Value::Null;
+    late["focus_areas"][0]["kpis"][0]["period_end"] = Value::Null;
+    late["focus_areas"][0]["measures"][0]["due_on"] = json!("9999-12-31");
+    let late = id(&app.import_plan(&org, &late));
+    let refused = app
+        .post(&format!("/api/v1/orgs/{org}/plans/{late}/copy"))
+        .bearer(&editor)
+        .json(&json!({"days": 1}))
+        .send();
+    refused.problem(422);
+    assert!(
+        refused.json()["errors"][0]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("9999-12-31"))
+    );
+    let earliest = app.create(
+        &org,
+        &format!("/plans/{original}/copy"),
+        json!({"years": -17, "days": -71}),
+    );
+    assert_eq!(earliest["period_start"], "0001-01-01");
+}
+
+#[test]
 fn the_innovasjon_gardermoen_seed_imports_with_every_result_target_as_a_kpi() {
     let app = TestApp::spawn();
     let org = app.create_org("innovasjon-gardermoen");

@@ -251,3 +251,49 @@ fn plans_are_listed_page_by_page_and_filtered_by_period() {
         .collect();
     assert_eq!(titles, ["Plan 2022", "Plan 2023"]);
 }
+
+#[test]
+fn a_date_is_four_digit_year_month_day_in_0001_to_9999_wherever_it_is_sent() {
+    let app = TestApp::spawn();
+    let org = app.create_org("ig");
+    let editor = app.token(&org, Role::Editor);
+    let plan = app.create_plan(&org, "Plan");
+    for bad in [
+        "-0040-03-13",
+        "+12345-01-01",
+        "0000-01-01",
+        "2022-1-5",
+        "2022-02-30",
+    ] {
+        let created = app
+            .post(&format!("/api/v1/orgs/{org}/plans"))
+            .bearer(&editor)
+            .json(
+                &PlanBuilder::new("x")
+                    .with("period_start", json!(bad))
+                    .build(),
+            )
+            .send();
+        created.problem(422);
+        assert_eq!(created.error_fields(), ["period_start"], "{bad}");
+        let changed = app
+            .patch(&format!("/api/v1/orgs/{org}/plans/{}", plan["id"]))
+            .bearer(&editor)
+            .json(&json!({"period_end": bad}))
+            .send();
+        changed.problem(422);
+        assert_eq!(changed.error_fields(), ["period_end"], "{bad}");
+        app.get(&format!("/api/v1/orgs/{org}/plans?from={bad}"))
+            .bearer(&editor)
+            .send()
+            .problem(400);
+    }
+    let listed = app
+        .get(&format!(
+            "/api/v1/orgs/{org}/plans?from=0001-01-01&to=9999-12-31"
+        ))
+        .bearer(&editor)
+        .send()
+        .json();
+    assert_eq!(listed["items"].as_array().map(Vec::len), Some(1));
+}

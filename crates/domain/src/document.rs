@@ -8,10 +8,11 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 
+use crate::date::Date;
 use crate::kpi::{Direction, KpiDefinition, KpiSource};
 use crate::tree::{
     MeasureStatus, NAME_MAX, TEXT_MAX, TITLE_MAX, check_amount, check_code, check_goal_key,
-    check_number, check_optional_text, check_period, shift_date,
+    check_number, check_optional_text, check_period,
 };
 use crate::validation::Validator;
 
@@ -25,8 +26,8 @@ fn default_tolerance() -> f64 {
 #[serde(deny_unknown_fields)]
 pub struct PlanDocument {
     pub title: String,
-    pub period_start: NaiveDate,
-    pub period_end: NaiveDate,
+    pub period_start: Date,
+    pub period_end: Date,
     #[serde(default)]
     pub intro: Option<String>,
     /// The strategy the plan follows; on import, an existing strategy of the organisation
@@ -50,8 +51,8 @@ pub struct PlanDocument {
 #[serde(deny_unknown_fields)]
 pub struct StrategyDocument {
     pub title: String,
-    pub period_start: NaiveDate,
-    pub period_end: NaiveDate,
+    pub period_start: Date,
+    pub period_end: Date,
     #[serde(default)]
     pub vision: Option<String>,
     #[serde(default)]
@@ -105,9 +106,9 @@ pub struct KpiDocument {
     pub baseline: Option<f64>,
     /// Own period; absent means the plan's.
     #[serde(default)]
-    pub period_start: Option<NaiveDate>,
+    pub period_start: Option<Date>,
     #[serde(default)]
-    pub period_end: Option<NaiveDate>,
+    pub period_end: Option<Date>,
     /// How far below the expected pace still counts as `at_risk`, as a share of the
     /// distance to the target (default 0.10).
     #[serde(default = "default_tolerance")]
@@ -123,8 +124,8 @@ impl KpiDocument {
             direction: self.direction,
             target: self.target,
             baseline: self.baseline,
-            period_start: self.period_start,
-            period_end: self.period_end,
+            period_start: self.period_start.map(Date::get),
+            period_end: self.period_end.map(Date::get),
             tolerance: self.tolerance,
         }
     }
@@ -151,7 +152,7 @@ pub struct MeasureDocument {
     #[serde(default)]
     pub status: MeasureStatus,
     #[serde(default)]
-    pub due_on: Option<NaiveDate>,
+    pub due_on: Option<Date>,
     /// The code of the budget line that finances it, if any.
     #[serde(default)]
     pub budget_line: Option<String>,
@@ -212,7 +213,7 @@ impl PlanDocument {
         let kpi_checks = |v: &mut Validator, prefix: &str, kpis: &[KpiDocument]| {
             for (i, kpi) in kpis.iter().enumerate() {
                 let mut k = Validator::new();
-                kpi.validate(self.period_start, self.period_end, &mut k);
+                kpi.validate(self.period_start.get(), self.period_end.get(), &mut k);
                 match kpi.goal.as_deref().map(|key| (key, goal_kinds.get(key))) {
                     Some((key, None)) => {
                         k.add("goal", format!("no goal with key `{key}` in the document"))
@@ -269,10 +270,11 @@ impl PlanDocument {
 
     /// The same plan moved in time: every date moved by `years` and then `days`.
     pub fn shifted(mut self, years: i32, days: i64) -> Result<Self, String> {
-        let shift = |d: NaiveDate| {
-            shift_date(d, years, days).ok_or_else(|| format!("{d} cannot be moved that far"))
+        let shift = |d: Date| {
+            d.shifted(years, days)
+                .ok_or_else(|| format!("{d} cannot be moved that far"))
         };
-        let shift_opt = |d: Option<NaiveDate>| d.map(shift).transpose();
+        let shift_opt = |d: Option<Date>| d.map(shift).transpose();
         self.period_start = shift(self.period_start)?;
         self.period_end = shift(self.period_end)?;
         for kpi in self
@@ -332,7 +334,7 @@ mod tests {
     use super::*;
     use crate::kpi::{KpiAggregate, KpiEntity, KpiFilters};
 
-    fn date(s: &str) -> NaiveDate {
+    fn date(s: &str) -> Date {
         s.parse().unwrap()
     }
 

@@ -6,6 +6,7 @@
 //! `openapi` feature the public types also derive `utoipa::ToSchema`, so the OpenAPI
 //! document describes them from this single definition.
 
+pub mod date;
 pub mod document;
 pub mod kpi;
 pub mod org;
@@ -14,6 +15,7 @@ pub mod role;
 pub mod tree;
 pub mod validation;
 
+pub use date::Date;
 pub use org::{OrgSlug, OrganisationNumber};
 pub use plan::{PlanFields, PlanPeriod, PlanStatus};
 pub use role::Role;

@@ -2,7 +2,6 @@
 //! areas, measures and budget lines. Each has its field rules here, used alike by the
 //! single-resource endpoints and by the plan document.
 
-use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::validation::Validator;
@@ -75,7 +74,7 @@ wire_names!(CheckInStatus {
 pub(crate) use wire_names;
 
 /// A period's end must not come before its start.
-pub fn check_period(v: &mut Validator, start: NaiveDate, end: NaiveDate) {
+pub fn check_period<D: PartialOrd>(v: &mut Validator, start: D, end: D) {
     if end < start {
         v.add("period_end", "must not be before period_start");
     }
@@ -134,44 +133,9 @@ pub fn check_confidence(v: &mut Validator, confidence: i32) {
     }
 }
 
-/// Moves a date by whole years (29 February becomes 28 February) and then by days.
-pub fn shift_date(date: NaiveDate, years: i32, days: i64) -> Option<NaiveDate> {
-    let months = chrono::Months::new(years.unsigned_abs().checked_mul(12)?);
-    let moved = if years >= 0 {
-        date.checked_add_months(months)?
-    } else {
-        date.checked_sub_months(months)?
-    };
-    moved.checked_add_signed(chrono::TimeDelta::try_days(days)?)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn date(s: &str) -> NaiveDate {
-        s.parse().unwrap()
-    }
-
-    #[test]
-    fn dates_shift_by_years_and_days() {
-        assert_eq!(
-            shift_date(date("2022-04-01"), 1, 0),
-            Some(date("2023-04-01"))
-        );
-        assert_eq!(
-            shift_date(date("2024-02-29"), 1, 0),
-            Some(date("2025-02-28"))
-        );
-        assert_eq!(
-            shift_date(date("2022-04-01"), 0, 30),
-            Some(date("2022-05-01"))
-        );
-        assert_eq!(
-            shift_date(date("2022-04-01"), -1, -1),
-            Some(date("2021-03-31"))
-        );
-    }
 
     #[test]
     fn goal_keys_are_short_names() {

@@ -3,15 +3,15 @@
 
 use std::collections::HashMap;
 
-use veikart_domain::PlanStatus;
 use veikart_domain::document::{
     BudgetLineDocument, FocusAreaDocument, GoalDocument, MeasureDocument, PlanDocument,
     StrategyDocument,
 };
+use veikart_domain::{Date, PlanStatus};
 
 use crate::budget_lines::{self, BudgetLineValues};
 use crate::db::{DbConnection, Tx};
-use crate::error::StoreError;
+use crate::error::{StoreError, stored_date};
 use crate::focus_areas::{self, FocusAreaValues};
 use crate::goals::{self, Goal, GoalValues};
 use crate::kpis;
@@ -30,8 +30,8 @@ pub fn export(conn: &mut DbConnection, plan: &Plan) -> Result<PlanDocument, Stor
             goal_keys.extend(goals.iter().map(|g| (g.id, g.key.clone())));
             Some(StrategyDocument {
                 title: strategy.title,
-                period_start: strategy.period_start,
-                period_end: strategy.period_end,
+                period_start: stored_date(strategy.period_start)?,
+                period_end: stored_date(strategy.period_end)?,
                 vision: strategy.vision,
                 mission: strategy.mission,
                 goals: goals.into_iter().map(goal_document).collect(),
@@ -70,7 +70,7 @@ pub fn export(conn: &mut DbConnection, plan: &Plan) -> Result<PlanDocument, Stor
                     description: m.description.clone(),
                     owner: m.owner.clone(),
                     status: m.status.parse().map_err(StoreError::Corrupt)?,
-                    due_on: m.due_on,
+                    due_on: m.due_on.map(stored_date).transpose()?,
                     budget_line: m.budget_line_id.and_then(|id| codes.get(&id).cloned()),
                 })
             })
@@ -85,8 +85,8 @@ pub fn export(conn: &mut DbConnection, plan: &Plan) -> Result<PlanDocument, Stor
     }
     Ok(PlanDocument {
         title: plan.title.clone(),
-        period_start: plan.period_start,
-        period_end: plan.period_end,
+        period_start: stored_date(plan.period_start)?,
+        period_end: stored_date(plan.period_end)?,
         intro: plan.intro.clone(),
         strategy,
         goals: plan_goals.into_iter().map(goal_document).collect(),
@@ -152,8 +152,8 @@ pub fn import(
         actor,
         PlanValues {
             title: document.title.trim().to_owned(),
-            period_start: document.period_start,
-            period_end: document.period_end,
+            period_start: document.period_start.get(),
+            period_end: document.period_end.get(),
             status: PlanStatus::Draft.as_str().to_owned(),
             adopted_on: None,
             adopted_by: None,
@@ -243,7 +243,7 @@ pub fn import(
                     description: measure.description.clone(),
                     owner: measure.owner.clone(),
                     status: measure.status.as_str().to_owned(),
-                    due_on: measure.due_on,
+                    due_on: measure.due_on.map(Date::get),
                 },
             )?;
         }
@@ -265,25 +265,30 @@ fn import_strategy(
     actor: &str,
     s: &StrategyDocument,
 ) -> Result<i64, StoreError> {
-    let strategy_id =
-        match strategies::find_same(tx, org_id, s.title.trim(), s.period_start, s.period_end)? {
-            Some(existing) => existing.id,
-            None => {
-                strategies::insert(
-                    tx,
-                    org_id,
-                    actor,
-                    StrategyValues {
-                        title: s.title.trim().to_owned(),
-                        period_start: s.period_start,
-                        period_end: s.period_end,
-                        vision: s.vision.clone(),
-                        mission: s.mission.clone(),
-                    },
-                )?
-                .id
-            }
-        };
+    let strategy_id = match strategies::find_same(
+        tx,
+        org_id,
+        s.title.trim(),
+        s.period_start.get(),
+        s.period_end.get(),
+    )? {
+        Some(existing) => existing.id,
+        None => {
+            strategies::insert(
+                tx,
+                org_id,
+                actor,
+                StrategyValues {
+                    title: s.title.trim().to_owned(),
+                    period_start: s.period_start.get(),
+                    period_end: s.period_end.get(),
+                    vision: s.vision.clone(),
+                    mission: s.mission.clone(),
+                },
+            )?
+            .id
+        }
+    };
     let existing: Vec<String> = goals::of_strategy(tx, org_id, strategy_id)?
         .into_iter()
         .map(|g| g.key)

@@ -1,7 +1,8 @@
 //! What can go wrong in storage, classified by what the caller should do about it.
 
+use chrono::NaiveDate;
 use diesel::result::{DatabaseErrorInformation, DatabaseErrorKind, Error as DieselError};
-use veikart_domain::FieldError;
+use veikart_domain::{Date, FieldError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -110,6 +111,11 @@ fn unique_violation_field(info: &dyn DatabaseErrorInformation) -> Option<String>
     let columns = info.message().strip_prefix("UNIQUE constraint failed: ")?;
     let last = columns.split(',').next_back()?.trim();
     last.rsplit('.').next().map(str::to_owned)
+}
+
+/// A stored day as the API's [`Date`]; only a hand edit can store one outside 0001–9999.
+pub(crate) fn stored_date(day: NaiveDate) -> Result<Date, StoreError> {
+    Date::new(day).ok_or_else(|| StoreError::Corrupt(format!("date {day} outside 0001-9999")))
 }
 
 #[cfg(test)]

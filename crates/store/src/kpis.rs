@@ -4,11 +4,12 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
+use veikart_domain::Date;
 use veikart_domain::document::KpiDocument;
 use veikart_domain::kpi::KpiSource;
 
 use crate::db::DbConnection;
-use crate::error::StoreError;
+use crate::error::{StoreError, stored_date};
 use crate::rows::tenant_rows;
 use crate::schema::kpis;
 
@@ -114,8 +115,8 @@ pub fn values_from_document(
         baseline: kpi.baseline,
         tolerance: kpi.tolerance,
         unit: kpi.unit.clone(),
-        period_start: kpi.period_start,
-        period_end: kpi.period_end,
+        period_start: kpi.period_start.map(Date::get),
+        period_end: kpi.period_end.map(Date::get),
         position,
     })
 }
@@ -138,8 +139,8 @@ pub fn document_from_row(row: &Kpi, goal_key: Option<String>) -> Result<KpiDocum
         direction: row.direction.parse().map_err(|e| corrupt("direction", e))?,
         target: row.target,
         baseline: row.baseline,
-        period_start: row.period_start,
-        period_end: row.period_end,
+        period_start: row.period_start.map(stored_date).transpose()?,
+        period_end: row.period_end.map(stored_date).transpose()?,
         tolerance: row.tolerance,
         unit: row.unit.clone(),
     })

@@ -2,9 +2,9 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
-use chrono::NaiveDate;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
+use veikart_domain::Date;
 use veikart_domain::Role;
 use veikart_domain::Validator;
 use veikart_domain::tree::{CheckInStatus, check_confidence, check_optional_text};
@@ -47,7 +47,7 @@ pub struct CheckInPath {
 #[serde(deny_unknown_fields)]
 pub struct CreateCheckIn {
     #[schema(example = "2022-06-30")]
-    pub checked_on: NaiveDate,
+    pub checked_on: Date,
     pub status: CheckInStatus,
     /// 0 (no confidence) to 10 (certain).
     #[schema(minimum = 0, maximum = 10, example = 7)]
@@ -124,7 +124,7 @@ pub async fn create_check_in(
             }
             let values = CheckInValues {
                 goal_id,
-                checked_on: body.checked_on,
+                checked_on: body.checked_on.get(),
                 status: body.status.as_str().to_owned(),
                 confidence: body.confidence,
                 comment: body.comment,

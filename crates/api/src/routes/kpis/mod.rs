@@ -5,9 +5,10 @@
 
 mod handlers;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use veikart_domain::Date;
 use veikart_domain::document::KpiDocument;
 use veikart_domain::kpi::{Direction, KpiDefinition, KpiSource};
 use veikart_domain::{FieldError, Validator};
@@ -37,8 +38,8 @@ pub struct Kpi {
     pub target: f64,
     pub baseline: Option<f64>,
     /// Own period; `null` means the plan's.
-    pub period_start: Option<NaiveDate>,
-    pub period_end: Option<NaiveDate>,
+    pub period_start: Option<Date>,
+    pub period_end: Option<Date>,
     /// How far below the expected pace still counts as `at_risk`, as a share of the
     /// distance to the target.
     pub tolerance: f64,
@@ -71,8 +72,8 @@ pub struct CreateKpi {
     #[schema(example = 40)]
     pub target: f64,
     pub baseline: Option<f64>,
-    pub period_start: Option<NaiveDate>,
-    pub period_end: Option<NaiveDate>,
+    pub period_start: Option<Date>,
+    pub period_end: Option<Date>,
     /// Default 0.10.
     #[schema(minimum = 0, maximum = 1)]
     pub tolerance: Option<f64>,
@@ -106,9 +107,9 @@ pub struct UpdateKpi {
     #[serde(default, deserialize_with = "nullable")]
     pub baseline: Option<Option<f64>>,
     #[serde(default, deserialize_with = "nullable")]
-    pub period_start: Option<Option<NaiveDate>>,
+    pub period_start: Option<Option<Date>>,
     #[serde(default, deserialize_with = "nullable")]
-    pub period_end: Option<Option<NaiveDate>>,
+    pub period_end: Option<Option<Date>>,
     #[schema(minimum = 0, maximum = 1)]
     pub tolerance: Option<f64>,
     #[serde(default, deserialize_with = "nullable")]

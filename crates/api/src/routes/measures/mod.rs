@@ -7,6 +7,7 @@ mod handlers;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use veikart_domain::Date;
 use veikart_domain::Validator;
 use veikart_domain::tree::{
     MeasureStatus, NAME_MAX, TEXT_MAX, TITLE_MAX, check_number, check_optional_text,
@@ -63,7 +64,7 @@ pub struct CreateMeasure {
     pub owner: Option<String>,
     /// Default `planned`.
     pub status: Option<MeasureStatus>,
-    pub due_on: Option<NaiveDate>,
+    pub due_on: Option<Date>,
 }
 
 /// The fields to change; absent fields stay as they are, `null` clears a nullable one.
@@ -89,7 +90,7 @@ pub struct UpdateMeasure {
     pub owner: Option<Option<String>>,
     pub status: Option<MeasureStatus>,
     #[serde(default, deserialize_with = "nullable")]
-    pub due_on: Option<Option<NaiveDate>>,
+    pub due_on: Option<Option<Date>>,
 }
 
 /// Checks the fields and that the focus area and budget line are the plan's.
@@ -178,7 +179,7 @@ impl PlanChild for Measures {
                 description: body.description,
                 owner: body.owner,
                 status: body.status.unwrap_or_default().as_str().to_owned(),
-                due_on: body.due_on,
+                due_on: body.due_on.map(Date::get),
             },
         )?;
         store::insert(tx, plan.org_id, actor, values)
@@ -203,7 +204,7 @@ impl PlanChild for Measures {
                 status: body
                     .status
                     .map_or_else(|| current.status.clone(), |s| s.as_str().to_owned()),
-                due_on: apply(body.due_on, current.due_on),
+                due_on: apply(body.due_on.map(|d| d.map(Date::get)), current.due_on),
             };
             checked(tx, plan, values)
         })

@@ -1,7 +1,7 @@
 use actix_web::{HttpRequest, HttpResponse, post, web};
-use chrono::NaiveDate;
 use serde::Deserialize;
 use utoipa::ToSchema;
+use veikart_domain::Date;
 use veikart_domain::{PlanFields, PlanStatus, Role};
 use veikart_store::plans as store;
 
@@ -26,10 +26,10 @@ pub struct CreatePlan {
     )]
     pub title: String,
     #[schema(example = "2022-04-01")]
-    pub period_start: NaiveDate,
+    pub period_start: Date,
     /// Not before `period_start`.
     #[schema(example = "2022-12-31")]
-    pub period_end: NaiveDate,
+    pub period_end: Date,
     #[schema(max_length = 20000, pattern = "^[^\\u0000]*$")]
     pub intro: Option<String>,
     /// Whether anonymous readers may see it (default false).
@@ -74,8 +74,8 @@ pub async fn create_plan(
     let values = checked_values(
         PlanFields {
             title: body.title,
-            period_start: body.period_start,
-            period_end: body.period_end,
+            period_start: body.period_start.get(),
+            period_end: body.period_end.get(),
             status: PlanStatus::Draft,
             adopted_on: None,
             adopted_by: None,

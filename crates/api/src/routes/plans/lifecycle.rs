@@ -3,9 +3,9 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, post, web};
-use chrono::NaiveDate;
 use serde::Deserialize;
 use utoipa::ToSchema;
+use veikart_domain::Date;
 use veikart_domain::{PlanFields, PlanStatus, Role};
 use veikart_store::plans::{self as store, PlanValues};
 use veikart_store::revisions::{self, NewPlanRevision};
@@ -76,7 +76,7 @@ fn conflict(message: String) -> StoreError {
 #[serde(deny_unknown_fields)]
 pub struct AdoptPlan {
     #[schema(example = "2022-03-24")]
-    pub adopted_on: NaiveDate,
+    pub adopted_on: Date,
     /// The body that adopted it, e.g. "årsmøtet" (the annual meeting).
     #[schema(
         min_length = 1,
@@ -112,7 +112,7 @@ pub async fn adopt_plan(
         let adopted = checked_values(
             PlanFields {
                 status: PlanStatus::Adopted,
-                adopted_on: Some(body.adopted_on),
+                adopted_on: Some(body.adopted_on.get()),
                 adopted_by: Some(body.adopted_by),
                 ..was
             },

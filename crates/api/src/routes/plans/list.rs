@@ -1,7 +1,7 @@
 use actix_web::{HttpResponse, get, web};
-use chrono::NaiveDate;
 use serde::Deserialize;
 use utoipa::IntoParams;
+use veikart_domain::Date;
 use veikart_domain::PlanStatus;
 use veikart_store::plans::{self as store, PlanFilter};
 
@@ -22,9 +22,9 @@ pub struct PlanFilterParams {
     /// Only plans that follow this strategy.
     pub strategy_id: Option<i64>,
     /// Only plans whose period ends on or after this date.
-    pub from: Option<NaiveDate>,
+    pub from: Option<Date>,
     /// Only plans whose period starts on or before this date.
-    pub to: Option<NaiveDate>,
+    pub to: Option<Date>,
 }
 
 /// List an organisation's plans, oldest first (`viewer`; without a token, the published
@@ -49,8 +49,8 @@ pub async fn list_plans(
         status: filter.status.map(|s| s.as_str().to_owned()),
         strategy_id: filter.strategy_id,
         published_only: access.is_anonymous(),
-        from: filter.from,
-        to: filter.to,
+        from: filter.from.map(Date::get),
+        to: filter.to.map(Date::get),
     };
     let org_id = access.org_id();
     let page = state

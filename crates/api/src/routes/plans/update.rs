@@ -1,8 +1,8 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, patch, web};
-use chrono::NaiveDate;
 use serde::Deserialize;
 use utoipa::ToSchema;
+use veikart_domain::Date;
 use veikart_domain::{PlanFields, Role};
 use veikart_store::plans as store;
 
@@ -27,8 +27,8 @@ pub struct UpdatePlan {
         pattern = "^[^\\u0000]*\\S[^\\u0000]*$"
     )]
     pub title: Option<String>,
-    pub period_start: Option<NaiveDate>,
-    pub period_end: Option<NaiveDate>,
+    pub period_start: Option<Date>,
+    pub period_end: Option<Date>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(max_length = 20000, pattern = "^[^\\u0000]*$")]
     pub intro: Option<Option<String>>,
@@ -68,8 +68,10 @@ pub async fn update_plan(
                 expected.as_deref(),
                 |tx, current| {
                     let now = stored_fields(current)?;
-                    let moves_period = change.period_start.is_some_and(|d| d != now.period_start)
-                        || change.period_end.is_some_and(|d| d != now.period_end);
+                    let moves_period = change
+                        .period_start
+                        .is_some_and(|d| d.get() != now.period_start)
+                        || change.period_end.is_some_and(|d| d.get() != now.period_end);
                     if moves_period {
                         ensure_open_structure(current)?;
                     }
@@ -79,8 +81,8 @@ pub async fn update_plan(
                     let strategy_id = apply(change.strategy_id, current.strategy_id);
                     let merged = PlanFields {
                         title: change.title.unwrap_or(now.title),
-                        period_start: change.period_start.unwrap_or(now.period_start),
-                        period_end: change.period_end.unwrap_or(now.period_end),
+                        period_start: change.period_start.map_or(now.period_start, Date::get),
+                        period_end: change.period_end.map_or(now.period_end, Date::get),
                         intro: apply(change.intro, now.intro),
                         ..now
                     };

@@ -2,7 +2,7 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
-use veikart_domain::Role;
+use veikart_domain::{Date, Role};
 use veikart_store::strategies::{self as store, StrategyValues};
 use veikart_store::{goals, plans};
 
@@ -66,8 +66,8 @@ pub async fn create_strategy(
     let body = body.0;
     let values = checked(StrategyValues {
         title: body.title,
-        period_start: body.period_start,
-        period_end: body.period_end,
+        period_start: body.period_start.get(),
+        period_end: body.period_end.get(),
         vision: body.vision,
         mission: body.mission,
     })?;
@@ -139,8 +139,8 @@ pub async fn update_strategy(
             store::update(tx, org_id, id, &actor, expected.as_deref(), |_, current| {
                 checked(StrategyValues {
                     title: body.title.unwrap_or_else(|| current.title.clone()),
-                    period_start: body.period_start.unwrap_or(current.period_start),
-                    period_end: body.period_end.unwrap_or(current.period_end),
+                    period_start: body.period_start.map_or(current.period_start, Date::get),
+                    period_end: body.period_end.map_or(current.period_end, Date::get),
                     vision: apply(body.vision, current.vision.clone()),
                     mission: apply(body.mission, current.mission.clone()),
                 })

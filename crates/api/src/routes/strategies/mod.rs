@@ -7,6 +7,7 @@ mod handlers;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
+use veikart_domain::Date;
 use veikart_domain::Validator;
 use veikart_domain::tree::{TEXT_MAX, TITLE_MAX, check_optional_text, check_period};
 use veikart_store::StoreError;
@@ -62,9 +63,9 @@ pub struct CreateStrategy {
     )]
     pub title: String,
     #[schema(example = "2020-01-01")]
-    pub period_start: NaiveDate,
+    pub period_start: Date,
     #[schema(example = "2023-12-31")]
-    pub period_end: NaiveDate,
+    pub period_end: Date,
     #[schema(max_length = 20000, pattern = "^[^\\u0000]*$")]
     pub vision: Option<String>,
     #[schema(max_length = 20000, pattern = "^[^\\u0000]*$")]
@@ -81,8 +82,8 @@ pub struct UpdateStrategy {
         pattern = "^[^\\u0000]*\\S[^\\u0000]*$"
     )]
     pub title: Option<String>,
-    pub period_start: Option<NaiveDate>,
-    pub period_end: Option<NaiveDate>,
+    pub period_start: Option<Date>,
+    pub period_end: Option<Date>,
     #[serde(default, deserialize_with = "crate::routes::patch::nullable")]
     #[schema(max_length = 20000, pattern = "^[^\\u0000]*$")]
     pub vision: Option<Option<String>>,
