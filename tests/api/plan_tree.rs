@@ -303,6 +303,31 @@ fn a_child_is_only_reachable_under_its_own_plan() {
         .bearer(&editor)
         .send()
         .problem(404);
+    // Neither a stale If-Match (412) nor the other plan's frozen structure (409) says
+    // more than 404 about a part that is not the plan's.
+    let adopted = app
+        .post(&format!("/api/v1/orgs/{org}/plans/{second}/adopt"))
+        .bearer(&app.token(&org, Role::Admin))
+        .json(&json!({"adopted_on": "2022-03-24", "adopted_by": "styret"}))
+        .send();
+    assert_eq!(adopted.status, 200, "{}", adopted.body);
+    for method in ["PATCH", "DELETE"] {
+        app.request(method, &under_second)
+            .bearer(&editor)
+            .header("If-Match", "\"v9\"")
+            .json(&json!({"title": "B"}))
+            .send()
+            .problem(404);
+    }
+    let unchanged = app
+        .get(&format!(
+            "/api/v1/orgs/{org}/plans/{first}/focus-areas/{}",
+            id(&area)
+        ))
+        .bearer(&editor)
+        .send();
+    assert_eq!(unchanged.json()["title"], "A");
+    assert_eq!(unchanged.header("etag"), Some("\"v1\""));
     // A measure cannot point at another plan's focus area.
     let measure = app
         .post(&format!("/api/v1/orgs/{org}/plans/{second}/measures"))

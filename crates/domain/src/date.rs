@@ -73,22 +73,17 @@ impl std::error::Error for DateError {}
 impl FromStr for Date {
     type Err = DateError;
     fn from_str(s: &str) -> Result<Date, DateError> {
-        let b = s.as_bytes();
-        let digits = |range: std::ops::Range<usize>| -> Option<u32> {
-            b[range].iter().try_fold(0u32, |n, &c| {
-                c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
-            })
-        };
-        if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        // The shape first: chrono's `%Y` also takes signs, fewer or more digits.
+        let shaped = s.len() == 10
+            && s.bytes().enumerate().all(|(i, b)| match i {
+                4 | 7 => b == b'-',
+                _ => b.is_ascii_digit(),
+            });
+        if !shaped {
             return Err(DateError);
         }
-        let (year, month, day) = (
-            digits(0..4).ok_or(DateError)?,
-            digits(5..7).ok_or(DateError)?,
-            digits(8..10).ok_or(DateError)?,
-        );
-        let year = i32::try_from(year).map_err(|_| DateError)?;
-        NaiveDate::from_ymd_opt(year, month, day)
+        NaiveDate::parse_from_str(s, "%Y-%m-%d")
+            .ok()
             .and_then(Date::new)
             .ok_or(DateError)
     }

@@ -11,7 +11,7 @@
 //!   stored row and returns the new values (or why they are invalid — reported before a
 //!   stale version: a request that could never succeed says so first);
 //! - `delete(tx, org_id, id, actor, expected_versions, guard)`, where `guard` may refuse
-//!   (e.g. while children exist);
+//!   (e.g. while children exist; like an invalid change, reported before a stale version);
 //! - with `parent: column`, also `list_for(conn, org_id, parent_id, page)` (id order),
 //!   `all_for(conn, org_id, parent_id)` (id order, unpaged, for whole-tree reads) and
 //!   `count_for`, and the marker type `Rows` implementing [`ChildRows`], through which
@@ -21,7 +21,7 @@
 //!
 //! [`Tx`]: crate::db::Tx
 
-use crate::db::DbConnection;
+use crate::db::{DbConnection, Tx};
 use crate::error::StoreError;
 use crate::page::{Page, PageRequest};
 
@@ -36,9 +36,11 @@ pub trait ChildRow: TenantRow {
     fn parent_id(&self) -> i64;
 }
 
-/// Reading a table of child rows, for code that is generic over such tables.
+/// A table of child rows, for code that is generic over such tables: the functions
+/// [`tenant_rows!`] generates, with the same meaning.
 pub trait ChildRows {
     type Row: ChildRow + Send + 'static;
+    type Values;
     fn get(conn: &mut DbConnection, org_id: i64, id: i64) -> Result<Self::Row, StoreError>;
     fn list_for(
         conn: &mut DbConnection,
@@ -46,6 +48,28 @@ pub trait ChildRows {
         parent_id: i64,
         page: PageRequest,
     ) -> Result<Page<Self::Row>, StoreError>;
+    fn insert(
+        tx: &mut Tx<'_>,
+        org_id: i64,
+        actor: &str,
+        values: Self::Values,
+    ) -> Result<Self::Row, StoreError>;
+    fn update(
+        tx: &mut Tx<'_>,
+        org_id: i64,
+        id: i64,
+        actor: &str,
+        expected_versions: Option<&[i32]>,
+        change: impl FnOnce(&mut Tx<'_>, &Self::Row) -> Result<Self::Values, StoreError>,
+    ) -> Result<Self::Row, StoreError>;
+    fn delete(
+        tx: &mut Tx<'_>,
+        org_id: i64,
+        id: i64,
+        actor: &str,
+        expected_versions: Option<&[i32]>,
+        guard: impl FnOnce(&mut Tx<'_>, &Self::Row) -> Result<(), StoreError>,
+    ) -> Result<Self::Row, StoreError>;
 }
 
 macro_rules! tenant_rows {
@@ -143,7 +167,8 @@ macro_rules! tenant_rows {
             Ok(updated)
         }
 
-        /// Deletes a row at one of `expected_versions` unless `guard` refuses; returns it.
+        /// Deletes a row unless `guard` refuses, then if it is at one of `expected_versions`;
+        /// returns it.
         pub fn delete(
             tx: &mut $crate::db::Tx<'_>,
             org_id: i64,
@@ -154,10 +179,10 @@ macro_rules! tenant_rows {
         ) -> Result<$Row, $crate::StoreError> {
             use diesel::prelude::*;
             let current = get(tx, org_id, id)?;
+            guard(tx, &current)?;
             if expected_versions.is_some_and(|accepted| !accepted.contains(&current.version)) {
                 return Err($crate::StoreError::VersionMismatch);
             }
-            guard(tx, &current)?;
             diesel::delete(
                 $table::table
                     .filter($table::org_id.eq(org_id))
@@ -180,6 +205,7 @@ macro_rules! tenant_rows {
 
             impl $crate::rows::ChildRows for Rows {
                 type Row = $Row;
+                type Values = $Values;
                 fn get(
                     conn: &mut $crate::db::DbConnection,
                     org_id: i64,
@@ -194,6 +220,34 @@ macro_rules! tenant_rows {
                     page: $crate::PageRequest,
                 ) -> Result<$crate::Page<$Row>, $crate::StoreError> {
                     list_for(conn, org_id, parent_id, page)
+                }
+                fn insert(
+                    tx: &mut $crate::db::Tx<'_>,
+                    org_id: i64,
+                    actor: &str,
+                    values: $Values,
+                ) -> Result<$Row, $crate::StoreError> {
+                    insert(tx, org_id, actor, values)
+                }
+                fn update(
+                    tx: &mut $crate::db::Tx<'_>,
+                    org_id: i64,
+                    id: i64,
+                    actor: &str,
+                    expected_versions: Option<&[i32]>,
+                    change: impl FnOnce(&mut $crate::db::Tx<'_>, &$Row) -> Result<$Values, $crate::StoreError>,
+                ) -> Result<$Row, $crate::StoreError> {
+                    update(tx, org_id, id, actor, expected_versions, change)
+                }
+                fn delete(
+                    tx: &mut $crate::db::Tx<'_>,
+                    org_id: i64,
+                    id: i64,
+                    actor: &str,
+                    expected_versions: Option<&[i32]>,
+                    guard: impl FnOnce(&mut $crate::db::Tx<'_>, &$Row) -> Result<(), $crate::StoreError>,
+                ) -> Result<$Row, $crate::StoreError> {
+                    delete(tx, org_id, id, actor, expected_versions, guard)
                 }
             }
 

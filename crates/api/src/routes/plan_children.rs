@@ -2,8 +2,8 @@
 //! KPI definitions, measures, budget lines): reading, paging, creating, changing and
 //! deleting, with organisation isolation, roles, `If-Match`, the audit trail and the
 //! frozen structure of adopted plans handled once, here. Each resource implements
-//! [`PlanChild`] for what is its own (wire types, validation, references) and keeps thin
-//! documented handlers in `routes/<resource>/handlers.rs`.
+//! [`PlanChild`] for what is its own (wire types, validation, references) and declares
+//! its documented handlers with [`plan_child_handlers!`] in `routes/<resource>/handlers.rs`.
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse};
@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::IntoParams;
 use veikart_domain::Role;
 use veikart_store::plans::{self, Plan};
-use veikart_store::{ChildRow, ChildRows, DbConnection, StoreError, TenantRow, Tx};
+use veikart_store::{ChildRow, ChildRows, StoreError, TenantRow, Tx};
 
 use crate::auth::Claims;
 use crate::error::ApiError;
@@ -44,7 +44,9 @@ pub struct PlanChildPath {
 }
 
 /// What a resource inside a plan provides to the shared handlers: its table (whose rows
-/// know their id, plan and version), its wire types and its rules.
+/// know their id, plan and version), its wire types and its rules. The handlers load the
+/// plan and the row, keep the row to its plan and the plan's structure frozen once adopted,
+/// and write through the table; the resource only turns bodies into checked values.
 pub trait PlanChild: 'static {
     /// The store table, `veikart_store::<resource>::Rows`.
     type Rows: ChildRows;
@@ -57,57 +59,45 @@ pub trait PlanChild: 'static {
     const STRUCTURAL: bool;
 
     fn wire(row: Row<Self>) -> Result<Self::Wire, ApiError>;
-    fn insert(
+    /// The new row's values, checked against the plan.
+    fn created(
         tx: &mut Tx<'_>,
         plan: &Plan,
-        actor: &str,
         body: Self::Create,
-    ) -> Result<Row<Self>, StoreError>;
-    fn update(
+    ) -> Result<Values<Self>, StoreError>;
+    /// The row's values after the change, checked against the plan.
+    fn changed(
         tx: &mut Tx<'_>,
         plan: &Plan,
-        actor: &str,
-        id: i64,
-        expected: Option<&[i32]>,
+        current: &Row<Self>,
         body: Self::Update,
-    ) -> Result<Row<Self>, StoreError>;
-    fn delete(
-        tx: &mut Tx<'_>,
-        plan: &Plan,
-        actor: &str,
-        id: i64,
-        expected: Option<&[i32]>,
-    ) -> Result<(), StoreError>;
+    ) -> Result<Values<Self>, StoreError>;
+    /// Refuses (409) to delete a row that something still depends on; nothing, by default.
+    fn deletable(_tx: &mut Tx<'_>, _row: &Row<Self>) -> Result<(), StoreError> {
+        Ok(())
+    }
 }
 
 /// A [`PlanChild`]'s row type.
 pub type Row<C> = <<C as PlanChild>::Rows as ChildRows>::Row;
+/// A [`PlanChild`]'s values type (what inserts and updates write).
+pub type Values<C> = <<C as PlanChild>::Rows as ChildRows>::Values;
 
-/// The plan for a write: 409 when the resource is structural and the plan is not a draft.
-fn writable_plan<C: PlanChild>(
-    conn: &mut DbConnection,
-    org_id: i64,
-    plan_id: i64,
-) -> Result<Plan, StoreError> {
-    let plan = plans::get(conn, org_id, plan_id)?;
+/// 409 when the resource is structural and the plan is not a draft.
+fn ensure_writable<C: PlanChild>(plan: &Plan) -> Result<(), StoreError> {
     if C::STRUCTURAL {
-        ensure_open_structure(&plan)?;
+        ensure_open_structure(plan)?;
     }
-    Ok(plan)
+    Ok(())
 }
 
-/// The child `id` of plan `plan_id` (404 when it belongs to another plan).
-fn child_of<C: PlanChild>(
-    conn: &mut DbConnection,
-    org_id: i64,
-    plan_id: i64,
-    id: i64,
-) -> Result<Row<C>, StoreError> {
-    let row = C::Rows::get(conn, org_id, id)?;
-    if row.parent_id() != plan_id {
-        return Err(StoreError::NotFound);
+/// 404 unless `row` belongs to plan `plan_id` (another plan's row is not followed).
+fn ensure_in_plan<C: PlanChild>(row: &Row<C>, plan_id: i64) -> Result<(), StoreError> {
+    if row.parent_id() == plan_id {
+        Ok(())
+    } else {
+        Err(StoreError::NotFound)
     }
-    Ok(row)
 }
 
 async fn writer(state: &AppState, caller: Claims, org: &str) -> Result<(i64, String), ApiError> {
@@ -150,7 +140,9 @@ pub async fn get<C: PlanChild>(
     let row = state
         .db(move |conn| {
             readable_plan(conn, anonymous, org_id, plan_id)?;
-            child_of::<C>(conn, org_id, plan_id, id)
+            let row = C::Rows::get(conn, org_id, id)?;
+            ensure_in_plan::<C>(&row, plan_id)?;
+            Ok(row)
         })
         .await?;
     let version = row.version();
@@ -173,8 +165,10 @@ pub async fn create<C: PlanChild>(
     let plan_id = path.plan_id;
     let row = state
         .write(move |tx| {
-            let plan = writable_plan::<C>(tx, org_id, plan_id)?;
-            C::insert(tx, &plan, &actor, body)
+            let plan = plans::get(tx, org_id, plan_id)?;
+            ensure_writable::<C>(&plan)?;
+            let values = C::created(tx, &plan, body)?;
+            C::Rows::insert(tx, org_id, &actor, values)
         })
         .await?;
     let (id, version) = (row.id(), row.version());
@@ -198,9 +192,12 @@ pub async fn update<C: PlanChild>(
     let (plan_id, id) = (path.plan_id, path.id);
     let row = state
         .write(move |tx| {
-            child_of::<C>(tx, org_id, plan_id, id)?;
-            let plan = writable_plan::<C>(tx, org_id, plan_id)?;
-            C::update(tx, &plan, &actor, id, expected.as_deref(), body)
+            let plan = plans::get(tx, org_id, plan_id)?;
+            C::Rows::update(tx, org_id, id, &actor, expected.as_deref(), |tx, row| {
+                ensure_in_plan::<C>(row, plan_id)?;
+                ensure_writable::<C>(&plan)?;
+                C::changed(tx, &plan, row, body)
+            })
         })
         .await?;
     let version = row.version();
@@ -223,9 +220,12 @@ pub async fn delete<C: PlanChild>(
     let (plan_id, id) = (path.plan_id, path.id);
     state
         .write(move |tx| {
-            child_of::<C>(tx, org_id, plan_id, id)?;
-            let plan = writable_plan::<C>(tx, org_id, plan_id)?;
-            C::delete(tx, &plan, &actor, id, expected.as_deref())
+            let plan = plans::get(tx, org_id, plan_id)?;
+            C::Rows::delete(tx, org_id, id, &actor, expected.as_deref(), |tx, row| {
+                ensure_in_plan::<C>(row, plan_id)?;
+                ensure_writable::<C>(&plan)?;
+                C::deletable(tx, row)
+            })
         })
         .await?;
     Ok(HttpResponse::NoContent().finish())

@@ -122,52 +122,37 @@ impl PlanChild for BudgetLines {
             version: r.version,
         })
     }
-    fn insert(
-        tx: &mut Tx<'_>,
+    fn created(
+        _tx: &mut Tx<'_>,
         plan: &Plan,
-        actor: &str,
         body: CreateBudgetLine,
-    ) -> Result<store::BudgetLine, StoreError> {
-        let values = checked(BudgetLineValues {
+    ) -> Result<BudgetLineValues, StoreError> {
+        checked(BudgetLineValues {
             plan_id: plan.id,
             code: body.code,
             title: body.title,
             amount: body.amount,
             actual_spent: body.actual_spent,
-        })?;
-        store::insert(tx, plan.org_id, actor, values)
+        })
     }
-    fn update(
-        tx: &mut Tx<'_>,
-        plan: &Plan,
-        actor: &str,
-        id: i64,
-        expected: Option<&[i32]>,
+    fn changed(
+        _tx: &mut Tx<'_>,
+        _plan: &Plan,
+        current: &store::BudgetLine,
         body: UpdateBudgetLine,
-    ) -> Result<store::BudgetLine, StoreError> {
-        store::update(tx, plan.org_id, id, actor, expected, |_, current| {
-            checked(BudgetLineValues {
-                plan_id: current.plan_id,
-                code: body.code.unwrap_or_else(|| current.code.clone()),
-                title: body.title.unwrap_or_else(|| current.title.clone()),
-                amount: body.amount.unwrap_or(current.amount),
-                actual_spent: apply(body.actual_spent, current.actual_spent),
-            })
+    ) -> Result<BudgetLineValues, StoreError> {
+        checked(BudgetLineValues {
+            plan_id: current.plan_id,
+            code: body.code.unwrap_or_else(|| current.code.clone()),
+            title: body.title.unwrap_or_else(|| current.title.clone()),
+            amount: body.amount.unwrap_or(current.amount),
+            actual_spent: apply(body.actual_spent, current.actual_spent),
         })
     }
-    fn delete(
-        tx: &mut Tx<'_>,
-        plan: &Plan,
-        actor: &str,
-        id: i64,
-        expected: Option<&[i32]>,
-    ) -> Result<(), StoreError> {
-        store::delete(tx, plan.org_id, id, actor, expected, |tx, line| {
-            refuse_while(
-                measures::count_on_budget_line(tx, line.org_id, line.id)?,
-                "measure(s)",
-            )
-        })
-        .map(|_| ())
+    fn deletable(tx: &mut Tx<'_>, line: &store::BudgetLine) -> Result<(), StoreError> {
+        refuse_while(
+            measures::count_on_budget_line(tx, line.org_id, line.id)?,
+            "measure(s)",
+        )
     }
 }

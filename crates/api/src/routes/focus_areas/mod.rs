@@ -112,56 +112,41 @@ impl PlanChild for FocusAreas {
             version: r.version,
         })
     }
-    fn insert(
-        tx: &mut Tx<'_>,
+    fn created(
+        _tx: &mut Tx<'_>,
         plan: &Plan,
-        actor: &str,
         body: CreateFocusArea,
-    ) -> Result<store::FocusArea, StoreError> {
-        let values = checked(FocusAreaValues {
+    ) -> Result<FocusAreaValues, StoreError> {
+        checked(FocusAreaValues {
             plan_id: plan.id,
             number: body.number,
             title: body.title,
             description: body.description,
             position: body.position.unwrap_or(body.number),
-        })?;
-        store::insert(tx, plan.org_id, actor, values)
+        })
     }
-    fn update(
-        tx: &mut Tx<'_>,
-        plan: &Plan,
-        actor: &str,
-        id: i64,
-        expected: Option<&[i32]>,
+    fn changed(
+        _tx: &mut Tx<'_>,
+        _plan: &Plan,
+        current: &store::FocusArea,
         body: UpdateFocusArea,
-    ) -> Result<store::FocusArea, StoreError> {
-        store::update(tx, plan.org_id, id, actor, expected, |_, current| {
-            checked(FocusAreaValues {
-                plan_id: current.plan_id,
-                number: body.number.unwrap_or(current.number),
-                title: body.title.unwrap_or_else(|| current.title.clone()),
-                description: apply(body.description, current.description.clone()),
-                position: body.position.unwrap_or(current.position),
-            })
+    ) -> Result<FocusAreaValues, StoreError> {
+        checked(FocusAreaValues {
+            plan_id: current.plan_id,
+            number: body.number.unwrap_or(current.number),
+            title: body.title.unwrap_or_else(|| current.title.clone()),
+            description: apply(body.description, current.description.clone()),
+            position: body.position.unwrap_or(current.position),
         })
     }
-    fn delete(
-        tx: &mut Tx<'_>,
-        plan: &Plan,
-        actor: &str,
-        id: i64,
-        expected: Option<&[i32]>,
-    ) -> Result<(), StoreError> {
-        store::delete(tx, plan.org_id, id, actor, expected, |tx, area| {
-            refuse_while(
-                kpis::count_in_focus_area(tx, area.org_id, area.id)?,
-                "KPI(s)",
-            )?;
-            refuse_while(
-                measures::count_in_focus_area(tx, area.org_id, area.id)?,
-                "measure(s)",
-            )
-        })
-        .map(|_| ())
+    fn deletable(tx: &mut Tx<'_>, area: &store::FocusArea) -> Result<(), StoreError> {
+        refuse_while(
+            kpis::count_in_focus_area(tx, area.org_id, area.id)?,
+            "KPI(s)",
+        )?;
+        refuse_while(
+            measures::count_in_focus_area(tx, area.org_id, area.id)?,
+            "measure(s)",
+        )
     }
 }

@@ -210,12 +210,7 @@ impl PlanChild for Kpis {
             version: r.version,
         })
     }
-    fn insert(
-        tx: &mut Tx<'_>,
-        plan: &Plan,
-        actor: &str,
-        body: CreateKpi,
-    ) -> Result<store::Kpi, StoreError> {
+    fn created(tx: &mut Tx<'_>, plan: &Plan, body: CreateKpi) -> Result<KpiValues, StoreError> {
         let position = match body.position {
             Some(p) => p,
             None => i32::try_from(store::count_for(tx, plan.org_id, plan.id)?).unwrap_or(i32::MAX),
@@ -238,47 +233,33 @@ impl PlanChild for Kpis {
             goal_id: body.goal_id,
             position,
         };
-        let values = checked_values(tx, plan, &kpi, placement)?;
-        store::insert(tx, plan.org_id, actor, values)
+        checked_values(tx, plan, &kpi, placement)
     }
-    fn update(
+    fn changed(
         tx: &mut Tx<'_>,
         plan: &Plan,
-        actor: &str,
-        id: i64,
-        expected: Option<&[i32]>,
+        current: &store::Kpi,
         body: UpdateKpi,
-    ) -> Result<store::Kpi, StoreError> {
-        store::update(tx, plan.org_id, id, actor, expected, |tx, current| {
-            let now = store::document_from_row(current, None)?;
-            let kpi = KpiDocument {
-                code: apply(body.code, now.code),
-                title: body.title.unwrap_or(now.title),
-                goal: None,
-                source: body.source.unwrap_or(now.source),
-                direction: body.direction.unwrap_or(now.direction),
-                target: body.target.unwrap_or(now.target),
-                baseline: apply(body.baseline, now.baseline),
-                period_start: apply(body.period_start, now.period_start),
-                period_end: apply(body.period_end, now.period_end),
-                tolerance: body.tolerance.unwrap_or(now.tolerance),
-                unit: apply(body.unit, now.unit),
-            };
-            let placement = Placement {
-                focus_area_id: apply(body.focus_area_id, current.focus_area_id),
-                goal_id: apply(body.goal_id, current.goal_id),
-                position: body.position.unwrap_or(current.position),
-            };
-            checked_values(tx, plan, &kpi, placement)
-        })
-    }
-    fn delete(
-        tx: &mut Tx<'_>,
-        plan: &Plan,
-        actor: &str,
-        id: i64,
-        expected: Option<&[i32]>,
-    ) -> Result<(), StoreError> {
-        store::delete(tx, plan.org_id, id, actor, expected, |_, _| Ok(())).map(|_| ())
+    ) -> Result<KpiValues, StoreError> {
+        let now = store::document_from_row(current, None)?;
+        let kpi = KpiDocument {
+            code: apply(body.code, now.code),
+            title: body.title.unwrap_or(now.title),
+            goal: None,
+            source: body.source.unwrap_or(now.source),
+            direction: body.direction.unwrap_or(now.direction),
+            target: body.target.unwrap_or(now.target),
+            baseline: apply(body.baseline, now.baseline),
+            period_start: apply(body.period_start, now.period_start),
+            period_end: apply(body.period_end, now.period_end),
+            tolerance: body.tolerance.unwrap_or(now.tolerance),
+            unit: apply(body.unit, now.unit),
+        };
+        let placement = Placement {
+            focus_area_id: apply(body.focus_area_id, current.focus_area_id),
+            goal_id: apply(body.goal_id, current.goal_id),
+            position: body.position.unwrap_or(current.position),
+        };
+        checked_values(tx, plan, &kpi, placement)
     }
 }

@@ -161,13 +161,12 @@ impl PlanChild for Measures {
             version: r.version,
         })
     }
-    fn insert(
+    fn created(
         tx: &mut Tx<'_>,
         plan: &Plan,
-        actor: &str,
         body: CreateMeasure,
-    ) -> Result<store::Measure, StoreError> {
-        let values = checked(
+    ) -> Result<MeasureValues, StoreError> {
+        checked(
             tx,
             plan,
             MeasureValues {
@@ -181,41 +180,27 @@ impl PlanChild for Measures {
                 status: body.status.unwrap_or_default().as_str().to_owned(),
                 due_on: body.due_on.map(Date::get),
             },
-        )?;
-        store::insert(tx, plan.org_id, actor, values)
+        )
     }
-    fn update(
+    fn changed(
         tx: &mut Tx<'_>,
         plan: &Plan,
-        actor: &str,
-        id: i64,
-        expected: Option<&[i32]>,
+        current: &store::Measure,
         body: UpdateMeasure,
-    ) -> Result<store::Measure, StoreError> {
-        store::update(tx, plan.org_id, id, actor, expected, |tx, current| {
-            let values = MeasureValues {
-                plan_id: current.plan_id,
-                focus_area_id: body.focus_area_id.unwrap_or(current.focus_area_id),
-                budget_line_id: apply(body.budget_line_id, current.budget_line_id),
-                number: body.number.unwrap_or(current.number),
-                title: body.title.unwrap_or_else(|| current.title.clone()),
-                description: apply(body.description, current.description.clone()),
-                owner: apply(body.owner, current.owner.clone()),
-                status: body
-                    .status
-                    .map_or_else(|| current.status.clone(), |s| s.as_str().to_owned()),
-                due_on: apply(body.due_on.map(|d| d.map(Date::get)), current.due_on),
-            };
-            checked(tx, plan, values)
-        })
-    }
-    fn delete(
-        tx: &mut Tx<'_>,
-        plan: &Plan,
-        actor: &str,
-        id: i64,
-        expected: Option<&[i32]>,
-    ) -> Result<(), StoreError> {
-        store::delete(tx, plan.org_id, id, actor, expected, |_, _| Ok(())).map(|_| ())
+    ) -> Result<MeasureValues, StoreError> {
+        let values = MeasureValues {
+            plan_id: current.plan_id,
+            focus_area_id: body.focus_area_id.unwrap_or(current.focus_area_id),
+            budget_line_id: apply(body.budget_line_id, current.budget_line_id),
+            number: body.number.unwrap_or(current.number),
+            title: body.title.unwrap_or_else(|| current.title.clone()),
+            description: apply(body.description, current.description.clone()),
+            owner: apply(body.owner, current.owner.clone()),
+            status: body
+                .status
+                .map_or_else(|| current.status.clone(), |s| s.as_str().to_owned()),
+            due_on: apply(body.due_on.map(|d| d.map(Date::get)), current.due_on),
+        };
+        checked(tx, plan, values)
     }
 }

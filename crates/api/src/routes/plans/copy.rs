@@ -6,10 +6,9 @@ use veikart_store::StoreError;
 use veikart_store::documents::{self, StrategyLink};
 use veikart_store::plans as store;
 
-use super::{Plan, PlanPath};
+use super::{Plan, PlanPath, created};
 use crate::auth::Auth;
 use crate::error::ApiError;
-use crate::etag;
 use crate::json::JsonBody;
 use crate::state::AppState;
 use crate::tenancy::OrgAccess;
@@ -101,11 +100,5 @@ pub async fn copy_plan(
             )
         })
         .await?;
-    let plan = Plan::try_from(plan)?;
-    Ok(etag::created(
-        &req,
-        plan.version,
-        &plan,
-        &format!("/api/v1/orgs/{}/plans/{}", path.org, plan.id),
-    ))
+    created(&req, &path.org, plan)
 }

@@ -5,10 +5,9 @@ use veikart_domain::Date;
 use veikart_domain::{PlanFields, PlanStatus, Role};
 use veikart_store::plans as store;
 
-use super::{Plan, check_strategy, checked_values};
+use super::{Plan, check_strategy, checked_values, created};
 use crate::auth::Auth;
 use crate::error::ApiError;
-use crate::etag;
 use crate::json::JsonBody;
 use crate::routes::orgs::OrgPath;
 use crate::state::AppState;
@@ -93,11 +92,5 @@ pub async fn create_plan(
             store::insert(tx, org_id, &actor, values)
         })
         .await?;
-    let plan = Plan::try_from(plan)?;
-    Ok(etag::created(
-        &req,
-        plan.version,
-        &plan,
-        &format!("/api/v1/orgs/{}/plans/{}", path.org, plan.id),
-    ))
+    created(&req, &path.org, plan)
 }

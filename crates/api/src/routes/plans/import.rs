@@ -3,10 +3,9 @@ use veikart_domain::document::PlanDocument;
 use veikart_domain::{Role, Validator};
 use veikart_store::documents::{self, StrategyLink};
 
-use super::Plan;
+use super::{Plan, created};
 use crate::auth::Auth;
 use crate::error::ApiError;
-use crate::etag;
 use crate::json::JsonBody;
 use crate::routes::orgs::OrgPath;
 use crate::state::AppState;
@@ -47,11 +46,5 @@ pub async fn import_plan(
             documents::import(tx, org_id, &actor, &document, StrategyLink::FromDocument)
         })
         .await?;
-    let plan = Plan::try_from(plan)?;
-    Ok(etag::created(
-        &req,
-        plan.version,
-        &plan,
-        &format!("/api/v1/orgs/{}/plans/{}", path.org, plan.id),
-    ))
+    created(&req, &path.org, plan)
 }

@@ -19,7 +19,10 @@ use veikart_domain::{PlanFields, PlanStatus, Validator};
 use veikart_store::plans::{self as store, PlanValues};
 use veikart_store::{DbConnection, StoreError};
 
+use actix_web::{HttpRequest, HttpResponse};
+
 use crate::error::ApiError;
+use crate::etag;
 use crate::time::utc;
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
@@ -99,6 +102,13 @@ pub struct PlanPath {
     pub org: String,
     /// The plan's id.
     pub id: i64,
+}
+
+/// 201 with a plan just made (by create, import or copy), its ETag and its Location.
+fn created(req: &HttpRequest, org: &str, plan: store::Plan) -> Result<HttpResponse, ApiError> {
+    let plan = Plan::try_from(plan)?;
+    let location = format!("/api/v1/orgs/{org}/plans/{}", plan.id);
+    Ok(etag::created(req, plan.version, &plan, &location))
 }
 
 /// Checks a plan's fields together and turns them into the stored values.
