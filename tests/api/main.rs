@@ -15,6 +15,7 @@ mod isolation;
 mod openapi;
 mod organisations;
 mod outage;
+mod patch_nulls;
 mod plan_documents;
 mod plan_lifecycle;
 mod plan_tree;

@@ -60,3 +60,53 @@ fn the_document_is_openapi_3_1_with_bearer_security_and_problem_errors() {
         &doc["components"]["responses"]["Problem422"]["content"]["application/problem+json"];
     assert_eq!(problem["schema"]["$ref"], "#/components/schemas/Problem");
 }
+
+#[test]
+fn every_response_is_described_every_operation_declares_security_and_pages_reference_their_items() {
+    let doc: Value = serde_json::to_value(veikart_api::openapi()).unwrap();
+    assert_eq!(doc["servers"][0]["url"], "/");
+    assert_eq!(doc["info"]["license"]["identifier"], "MIT OR Apache-2.0");
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            assert!(
+                operation["security"].is_array(),
+                "{method} {path} declares no security"
+            );
+            for (status, response) in operation["responses"].as_object().unwrap() {
+                let described = response["$ref"].is_string()
+                    || response["description"]
+                        .as_str()
+                        .is_some_and(|d| !d.is_empty());
+                assert!(described, "{method} {path} {status} has no description");
+            }
+        }
+    }
+    let schemas = doc["components"]["schemas"].as_object().unwrap();
+    let pages: Vec<_> = schemas.keys().filter(|n| n.starts_with("Page_")).collect();
+    assert!(pages.len() >= 10);
+    for name in pages {
+        let item = name.strip_prefix("Page_").unwrap();
+        assert_eq!(
+            schemas[name]["properties"]["items"]["items"]["$ref"],
+            format!("#/components/schemas/{item}"),
+            "{name} does not reference {item}"
+        );
+        assert!(schemas.contains_key(item));
+    }
+    // The plan document: always whole when served, with defaults when sent.
+    assert_eq!(
+        schemas["PlanDocument"]["required"]
+            .as_array()
+            .unwrap()
+            .len(),
+        schemas["PlanDocument"]["properties"]
+            .as_object()
+            .unwrap()
+            .len()
+    );
+    assert_eq!(
+        doc["paths"]["/api/v1/orgs/{org}/plans/import"]["post"]["requestBody"]["content"]["application/json"]
+            ["schema"]["$ref"],
+        "#/components/schemas/PlanDocumentInput"
+    );
+}

@@ -68,13 +68,19 @@ pub struct UpdateBudgetLine {
         max_length = 32,
         pattern = "^[^\\u0000]*\\S[^\\u0000]*$"
     )]
+    #[serde(default, deserialize_with = "crate::routes::patch::not_null")]
+    #[schema(nullable = false)]
     pub code: Option<String>,
     #[schema(
         min_length = 1,
         max_length = 200,
         pattern = "^[^\\u0000]*\\S[^\\u0000]*$"
     )]
+    #[serde(default, deserialize_with = "crate::routes::patch::not_null")]
+    #[schema(nullable = false)]
     pub title: Option<String>,
+    #[serde(default, deserialize_with = "crate::routes::patch::not_null")]
+    #[schema(nullable = false)]
     #[schema(minimum = 0)]
     pub amount: Option<i64>,
     #[serde(default, deserialize_with = "nullable")]

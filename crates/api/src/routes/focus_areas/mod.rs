@@ -57,6 +57,8 @@ pub struct CreateFocusArea {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateFocusArea {
+    #[serde(default, deserialize_with = "crate::routes::patch::not_null")]
+    #[schema(nullable = false)]
     #[schema(minimum = 1)]
     pub number: Option<i32>,
     #[schema(
@@ -64,10 +66,14 @@ pub struct UpdateFocusArea {
         max_length = 200,
         pattern = "^[^\\u0000]*\\S[^\\u0000]*$"
     )]
+    #[serde(default, deserialize_with = "crate::routes::patch::not_null")]
+    #[schema(nullable = false)]
     pub title: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(max_length = 20000, pattern = "^[^\\u0000]*$")]
     pub description: Option<Option<String>>,
+    #[serde(default, deserialize_with = "crate::routes::patch::not_null")]
+    #[schema(nullable = false)]
     pub position: Option<i32>,
 }
 

@@ -94,6 +94,8 @@ pub struct CreateGoal {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateGoal {
+    #[serde(default, deserialize_with = "crate::routes::patch::not_null")]
+    #[schema(nullable = false)]
     #[schema(pattern = "^[a-z0-9][a-z0-9_-]{0,63}$")]
     pub key: Option<String>,
     #[schema(
@@ -101,11 +103,17 @@ pub struct UpdateGoal {
         max_length = 200,
         pattern = "^[^\\u0000]*\\S[^\\u0000]*$"
     )]
+    #[serde(default, deserialize_with = "crate::routes::patch::not_null")]
+    #[schema(nullable = false)]
     pub title: Option<String>,
     #[serde(default, deserialize_with = "crate::routes::patch::nullable")]
     #[schema(max_length = 20000, pattern = "^[^\\u0000]*$")]
     pub description: Option<Option<String>>,
+    #[serde(default, deserialize_with = "crate::routes::patch::not_null")]
+    #[schema(nullable = false)]
     pub measurable: Option<bool>,
+    #[serde(default, deserialize_with = "crate::routes::patch::not_null")]
+    #[schema(nullable = false)]
     pub position: Option<i32>,
 }
 

@@ -100,9 +100,17 @@ pub struct UpdateKpi {
         max_length = 200,
         pattern = "^[^\\u0000]*\\S[^\\u0000]*$"
     )]
+    #[serde(default, deserialize_with = "crate::routes::patch::not_null")]
+    #[schema(nullable = false)]
     pub title: Option<String>,
+    #[serde(default, deserialize_with = "crate::routes::patch::not_null")]
+    #[schema(nullable = false)]
     pub source: Option<KpiSource>,
+    #[serde(default, deserialize_with = "crate::routes::patch::not_null")]
+    #[schema(nullable = false)]
     pub direction: Option<Direction>,
+    #[serde(default, deserialize_with = "crate::routes::patch::not_null")]
+    #[schema(nullable = false)]
     pub target: Option<f64>,
     #[serde(default, deserialize_with = "nullable")]
     pub baseline: Option<Option<f64>>,
@@ -110,11 +118,15 @@ pub struct UpdateKpi {
     pub period_start: Option<Option<Date>>,
     #[serde(default, deserialize_with = "nullable")]
     pub period_end: Option<Option<Date>>,
+    #[serde(default, deserialize_with = "crate::routes::patch::not_null")]
+    #[schema(nullable = false)]
     #[schema(minimum = 0, maximum = 1)]
     pub tolerance: Option<f64>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(max_length = 32, pattern = "^[^\\u0000]*$")]
     pub unit: Option<Option<String>>,
+    #[serde(default, deserialize_with = "crate::routes::patch::not_null")]
+    #[schema(nullable = false)]
     pub position: Option<i32>,
 }
 

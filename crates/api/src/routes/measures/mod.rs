@@ -71,9 +71,13 @@ pub struct CreateMeasure {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateMeasure {
+    #[serde(default, deserialize_with = "crate::routes::patch::not_null")]
+    #[schema(nullable = false)]
     pub focus_area_id: Option<i64>,
     #[serde(default, deserialize_with = "nullable")]
     pub budget_line_id: Option<Option<i64>>,
+    #[serde(default, deserialize_with = "crate::routes::patch::not_null")]
+    #[schema(nullable = false)]
     #[schema(minimum = 1)]
     pub number: Option<i32>,
     #[schema(
@@ -81,6 +85,8 @@ pub struct UpdateMeasure {
         max_length = 200,
         pattern = "^[^\\u0000]*\\S[^\\u0000]*$"
     )]
+    #[serde(default, deserialize_with = "crate::routes::patch::not_null")]
+    #[schema(nullable = false)]
     pub title: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(max_length = 20000, pattern = "^[^\\u0000]*$")]
@@ -88,6 +94,8 @@ pub struct UpdateMeasure {
     #[serde(default, deserialize_with = "nullable")]
     #[schema(max_length = 200, pattern = "^[^\\u0000]*$")]
     pub owner: Option<Option<String>>,
+    #[serde(default, deserialize_with = "crate::routes::patch::not_null")]
+    #[schema(nullable = false)]
     pub status: Option<MeasureStatus>,
     #[serde(default, deserialize_with = "nullable")]
     pub due_on: Option<Option<Date>>,

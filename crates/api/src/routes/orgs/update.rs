@@ -22,7 +22,11 @@ pub struct UpdateOrganisation {
         max_length = 200,
         pattern = "^[^\\u0000]*\\S[^\\u0000]*$"
     )]
+    #[serde(default, deserialize_with = "crate::routes::patch::not_null")]
+    #[schema(nullable = false)]
     pub name: Option<String>,
+    #[serde(default, deserialize_with = "crate::routes::patch::not_null")]
+    #[schema(nullable = false)]
     #[schema(pattern = "^[0-9]{9}$")]
     pub org_number: Option<String>,
 }

@@ -81,8 +81,14 @@ pub struct UpdateStrategy {
         max_length = 200,
         pattern = "^[^\\u0000]*\\S[^\\u0000]*$"
     )]
+    #[serde(default, deserialize_with = "crate::routes::patch::not_null")]
+    #[schema(nullable = false)]
     pub title: Option<String>,
+    #[serde(default, deserialize_with = "crate::routes::patch::not_null")]
+    #[schema(nullable = false)]
     pub period_start: Option<Date>,
+    #[serde(default, deserialize_with = "crate::routes::patch::not_null")]
+    #[schema(nullable = false)]
     pub period_end: Option<Date>,
     #[serde(default, deserialize_with = "crate::routes::patch::nullable")]
     #[schema(max_length = 20000, pattern = "^[^\\u0000]*$")]

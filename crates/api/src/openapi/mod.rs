@@ -3,6 +3,9 @@
 //!
 //! The paths themselves come from the handlers' `#[utoipa::path]` through the same
 //! registration that builds the routes (see `app::documented_app`), so the two cannot drift.
+//! [`shape`] holds the conventions that make the document usable by generated clients.
+
+mod shape;
 
 use utoipa::Modify;
 use utoipa::OpenApi;
@@ -12,6 +15,10 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, Ref, RefOr};
 
 use crate::error::{PROBLEM_JSON, Problem, ProblemField};
+
+/// The licence, as an SPDX expression (also its name in the document; keep equal to the
+/// `license(name)` above, which must be a literal).
+const LICENCE: &str = "MIT OR Apache-2.0";
 
 /// The security scheme name; handlers name it in `security(("bearer_auth" = []))`.
 pub const BEARER: &str = "bearer_auth";
@@ -81,6 +88,15 @@ const COMMON_PROBLEMS: [(&str, &str); 11] = [
 /// security scheme and the problem responses each operation can give.
 pub fn apply_conventions(openapi: &mut utoipa::openapi::OpenApi) {
     Conventions.modify(openapi);
+    let shaped = serde_json::to_value(&*openapi).and_then(|mut doc| {
+        shape::apply(&mut doc, LICENCE);
+        serde_json::from_value(doc)
+    });
+    match shaped {
+        Ok(doc) => *openapi = doc,
+        // Cannot happen for a document utoipa wrote; the contract tests would show it.
+        Err(e) => log::error!("the OpenAPI document could not be shaped: {e}"),
+    }
 }
 
 struct Conventions;
