@@ -22,7 +22,7 @@ use serde_json::{Value, json};
 use veikart_api::Settings;
 use veikart_api::auth::JwtConfig;
 use veikart_domain::Role;
-use veikart_store::{Backend, DatabaseUrl};
+use veikart_store::{Backend, DatabaseUrl, StatementCounter};
 
 pub const POSTGRES_ENV: &str = "VEIKART_TEST_POSTGRES_URL";
 pub const SECRET: &[u8] = b"veikart-test-secret-that-is-long-enough-0123456789";
@@ -117,6 +117,8 @@ pub struct TestApp {
     /// `iss` and `aud` the server expects, added to the tokens the helpers mint.
     issuer: Option<String>,
     audience: Option<String>,
+    /// Every statement the server's connections have sent.
+    statements: StatementCounter,
     // Dropped after the server has stopped (see Drop).
     pub db: TestDb,
 }
@@ -139,6 +141,8 @@ impl TestApp {
         settings.pool.max_connections = 4;
         settings.pool.connection_timeout = Duration::from_secs(2);
         settings.pool.sqlite_busy_timeout = Duration::from_millis(500);
+        let statements = StatementCounter::default();
+        settings.pool.statement_counter = Some(statements.clone());
         configure(&mut settings);
         let (issuer, audience) = (settings.jwt.issuer.clone(), settings.jwt.audience.clone());
 
@@ -173,8 +177,17 @@ impl TestApp {
             thread: Some(thread),
             issuer,
             audience,
+            statements,
             db,
         }
+    }
+
+    /// How many statements the server sent to the database while `request` ran (the
+    /// test's own requests are the only traffic its server gets).
+    pub fn statements_during<T>(&self, request: impl FnOnce() -> T) -> (u64, T) {
+        let before = self.statements.get();
+        let result = request();
+        (self.statements.get() - before, result)
     }
 
     pub fn request(&self, method: &str, path: &str) -> Req<'_> {

@@ -21,3 +21,4 @@ mod plan_lifecycle;
 mod plan_tree;
 mod plans;
 mod roles;
+mod statements;

@@ -83,8 +83,8 @@ impl Application {
         drop(conn);
 
         let auth = Arc::new(Authenticator::new(&settings.jwt)?);
-        let pool = veikart_store::db::pool(&settings.database_url, settings.pool.clone());
-        let state = AppState { pool, auth };
+        let database = veikart_store::db::database(&settings.database_url, settings.pool.clone());
+        let state = AppState { database, auth };
 
         let bind_error = |source| StartupError::Bind {
             bind: settings.bind.clone(),

@@ -1,15 +1,19 @@
 //! What every handler shares: the database pool and the token verifier.
+//!
+//! A handler's database work runs in one closure, on one pooled connection, in one
+//! hand-off to a blocking thread ([`AppState::db`] or [`AppState::write`]): resolving the
+//! organisation, the access rules that need stored data, and the read or write itself.
 
 use std::sync::Arc;
 
-use veikart_store::{DbConnection, Pool, StoreError, Tx};
+use veikart_store::{Database, DbConnection, StoreError, Tx};
 
 use crate::auth::Authenticator;
 use crate::error::ApiError;
 
 #[derive(Clone)]
 pub struct AppState {
-    pub pool: Pool,
+    pub database: Database,
     pub auth: Arc<Authenticator>,
 }
 
@@ -21,12 +25,8 @@ impl AppState {
         T: Send + 'static,
         F: FnOnce(&mut DbConnection) -> Result<T, StoreError> + Send + 'static,
     {
-        let pool = self.pool.clone();
-        let result = actix_web::web::block(move || {
-            let mut conn = pool.get()?;
-            f(&mut conn)
-        })
-        .await?;
+        let database = self.database.clone();
+        let result = actix_web::web::block(move || database.run(f)).await?;
         Ok(result?)
     }
 

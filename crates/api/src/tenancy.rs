@@ -1,44 +1,55 @@
 //! Organisation isolation: turns the `{org}` of a path and the caller's token into an
 //! [`OrgAccess`], or a 404 when the token is for another organisation (so that a caller
 //! can never learn whether another organisation's resources exist).
+//!
+//! The check needs no database: a token names its organisation by slug. The organisation
+//! itself is resolved by the query that reads (as a subquery of the same statement, see
+//! [`veikart_store::Org`]) or, for a write, once inside its transaction
+//! ([`OrgAccess::org_id`]); an unknown slug is a 404 either way.
 
 use veikart_domain::Role;
-use veikart_store::organisations::{self, Organisation};
+use veikart_store::{DbConnection, Org, StoreError};
 
 use crate::auth::Claims;
 use crate::error::ApiError;
-use crate::state::AppState;
 
-/// A caller's access to one organisation: the organisation row, and who is calling.
+/// A caller's access to one organisation: its slug, and who is calling.
 #[derive(Debug)]
 pub struct OrgAccess {
-    pub org: Organisation,
+    slug: String,
     caller: Option<Claims>,
 }
 
 impl OrgAccess {
-    /// Resolves `slug` for `caller` (`None` for an anonymous reader). A token may only
-    /// reach its own organisation, except a `platform_admin` token, which reaches all.
-    pub async fn resolve(
-        state: &AppState,
-        caller: Option<Claims>,
-        slug: &str,
-    ) -> Result<Self, ApiError> {
+    /// The access of `caller` (`None` for an anonymous reader) to the organisation `slug`.
+    /// A token may only reach its own organisation, except a `platform_admin` token, which
+    /// reaches all.
+    pub fn check(caller: Option<Claims>, slug: &str) -> Result<Self, ApiError> {
         if let Some(claims) = &caller
             && claims.role != Role::PlatformAdmin
             && claims.org.as_deref() != Some(slug)
         {
             return Err(ApiError::NotFound);
         }
-        let slug = slug.to_owned();
-        let org = state
-            .db(move |conn| organisations::find_by_slug(conn, &slug))
-            .await?;
-        Ok(Self { org, caller })
+        Ok(Self {
+            slug: slug.to_owned(),
+            caller,
+        })
     }
 
-    pub fn org_id(&self) -> i64 {
-        self.org.id
+    /// The organisation, for queries: by slug, resolved inside the query that uses it.
+    pub fn org(&self) -> Org<'_> {
+        Org::Slug(&self.slug)
+    }
+
+    /// The organisation's id (one query; `NotFound` for an unknown slug). Writes call it
+    /// once inside their transaction.
+    pub fn org_id(&self, conn: &mut DbConnection) -> Result<i64, StoreError> {
+        self.org().id(conn)
+    }
+
+    pub fn slug(&self) -> &str {
+        &self.slug
     }
 
     /// Whether the caller is anonymous (may read published plans only).

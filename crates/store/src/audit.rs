@@ -8,6 +8,7 @@ use crate::db::{DbConnection, Tx};
 use crate::error::StoreError;
 use crate::page::{Page, PageRequest};
 use crate::schema::audit_log;
+use crate::scope::{Org, in_org};
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
 #[diesel(table_name = audit_log)]
@@ -81,16 +82,14 @@ pub struct AuditFilter {
 }
 
 /// The organisation's trail, oldest first.
+/// (One statement; an empty page asks once more whether the organisation exists.)
 pub fn list(
     conn: &mut DbConnection,
-    org_id: i64,
+    org: Org<'_>,
     filter: &AuditFilter,
     page: PageRequest,
 ) -> Result<Page<AuditEntry>, StoreError> {
-    let mut query = audit_log::table
-        .filter(audit_log::org_id.eq(org_id))
-        .filter(audit_log::id.gt(page.after_id()))
-        .into_boxed();
+    let mut query = in_org!(audit_log, org).filter(audit_log::id.gt(page.after_id()));
     if let Some(entity) = &filter.entity {
         query = query.filter(audit_log::entity.eq(entity.clone()));
     }
@@ -101,5 +100,8 @@ pub fn list(
         .order(audit_log::id.asc())
         .limit(page.fetch_limit())
         .load::<AuditEntry>(conn)?;
+    if rows.is_empty() {
+        org.ensure_exists(conn)?;
+    }
     Ok(page.finish(rows, |r| r.id))
 }

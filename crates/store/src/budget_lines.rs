@@ -34,4 +34,10 @@ pub struct BudgetLineValues {
     pub actual_spent: Option<i64>,
 }
 
-tenant_rows!(budget_lines, BudgetLine, BudgetLineValues, "budget_line", parent: plan_id);
+tenant_rows!(
+    budget_lines,
+    BudgetLine,
+    BudgetLineValues,
+    "budget_line",
+    plan_part
+);

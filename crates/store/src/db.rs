@@ -5,9 +5,11 @@
 //! on either.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use diesel::connection::SimpleConnection;
+use diesel::connection::{InstrumentationEvent, SimpleConnection};
 use diesel::prelude::*;
 use diesel::{PgConnection, SqliteConnection};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
@@ -22,7 +24,6 @@ pub enum DbConnection {
 }
 
 pub type Pool = r2d2::Pool<ConnectionManager>;
-pub type PooledConnection = r2d2::PooledConnection<ConnectionManager>;
 
 const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/postgres");
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/sqlite");
@@ -81,6 +82,19 @@ impl DatabaseUrl {
     }
 
     fn connect(&self, options: &PoolOptions) -> Result<DbConnection, ConnectError> {
+        let mut conn = self.open(options)?;
+        if let Some(counter) = &options.statement_counter {
+            let counter = counter.clone();
+            conn.set_instrumentation(move |event: InstrumentationEvent<'_>| {
+                if let InstrumentationEvent::StartQuery { .. } = event {
+                    counter.increment();
+                }
+            });
+        }
+        Ok(conn)
+    }
+
+    fn open(&self, options: &PoolOptions) -> Result<DbConnection, ConnectError> {
         match self.backend {
             Backend::Postgres => Ok(DbConnection::Pg(PgConnection::establish(&self.target)?)),
             Backend::Sqlite => {
@@ -144,6 +158,9 @@ pub struct PoolOptions {
     pub connection_timeout: Duration,
     /// How long SQLite waits for a lock held by another connection.
     pub sqlite_busy_timeout: Duration,
+    /// Counts every statement the pool's connections send (for the tests that hold each
+    /// read to its number of statements, and for diagnostics); `None` counts nothing.
+    pub statement_counter: Option<StatementCounter>,
 }
 
 impl Default for PoolOptions {
@@ -152,7 +169,85 @@ impl Default for PoolOptions {
             max_connections: 8,
             connection_timeout: Duration::from_secs(3),
             sqlite_busy_timeout: Duration::from_secs(5),
+            statement_counter: None,
         }
+    }
+}
+
+/// How many statements the connections it is given to have sent (diesel's
+/// instrumentation: every `StartQuery`, including `BEGIN` and `COMMIT`).
+#[derive(Debug, Clone, Default)]
+pub struct StatementCounter(Arc<AtomicU64>);
+
+impl StatementCounter {
+    pub fn get(&self) -> u64 {
+        self.0.load(Ordering::SeqCst)
+    }
+
+    fn increment(&self) {
+        self.0.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+/// The pool's view of connection failures, shared by its manager and [`Database::run`].
+///
+/// No connection is probed when it is handed out: a probe costs a round trip on every
+/// request. Instead, a query that finds the database unavailable counts a failure, and a
+/// connection opened or last checked before the latest failure gets one probe when it is
+/// next handed out; a dead one is dropped and replaced then. So after an outage the
+/// request that met it answers 503, and the ones after it get live connections.
+#[derive(Debug, Default)]
+struct Failures(AtomicU64);
+
+impl Failures {
+    fn seen(&self) -> u64 {
+        self.0.load(Ordering::SeqCst)
+    }
+
+    fn record(&self) {
+        self.0.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+/// A pooled connection, and the failure count when it was last known to work.
+pub struct PooledConnection {
+    conn: DbConnection,
+    checked_at: u64,
+}
+
+impl std::ops::Deref for PooledConnection {
+    type Target = DbConnection;
+    fn deref(&self) -> &DbConnection {
+        &self.conn
+    }
+}
+
+impl std::ops::DerefMut for PooledConnection {
+    fn deref_mut(&mut self) -> &mut DbConnection {
+        &mut self.conn
+    }
+}
+
+/// The connection pool, and what runs storage code on one of its connections.
+#[derive(Clone)]
+pub struct Database {
+    pool: Pool,
+    failures: Arc<Failures>,
+}
+
+impl Database {
+    /// Runs `f` on one pooled connection. A failure that says the database is unavailable
+    /// marks every connection checked before it for a probe at its next use.
+    pub fn run<T>(
+        &self,
+        f: impl FnOnce(&mut DbConnection) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let mut conn = self.pool.get()?;
+        let result = f(&mut conn);
+        if let Err(StoreError::Unavailable(_)) = &result {
+            self.failures.record();
+        }
+        result
     }
 }
 
@@ -170,31 +265,43 @@ pub enum ConnectError {
 pub struct ConnectionManager {
     url: DatabaseUrl,
     options: PoolOptions,
+    failures: Arc<Failures>,
 }
 
 impl r2d2::ManageConnection for ConnectionManager {
-    type Connection = DbConnection;
+    type Connection = PooledConnection;
     type Error = ConnectError;
 
-    fn connect(&self) -> Result<DbConnection, ConnectError> {
-        self.url.connect(&self.options)
+    fn connect(&self) -> Result<PooledConnection, ConnectError> {
+        Ok(PooledConnection {
+            checked_at: self.failures.seen(),
+            conn: self.url.connect(&self.options)?,
+        })
     }
 
-    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), ConnectError> {
-        Ok(conn.batch_execute("SELECT 1")?)
+    /// Called on every checkout: free unless a failure was seen since the connection was
+    /// last known to work (see [`Failures`]).
+    fn is_valid(&self, conn: &mut PooledConnection) -> Result<(), ConnectError> {
+        let failures = self.failures.seen();
+        if conn.checked_at != failures {
+            conn.conn.batch_execute("SELECT 1")?;
+            conn.checked_at = failures;
+        }
+        Ok(())
     }
 
-    fn has_broken(&self, _conn: &mut DbConnection) -> bool {
+    fn has_broken(&self, _conn: &mut PooledConnection) -> bool {
         false
     }
 }
 
 /// Builds the pool. Connections are opened lazily, so this succeeds while the database
 /// is down; [`migrate`] is what proves it reachable at start.
-pub fn pool(url: &DatabaseUrl, options: PoolOptions) -> Pool {
+pub fn database(url: &DatabaseUrl, options: PoolOptions) -> Database {
     let max = options.max_connections.max(1);
     let timeout = options.connection_timeout;
-    r2d2::Pool::builder()
+    let failures = Arc::new(Failures::default());
+    let pool = r2d2::Pool::builder()
         .max_size(max)
         .min_idle(Some(0))
         .connection_timeout(timeout)
@@ -202,7 +309,9 @@ pub fn pool(url: &DatabaseUrl, options: PoolOptions) -> Pool {
         .build_unchecked(ConnectionManager {
             url: url.clone(),
             options,
-        })
+            failures: failures.clone(),
+        });
+    Database { pool, failures }
 }
 
 /// Opens a single connection outside any pool (for `veikart migrate` and start-up).

@@ -19,15 +19,19 @@ use crate::measures::{self, MeasureValues};
 use crate::plans::{self, Plan, PlanValues};
 use crate::strategies::{self, StrategyValues};
 
-/// The plan's whole tree as a document.
+/// The plan's whole tree as a document: six queries at most (the strategy, the goals of
+/// plan and strategy together, then each kind of plan part).
 pub fn export(conn: &mut DbConnection, plan: &Plan) -> Result<PlanDocument, StoreError> {
     let org_id = plan.org_id;
-    let mut goal_keys: HashMap<i64, String> = HashMap::new();
+    let all_goals = goals::of_plan_and_strategy(conn, org_id, plan.id, plan.strategy_id)?;
+    let goal_keys: HashMap<i64, String> = all_goals.iter().map(|g| (g.id, g.key.clone())).collect();
+    let (plan_goals, strategy_goals): (Vec<Goal>, Vec<Goal>) = all_goals
+        .into_iter()
+        .partition(|g| g.plan_id == Some(plan.id));
     let strategy = match plan.strategy_id {
         Some(strategy_id) => {
             let strategy = strategies::get(conn, org_id, strategy_id)?;
-            let goals = goals::of_strategy(conn, org_id, strategy_id)?;
-            goal_keys.extend(goals.iter().map(|g| (g.id, g.key.clone())));
+            let goals = strategy_goals;
             Some(StrategyDocument {
                 title: strategy.title,
                 period_start: stored_date(strategy.period_start)?,
@@ -39,8 +43,6 @@ pub fn export(conn: &mut DbConnection, plan: &Plan) -> Result<PlanDocument, Stor
         }
         None => None,
     };
-    let plan_goals = goals::of_plan(conn, org_id, plan.id)?;
-    goal_keys.extend(plan_goals.iter().map(|g| (g.id, g.key.clone())));
 
     let lines = budget_lines::all_for(conn, org_id, plan.id)?;
     let codes: HashMap<i64, String> = lines.iter().map(|l| (l.id, l.code.clone())).collect();

@@ -32,4 +32,10 @@ pub struct FocusAreaValues {
     pub position: i32,
 }
 
-tenant_rows!(focus_areas, FocusArea, FocusAreaValues, "focus_area", parent: plan_id);
+tenant_rows!(
+    focus_areas,
+    FocusArea,
+    FocusAreaValues,
+    "focus_area",
+    plan_part
+);

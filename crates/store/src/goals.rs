@@ -9,6 +9,7 @@ use crate::error::StoreError;
 use crate::page::{Page, PageRequest};
 use crate::rows::tenant_rows;
 use crate::schema::goals;
+use crate::scope::{Org, in_org};
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
 #[diesel(table_name = goals)]
@@ -49,16 +50,15 @@ pub struct GoalFilter {
     pub plan_id: Option<i64>,
 }
 
+/// One page of the organisation's goals in id order; one statement (an empty page asks
+/// once more whether the organisation exists).
 pub fn list(
     conn: &mut DbConnection,
-    org_id: i64,
+    org: Org<'_>,
     filter: GoalFilter,
     page: PageRequest,
 ) -> Result<Page<Goal>, StoreError> {
-    let mut query = goals::table
-        .filter(goals::org_id.eq(org_id))
-        .filter(goals::id.gt(page.after_id()))
-        .into_boxed();
+    let mut query = in_org!(goals, org).filter(goals::id.gt(page.after_id()));
     if let Some(strategy_id) = filter.strategy_id {
         query = query.filter(goals::strategy_id.eq(strategy_id));
     }
@@ -69,6 +69,9 @@ pub fn list(
         .order(goals::id.asc())
         .limit(page.fetch_limit())
         .load::<Goal>(conn)?;
+    if rows.is_empty() {
+        org.ensure_exists(conn)?;
+    }
     Ok(page.finish(rows, |g| g.id))
 }
 
@@ -85,6 +88,28 @@ pub fn of_strategy(
         .load::<Goal>(conn)?)
 }
 
+/// The goals of a plan and of its strategy (if any), each in their order: one query for
+/// both, as a plan document shows them.
+pub fn of_plan_and_strategy(
+    conn: &mut DbConnection,
+    org_id: i64,
+    plan_id: i64,
+    strategy_id: Option<i64>,
+) -> Result<Vec<Goal>, StoreError> {
+    let mut query = goals::table.filter(goals::org_id.eq(org_id)).into_boxed();
+    query = match strategy_id {
+        Some(strategy_id) => query.filter(
+            goals::plan_id
+                .eq(plan_id)
+                .or(goals::strategy_id.eq(strategy_id)),
+        ),
+        None => query.filter(goals::plan_id.eq(plan_id)),
+    };
+    Ok(query
+        .order((goals::position.asc(), goals::id.asc()))
+        .load::<Goal>(conn)?)
+}
+
 /// How many goals a strategy has.
 pub fn count_for_strategy(
     conn: &mut DbConnection,
@@ -96,19 +121,6 @@ pub fn count_for_strategy(
         .filter(goals::strategy_id.eq(strategy_id))
         .count()
         .get_result(conn)?)
-}
-
-/// A plan's own goals in their order.
-pub fn of_plan(
-    conn: &mut DbConnection,
-    org_id: i64,
-    plan_id: i64,
-) -> Result<Vec<Goal>, StoreError> {
-    Ok(goals::table
-        .filter(goals::org_id.eq(org_id))
-        .filter(goals::plan_id.eq(plan_id))
-        .order((goals::position.asc(), goals::id.asc()))
-        .load::<Goal>(conn)?)
 }
 
 /// Whether another goal of the same strategy or plan already has `key`.

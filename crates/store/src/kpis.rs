@@ -63,7 +63,7 @@ pub struct KpiValues {
     pub position: i32,
 }
 
-tenant_rows!(kpis, Kpi, KpiValues, "kpi", parent: plan_id);
+tenant_rows!(kpis, Kpi, KpiValues, "kpi", plan_part);
 
 /// How many KPIs are in a focus area.
 pub fn count_in_focus_area(

@@ -7,8 +7,9 @@
 //! - One module per entity ([`organisations`], [`strategies`], [`goals`], [`check_ins`],
 //!   [`plans`], [`focus_areas`], [`kpis`], [`measures`], [`budget_lines`], [`revisions`],
 //!   [`audit`]) holds its row types and every query on it; the standard ones come from
-//!   the `tenant_rows!` macro in `rows.rs`. Every query on a tenant table takes the organisation id and filters
-//!   by it: there is no way to read a row without naming its organisation.
+//!   the `tenant_rows!` macro in `rows.rs`. Every query on a tenant table takes the organisation
+//!   ([`Org`]: its id, or its slug resolved inside the same statement) and filters by it:
+//!   there is no way to read a row without naming its organisation.
 //! - [`StoreError`] classifies database failures (not found, conflict, unavailable, ...) so
 //!   that the API can answer with the right status without knowing diesel.
 //!
@@ -32,14 +33,17 @@ pub mod page;
 pub mod plans;
 pub mod revisions;
 pub mod schema;
+pub mod scope;
 pub mod strategies;
 
 pub use db::{
-    Backend, DatabaseUrl, DbConnection, Pool, PoolOptions, PooledConnection, Tx, write_transaction,
+    Backend, Database, DatabaseUrl, DbConnection, PoolOptions, StatementCounter, Tx,
+    write_transaction,
 };
 pub use error::StoreError;
 pub use page::{Page, PageRequest};
-pub use rows::{ChildRow, ChildRows, TenantRow};
+pub use rows::{ChildRow, PlanParts, TenantRow};
+pub use scope::Org;
 
 /// The current time as stored: UTC, whole microseconds (PostgreSQL's precision), so
 /// that both backends store and return the same value.

@@ -41,7 +41,7 @@ pub struct MeasureValues {
     pub due_on: Option<NaiveDate>,
 }
 
-tenant_rows!(measures, Measure, MeasureValues, "measure", parent: plan_id);
+tenant_rows!(measures, Measure, MeasureValues, "measure", plan_part);
 
 /// How many measures are in a focus area.
 pub fn count_in_focus_area(

@@ -9,6 +9,7 @@ use crate::error::StoreError;
 use crate::page::{Page, PageRequest};
 use crate::rows::tenant_rows;
 use crate::schema::plans;
+use crate::scope::{Org, in_org};
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
 #[diesel(table_name = plans)]
@@ -67,6 +68,21 @@ impl From<&Plan> for PlanValues {
 
 tenant_rows!(plans, Plan, PlanValues, "plan");
 
+/// A plan as a reader sees it: with `published_only` (an anonymous reader), only a
+/// published one (`NotFound` otherwise, as if it did not exist). One statement.
+pub fn read(
+    conn: &mut DbConnection,
+    org: Org<'_>,
+    id: i64,
+    published_only: bool,
+) -> Result<Plan, StoreError> {
+    let mut query = in_org!(plans, org).filter(plans::id.eq(id));
+    if published_only {
+        query = query.filter(plans::published.eq(true));
+    }
+    Ok(query.first::<Plan>(conn)?)
+}
+
 /// Narrows a plan listing.
 #[derive(Debug, Clone, Default)]
 pub struct PlanFilter {
@@ -79,16 +95,15 @@ pub struct PlanFilter {
     pub to: Option<NaiveDate>,
 }
 
+/// One page of the organisation's plans in id order; one statement (an empty page asks
+/// once more whether the organisation exists: `NotFound` otherwise).
 pub fn list(
     conn: &mut DbConnection,
-    org_id: i64,
+    org: Org<'_>,
     filter: &PlanFilter,
     page: PageRequest,
 ) -> Result<Page<Plan>, StoreError> {
-    let mut query = plans::table
-        .filter(plans::org_id.eq(org_id))
-        .filter(plans::id.gt(page.after_id()))
-        .into_boxed();
+    let mut query = in_org!(plans, org).filter(plans::id.gt(page.after_id()));
     if let Some(status) = &filter.status {
         query = query.filter(plans::status.eq(status.clone()));
     }
@@ -108,6 +123,9 @@ pub fn list(
         .order(plans::id.asc())
         .limit(page.fetch_limit())
         .load::<Plan>(conn)?;
+    if rows.is_empty() {
+        org.ensure_exists(conn)?;
+    }
     Ok(page.finish(rows, |p| p.id))
 }
 

@@ -7,6 +7,7 @@ use diesel::prelude::*;
 use crate::db::{DbConnection, Tx};
 use crate::error::StoreError;
 use crate::schema::plan_revisions;
+use crate::scope::{Org, in_org};
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
 #[diesel(table_name = plan_revisions)]
@@ -42,27 +43,31 @@ pub fn insert(tx: &mut Tx<'_>, new: NewPlanRevision) -> Result<PlanRevision, Sto
         .get_result(&mut **tx)?)
 }
 
-/// A plan's snapshots, oldest first.
+/// A plan's snapshots, oldest first; one statement (when there are none, one more asks
+/// whether the plan exists: `NotFound` otherwise).
 pub fn all_for(
     conn: &mut DbConnection,
-    org_id: i64,
+    org: Org<'_>,
     plan_id: i64,
 ) -> Result<Vec<PlanRevision>, StoreError> {
-    Ok(plan_revisions::table
-        .filter(plan_revisions::org_id.eq(org_id))
+    let rows = in_org!(plan_revisions, org)
         .filter(plan_revisions::plan_id.eq(plan_id))
         .order(plan_revisions::revision.asc())
-        .load::<PlanRevision>(conn)?)
+        .load::<PlanRevision>(conn)?;
+    if rows.is_empty() {
+        crate::plans::read(conn, org, plan_id, false)?;
+    }
+    Ok(rows)
 }
 
+/// One snapshot (one statement).
 pub fn get(
     conn: &mut DbConnection,
-    org_id: i64,
+    org: Org<'_>,
     plan_id: i64,
     revision: i32,
 ) -> Result<PlanRevision, StoreError> {
-    Ok(plan_revisions::table
-        .filter(plan_revisions::org_id.eq(org_id))
+    Ok(in_org!(plan_revisions, org)
         .filter(plan_revisions::plan_id.eq(plan_id))
         .filter(plan_revisions::revision.eq(revision))
         .first::<PlanRevision>(conn)?)

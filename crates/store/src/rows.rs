@@ -5,17 +5,20 @@
 //! such entity needs — all scoped by organisation, all writes inside a [`Tx`] and recorded
 //! in the audit trail, every update and delete guarded by the row's version:
 //!
-//! - `get(conn, org_id, id)`;
+//! - `get(conn, org, id)`, where `org` is an [`Org`] (or an id): one statement;
 //! - `insert(tx, org_id, actor, values)`;
 //! - `update(tx, org_id, id, actor, expected_versions, change)`, where `change` sees the
 //!   stored row and returns the new values (or why they are invalid — reported before a
 //!   stale version: a request that could never succeed says so first);
 //! - `delete(tx, org_id, id, actor, expected_versions, guard)`, where `guard` may refuse
 //!   (e.g. while children exist; like an invalid change, reported before a stale version);
-//! - with `parent: column`, also `list_for(conn, org_id, parent_id, page)` (id order),
-//!   `all_for(conn, org_id, parent_id)` (id order, unpaged, for whole-tree reads) and
-//!   `count_for`, and the marker type `Rows` implementing [`ChildRows`], through which
-//!   generic code (the API's plan children) reads any such table.
+//! - with `parent: column`, also `list_for(conn, org, parent_id, page)` (id order),
+//!   `all_for(conn, org, parent_id)` (id order, unpaged, for whole-tree reads) and
+//!   `count_for`;
+//! - with `plan_part` (a table under `plans` through `plan_id`), also `read_in_plan` and
+//!   `list_in_plan` (what a reader of the plan may see: one statement each) and the marker
+//!   type `Rows` implementing [`PlanParts`], through which the API's plan-part handlers
+//!   work on any of them.
 //!
 //! The row type implements [`TenantRow`] (and [`ChildRow`] with a parent).
 //!
@@ -24,6 +27,7 @@
 use crate::db::{DbConnection, Tx};
 use crate::error::StoreError;
 use crate::page::{Page, PageRequest};
+use crate::scope::Org;
 
 /// A row of a tenant table.
 pub trait TenantRow {
@@ -36,16 +40,24 @@ pub trait ChildRow: TenantRow {
     fn parent_id(&self) -> i64;
 }
 
-/// A table of child rows, for code that is generic over such tables: the functions
-/// [`tenant_rows!`] generates, with the same meaning.
-pub trait ChildRows {
+/// The table of a plan part (focus areas, KPI definitions, measures, budget lines), for
+/// code that is generic over them: the functions [`tenant_rows!`] generates with
+/// `plan_part`, with the same meaning.
+pub trait PlanParts {
     type Row: ChildRow + Send + 'static;
     type Values;
-    fn get(conn: &mut DbConnection, org_id: i64, id: i64) -> Result<Self::Row, StoreError>;
-    fn list_for(
+    fn read_in_plan(
         conn: &mut DbConnection,
-        org_id: i64,
-        parent_id: i64,
+        org: Org<'_>,
+        plan_id: i64,
+        published_only: bool,
+        id: i64,
+    ) -> Result<Self::Row, StoreError>;
+    fn list_in_plan(
+        conn: &mut DbConnection,
+        org: Org<'_>,
+        plan_id: i64,
+        published_only: bool,
         page: PageRequest,
     ) -> Result<Page<Self::Row>, StoreError>;
     fn insert(
@@ -73,6 +85,100 @@ pub trait ChildRows {
 }
 
 macro_rules! tenant_rows {
+    ($table:ident, $Row:ty, $Values:ty, $entity:expr, plan_part) => {
+        $crate::rows::tenant_rows!($table, $Row, $Values, $entity, parent: plan_id);
+
+        /// One row of plan `plan_id`, as a reader sees it: with `published_only` (an
+        /// anonymous reader), only a row of a published plan. One statement.
+        pub fn read_in_plan<'o>(
+            conn: &mut $crate::db::DbConnection,
+            org: $crate::Org<'o>,
+            plan_id: i64,
+            published_only: bool,
+            id: i64,
+        ) -> Result<$Row, $crate::StoreError> {
+            use diesel::prelude::*;
+            Ok($crate::rows::plan_part_query!($table, org, plan_id, published_only)
+                .filter($table::id.eq(id))
+                .first::<$Row>(conn)?)
+        }
+
+        /// One page of plan `plan_id`'s rows in creation order, as a reader sees it. One
+        /// statement; an empty page asks once more whether the plan is there to read
+        /// (`NotFound` otherwise).
+        pub fn list_in_plan<'o>(
+            conn: &mut $crate::db::DbConnection,
+            org: $crate::Org<'o>,
+            plan_id: i64,
+            published_only: bool,
+            page: $crate::PageRequest,
+        ) -> Result<$crate::Page<$Row>, $crate::StoreError> {
+            use diesel::prelude::*;
+            let rows = $crate::rows::plan_part_query!($table, org, plan_id, published_only)
+                .filter($table::id.gt(page.after_id()))
+                .order($table::id.asc())
+                .limit(page.fetch_limit())
+                .load::<$Row>(conn)?;
+            if rows.is_empty() {
+                $crate::plans::read(conn, org, plan_id, published_only)?;
+            }
+            Ok(page.finish(rows, |r| r.id))
+        }
+
+        /// This table, for code that is generic over the parts of a plan.
+        pub struct Rows;
+
+        impl $crate::rows::PlanParts for Rows {
+            type Row = $Row;
+            type Values = $Values;
+            fn read_in_plan(
+                conn: &mut $crate::db::DbConnection,
+                org: $crate::Org<'_>,
+                plan_id: i64,
+                published_only: bool,
+                id: i64,
+            ) -> Result<$Row, $crate::StoreError> {
+                read_in_plan(conn, org, plan_id, published_only, id)
+            }
+            fn list_in_plan(
+                conn: &mut $crate::db::DbConnection,
+                org: $crate::Org<'_>,
+                plan_id: i64,
+                published_only: bool,
+                page: $crate::PageRequest,
+            ) -> Result<$crate::Page<$Row>, $crate::StoreError> {
+                list_in_plan(conn, org, plan_id, published_only, page)
+            }
+            fn insert(
+                tx: &mut $crate::db::Tx<'_>,
+                org_id: i64,
+                actor: &str,
+                values: $Values,
+            ) -> Result<$Row, $crate::StoreError> {
+                insert(tx, org_id, actor, values)
+            }
+            fn update(
+                tx: &mut $crate::db::Tx<'_>,
+                org_id: i64,
+                id: i64,
+                actor: &str,
+                expected_versions: Option<&[i32]>,
+                change: impl FnOnce(&mut $crate::db::Tx<'_>, &$Row) -> Result<$Values, $crate::StoreError>,
+            ) -> Result<$Row, $crate::StoreError> {
+                update(tx, org_id, id, actor, expected_versions, change)
+            }
+            fn delete(
+                tx: &mut $crate::db::Tx<'_>,
+                org_id: i64,
+                id: i64,
+                actor: &str,
+                expected_versions: Option<&[i32]>,
+                guard: impl FnOnce(&mut $crate::db::Tx<'_>, &$Row) -> Result<(), $crate::StoreError>,
+            ) -> Result<$Row, $crate::StoreError> {
+                delete(tx, org_id, id, actor, expected_versions, guard)
+            }
+        }
+    };
     ($table:ident, $Row:ty, $Values:ty, $entity:expr $(, parent: $parent:ident)?) => {
         #[derive(diesel::Insertable)]
         #[diesel(table_name = $table)]
@@ -97,15 +203,15 @@ macro_rules! tenant_rows {
             }
         }
 
-        /// One row of the organisation (`NotFound` for another organisation's).
-        pub fn get(
+        /// One row of the organisation (`NotFound` for another organisation's); one
+        /// statement, also when the organisation is named by slug.
+        pub fn get<'o>(
             conn: &mut $crate::db::DbConnection,
-            org_id: i64,
+            org: impl Into<$crate::Org<'o>>,
             id: i64,
         ) -> Result<$Row, $crate::StoreError> {
             use diesel::prelude::*;
-            Ok($table::table
-                .filter($table::org_id.eq(org_id))
+            Ok($crate::scope::in_org!($table, org.into())
                 .filter($table::id.eq(id))
                 .first::<$Row>(conn)?)
         }
@@ -200,84 +306,36 @@ macro_rules! tenant_rows {
                 }
             }
 
-            /// This table, for code that is generic over tables of child rows.
-            pub struct Rows;
-
-            impl $crate::rows::ChildRows for Rows {
-                type Row = $Row;
-                type Values = $Values;
-                fn get(
-                    conn: &mut $crate::db::DbConnection,
-                    org_id: i64,
-                    id: i64,
-                ) -> Result<$Row, $crate::StoreError> {
-                    get(conn, org_id, id)
-                }
-                fn list_for(
-                    conn: &mut $crate::db::DbConnection,
-                    org_id: i64,
-                    parent_id: i64,
-                    page: $crate::PageRequest,
-                ) -> Result<$crate::Page<$Row>, $crate::StoreError> {
-                    list_for(conn, org_id, parent_id, page)
-                }
-                fn insert(
-                    tx: &mut $crate::db::Tx<'_>,
-                    org_id: i64,
-                    actor: &str,
-                    values: $Values,
-                ) -> Result<$Row, $crate::StoreError> {
-                    insert(tx, org_id, actor, values)
-                }
-                fn update(
-                    tx: &mut $crate::db::Tx<'_>,
-                    org_id: i64,
-                    id: i64,
-                    actor: &str,
-                    expected_versions: Option<&[i32]>,
-                    change: impl FnOnce(&mut $crate::db::Tx<'_>, &$Row) -> Result<$Values, $crate::StoreError>,
-                ) -> Result<$Row, $crate::StoreError> {
-                    update(tx, org_id, id, actor, expected_versions, change)
-                }
-                fn delete(
-                    tx: &mut $crate::db::Tx<'_>,
-                    org_id: i64,
-                    id: i64,
-                    actor: &str,
-                    expected_versions: Option<&[i32]>,
-                    guard: impl FnOnce(&mut $crate::db::Tx<'_>, &$Row) -> Result<(), $crate::StoreError>,
-                ) -> Result<$Row, $crate::StoreError> {
-                    delete(tx, org_id, id, actor, expected_versions, guard)
-                }
-            }
-
-            /// One page of the parent's rows, in creation order.
-            pub fn list_for(
+            /// One page of the parent's rows, in creation order. An empty page is
+            /// `NotFound` when the organisation does not exist.
+            pub fn list_for<'o>(
                 conn: &mut $crate::db::DbConnection,
-                org_id: i64,
+                org: impl Into<$crate::Org<'o>>,
                 parent_id: i64,
                 page: $crate::PageRequest,
             ) -> Result<$crate::Page<$Row>, $crate::StoreError> {
                 use diesel::prelude::*;
-                let rows = $table::table
-                    .filter($table::org_id.eq(org_id))
+                let org = org.into();
+                let rows = $crate::scope::in_org!($table, org)
                     .filter($table::$parent.eq(parent_id))
                     .filter($table::id.gt(page.after_id()))
                     .order($table::id.asc())
                     .limit(page.fetch_limit())
                     .load::<$Row>(conn)?;
+                if rows.is_empty() {
+                    org.ensure_exists(conn)?;
+                }
                 Ok(page.finish(rows, |r| r.id))
             }
 
             /// All of the parent's rows, in creation order.
-            pub fn all_for(
+            pub fn all_for<'o>(
                 conn: &mut $crate::db::DbConnection,
-                org_id: i64,
+                org: impl Into<$crate::Org<'o>>,
                 parent_id: i64,
             ) -> Result<Vec<$Row>, $crate::StoreError> {
                 use diesel::prelude::*;
-                Ok($table::table
-                    .filter($table::org_id.eq(org_id))
+                Ok($crate::scope::in_org!($table, org.into())
                     .filter($table::$parent.eq(parent_id))
                     .order($table::id.asc())
                     .load::<$Row>(conn)?)
@@ -300,4 +358,25 @@ macro_rules! tenant_rows {
     };
 }
 
-pub(crate) use tenant_rows;
+/// `$table` (a plan part) as a boxed query narrowed to the rows of plan `$plan_id` in
+/// organisation `$org`, and with `$published_only` to a published plan's.
+macro_rules! plan_part_query {
+    ($table:ident, $org:expr, $plan_id:expr, $published_only:expr) => {{
+        use diesel::prelude::*;
+        let query = $crate::scope::in_org!($table, $org);
+        if $published_only {
+            query.filter(
+                $table::plan_id.eq_any(
+                    $crate::schema::plans::table
+                        .filter($crate::schema::plans::id.eq($plan_id))
+                        .filter($crate::schema::plans::published.eq(true))
+                        .select($crate::schema::plans::id),
+                ),
+            )
+        } else {
+            query.filter($table::plan_id.eq($plan_id))
+        }
+    }};
+}
+
+pub(crate) use {plan_part_query, tenant_rows};

@@ -8,6 +8,7 @@ use crate::error::StoreError;
 use crate::page::{Page, PageRequest};
 use crate::rows::tenant_rows;
 use crate::schema::strategies;
+use crate::scope::{Org, in_org};
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
 #[diesel(table_name = strategies)]
@@ -36,17 +37,21 @@ pub struct StrategyValues {
 
 tenant_rows!(strategies, Strategy, StrategyValues, "strategy");
 
+/// One page of the organisation's strategies in id order; one statement (an empty page
+/// asks once more whether the organisation exists).
 pub fn list(
     conn: &mut DbConnection,
-    org_id: i64,
+    org: Org<'_>,
     page: PageRequest,
 ) -> Result<Page<Strategy>, StoreError> {
-    let rows = strategies::table
-        .filter(strategies::org_id.eq(org_id))
+    let rows = in_org!(strategies, org)
         .filter(strategies::id.gt(page.after_id()))
         .order(strategies::id.asc())
         .limit(page.fetch_limit())
         .load::<Strategy>(conn)?;
+    if rows.is_empty() {
+        org.ensure_exists(conn)?;
+    }
     Ok(page.finish(rows, |s| s.id))
 }
 

@@ -11,13 +11,13 @@ use serde::{Deserialize, Serialize};
 use utoipa::IntoParams;
 use veikart_domain::Role;
 use veikart_store::plans::{self, Plan};
-use veikart_store::{ChildRow, ChildRows, StoreError, TenantRow, Tx};
+use veikart_store::{ChildRow, PlanParts, StoreError, TenantRow, Tx};
 
 use crate::auth::Claims;
 use crate::error::ApiError;
 use crate::etag;
 use crate::pagination::{self, PageParams};
-use crate::routes::plans::{ensure_open_structure, readable_plan};
+use crate::routes::plans::ensure_open_structure;
 use crate::state::AppState;
 use crate::tenancy::OrgAccess;
 
@@ -49,7 +49,7 @@ pub struct PlanChildPath {
 /// and write through the table; the resource only turns bodies into checked values.
 pub trait PlanChild: 'static {
     /// The store table, `veikart_store::<resource>::Rows`.
-    type Rows: ChildRows;
+    type Rows: PlanParts;
     type Wire: Serialize;
     type Create: Send + 'static;
     type Update: Send + 'static;
@@ -79,9 +79,9 @@ pub trait PlanChild: 'static {
 }
 
 /// A [`PlanChild`]'s row type.
-pub type Row<C> = <<C as PlanChild>::Rows as ChildRows>::Row;
+pub type Row<C> = <<C as PlanChild>::Rows as PlanParts>::Row;
 /// A [`PlanChild`]'s values type (what inserts and updates write).
-pub type Values<C> = <<C as PlanChild>::Rows as ChildRows>::Values;
+pub type Values<C> = <<C as PlanChild>::Rows as PlanParts>::Values;
 
 /// 409 when the resource is structural and the plan is not a draft.
 fn ensure_writable<C: PlanChild>(plan: &Plan) -> Result<(), StoreError> {
@@ -100,12 +100,14 @@ fn ensure_in_plan<C: PlanChild>(row: &Row<C>, plan_id: i64) -> Result<(), StoreE
     }
 }
 
-async fn writer(state: &AppState, caller: Claims, org: &str) -> Result<(i64, String), ApiError> {
-    let access = OrgAccess::resolve(state, Some(caller), org).await?;
+/// The caller's access as an editor of `org` (no database needed), and who they are.
+fn writer(caller: Claims, org: &str) -> Result<(OrgAccess, String), ApiError> {
+    let access = OrgAccess::check(Some(caller), org)?;
     let actor = access.require(Role::Editor)?.sub.clone();
-    Ok((access.org_id(), actor))
+    Ok((access, actor))
 }
 
+/// One statement (two when the page is empty: is the plan there to read?).
 pub async fn list<C: PlanChild>(
     state: &AppState,
     caller: Option<Claims>,
@@ -113,36 +115,30 @@ pub async fn list<C: PlanChild>(
     page: &PageParams,
 ) -> Result<HttpResponse, ApiError> {
     let request = page.request()?;
-    let access = OrgAccess::resolve(state, caller, &path.org).await?;
-    let (anonymous, org_id, plan_id) = (access.is_anonymous(), access.org_id(), path.plan_id);
+    let access = OrgAccess::check(caller, &path.org)?;
+    let plan_id = path.plan_id;
     let rows = state
         .db(move |conn| {
-            readable_plan(conn, anonymous, org_id, plan_id)?;
-            C::Rows::list_for(conn, org_id, plan_id, request)
+            let published_only = access.is_anonymous();
+            C::Rows::list_in_plan(conn, access.org(), plan_id, published_only, request)
         })
         .await?;
     Ok(HttpResponse::Ok().json(pagination::Page::try_from_store(rows, C::wire)?))
 }
 
+/// One statement.
 pub async fn get<C: PlanChild>(
     req: &HttpRequest,
     state: &AppState,
     caller: Option<Claims>,
     path: &PlanChildPath,
 ) -> Result<HttpResponse, ApiError> {
-    let access = OrgAccess::resolve(state, caller, &path.org).await?;
-    let (anonymous, org_id, plan_id, id) = (
-        access.is_anonymous(),
-        access.org_id(),
-        path.plan_id,
-        path.id,
-    );
+    let access = OrgAccess::check(caller, &path.org)?;
+    let (plan_id, id) = (path.plan_id, path.id);
     let row = state
         .db(move |conn| {
-            readable_plan(conn, anonymous, org_id, plan_id)?;
-            let row = C::Rows::get(conn, org_id, id)?;
-            ensure_in_plan::<C>(&row, plan_id)?;
-            Ok(row)
+            let published_only = access.is_anonymous();
+            C::Rows::read_in_plan(conn, access.org(), plan_id, published_only, id)
         })
         .await?;
     let version = row.version();
@@ -161,14 +157,14 @@ pub async fn create<C: PlanChild>(
     path: &PlanChildrenPath,
     body: C::Create,
 ) -> Result<HttpResponse, ApiError> {
-    let (org_id, actor) = writer(state, caller, &path.org).await?;
+    let (access, actor) = writer(caller, &path.org)?;
     let plan_id = path.plan_id;
     let row = state
         .write(move |tx| {
-            let plan = plans::get(tx, org_id, plan_id)?;
+            let plan = plans::read(tx, access.org(), plan_id, false)?;
             ensure_writable::<C>(&plan)?;
             let values = C::created(tx, &plan, body)?;
-            C::Rows::insert(tx, org_id, &actor, values)
+            C::Rows::insert(tx, plan.org_id, &actor, values)
         })
         .await?;
     let (id, version) = (row.id(), row.version());
@@ -187,12 +183,13 @@ pub async fn update<C: PlanChild>(
     path: &PlanChildPath,
     body: C::Update,
 ) -> Result<HttpResponse, ApiError> {
-    let (org_id, actor) = writer(state, caller, &path.org).await?;
+    let (access, actor) = writer(caller, &path.org)?;
     let expected = etag::if_match(req)?;
     let (plan_id, id) = (path.plan_id, path.id);
     let row = state
         .write(move |tx| {
-            let plan = plans::get(tx, org_id, plan_id)?;
+            let plan = plans::read(tx, access.org(), plan_id, false)?;
+            let org_id = plan.org_id;
             C::Rows::update(tx, org_id, id, &actor, expected.as_deref(), |tx, row| {
                 ensure_in_plan::<C>(row, plan_id)?;
                 ensure_writable::<C>(&plan)?;
@@ -215,12 +212,13 @@ pub async fn delete<C: PlanChild>(
     caller: Claims,
     path: &PlanChildPath,
 ) -> Result<HttpResponse, ApiError> {
-    let (org_id, actor) = writer(state, caller, &path.org).await?;
+    let (access, actor) = writer(caller, &path.org)?;
     let expected = etag::if_match(req)?;
     let (plan_id, id) = (path.plan_id, path.id);
     state
         .write(move |tx| {
-            let plan = plans::get(tx, org_id, plan_id)?;
+            let plan = plans::read(tx, access.org(), plan_id, false)?;
+            let org_id = plan.org_id;
             C::Rows::delete(tx, org_id, id, &actor, expected.as_deref(), |tx, row| {
                 ensure_in_plan::<C>(row, plan_id)?;
                 ensure_writable::<C>(&plan)?;

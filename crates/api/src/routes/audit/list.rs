@@ -67,15 +67,14 @@ pub async fn list_audit_entries(
             "entity must be 1-64 characters of a-z and _".into(),
         ));
     }
-    let access = OrgAccess::resolve(&state, Some(auth.0), &path.org).await?;
+    let access = OrgAccess::check(Some(auth.0), &path.org)?;
     access.require(Role::Admin)?;
     let filter = AuditFilter {
         entity: filter.entity.clone(),
         action: filter.action.map(|a| a.as_str().to_owned()),
     };
-    let org_id = access.org_id();
     let page = state
-        .db(move |conn| store::list(conn, org_id, &filter, request))
+        .db(move |conn| store::list(conn, access.org(), &filter, request))
         .await?;
     Ok(HttpResponse::Ok().json(Page::from_store(page, AuditEntry::from)))
 }

@@ -71,13 +71,17 @@ pub async fn list_check_ins(
     page: web::Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
     let request = page.request()?;
-    let access = OrgAccess::resolve(&state, Some(auth.0), &path.org).await?;
+    let access = OrgAccess::check(Some(auth.0), &path.org)?;
     access.require(Role::Viewer)?;
-    let (org_id, goal_id) = (access.org_id(), path.goal_id);
+    let goal_id = path.goal_id;
     let page = state
         .db(move |conn| {
-            goals::get(conn, org_id, goal_id)?;
-            store::list_for(conn, org_id, goal_id, request)
+            let page = store::list_for(conn, access.org(), goal_id, request)?;
+            if page.items.is_empty() {
+                // No check-ins: is the goal there at all?
+                goals::get(conn, access.org(), goal_id)?;
+            }
+            Ok(page)
         })
         .await?;
     Ok(HttpResponse::Ok().json(Page::try_from_store(page, check_in_wire)?))
@@ -100,9 +104,9 @@ pub async fn create_check_in(
     path: web::Path<GoalCheckInsPath>,
     body: JsonBody<CreateCheckIn>,
 ) -> Result<HttpResponse, ApiError> {
-    let access = OrgAccess::resolve(&state, Some(auth.0), &path.org).await?;
+    let access = OrgAccess::check(Some(auth.0), &path.org)?;
     let actor = access.require(Role::Editor)?.sub.clone();
-    let (org_id, goal_id, body) = (access.org_id(), path.goal_id, body.0);
+    let (goal_id, body) = (path.goal_id, body.0);
     let mut v = Validator::new();
     check_confidence(&mut v, body.confidence);
     check_optional_text(
@@ -114,6 +118,7 @@ pub async fn create_check_in(
     v.finish().map_err(ApiError::Validation)?;
     let check_in = state
         .write(move |tx| {
+            let org_id = access.org_id(tx)?;
             let goal = goals::get(tx, org_id, goal_id)?;
             if goal.measurable {
                 return Err(StoreError::Conflict {
@@ -155,11 +160,12 @@ pub async fn delete_check_in(
     auth: Auth,
     path: web::Path<CheckInPath>,
 ) -> Result<HttpResponse, ApiError> {
-    let access = OrgAccess::resolve(&state, Some(auth.0), &path.org).await?;
+    let access = OrgAccess::check(Some(auth.0), &path.org)?;
     let actor = access.require(Role::Editor)?.sub.clone();
-    let (org_id, goal_id, id) = (access.org_id(), path.goal_id, path.id);
+    let (goal_id, id) = (path.goal_id, path.id);
     state
         .write(move |tx| {
+            let org_id = access.org_id(tx)?;
             store::delete(tx, org_id, id, &actor, None, |_, c| {
                 if c.goal_id == goal_id {
                     Ok(())

@@ -34,15 +34,14 @@ pub async fn list_goals(
     page: web::Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
     let request = page.request()?;
-    let access = OrgAccess::resolve(&state, Some(auth.0), &path.org).await?;
+    let access = OrgAccess::check(Some(auth.0), &path.org)?;
     access.require(Role::Viewer)?;
-    let org_id = access.org_id();
     let filter = GoalFilter {
         strategy_id: filter.strategy_id,
         plan_id: filter.plan_id,
     };
     let page = state
-        .db(move |conn| store::list(conn, org_id, filter, request))
+        .db(move |conn| store::list(conn, access.org(), filter, request))
         .await?;
     Ok(HttpResponse::Ok().json(Page::from_store(page, Goal::from)))
 }
@@ -70,11 +69,12 @@ pub async fn create_goal(
     path: web::Path<OrgPath>,
     body: JsonBody<CreateGoal>,
 ) -> Result<HttpResponse, ApiError> {
-    let access = OrgAccess::resolve(&state, Some(auth.0), &path.org).await?;
+    let access = OrgAccess::check(Some(auth.0), &path.org)?;
     let actor = access.require(Role::Editor)?.sub.clone();
-    let (org_id, body) = (access.org_id(), body.0);
+    let body = body.0;
     let goal = state
         .write(move |tx| {
+            let org_id = access.org_id(tx)?;
             let values = GoalValues {
                 strategy_id: body.strategy_id,
                 plan_id: body.plan_id,
@@ -114,10 +114,14 @@ pub async fn get_goal(
     auth: Auth,
     path: web::Path<GoalPath>,
 ) -> Result<HttpResponse, ApiError> {
-    let access = OrgAccess::resolve(&state, Some(auth.0), &path.org).await?;
+    let access = OrgAccess::check(Some(auth.0), &path.org)?;
     access.require(Role::Viewer)?;
-    let (org_id, id) = (access.org_id(), path.id);
-    let goal = Goal::from(state.db(move |conn| store::get(conn, org_id, id)).await?);
+    let id = path.id;
+    let goal = Goal::from(
+        state
+            .db(move |conn| store::get(conn, access.org(), id))
+            .await?,
+    );
     Ok(etag::versioned(&req, StatusCode::OK, goal.version, &goal))
 }
 
@@ -138,12 +142,13 @@ pub async fn update_goal(
     path: web::Path<GoalPath>,
     body: JsonBody<UpdateGoal>,
 ) -> Result<HttpResponse, ApiError> {
-    let access = OrgAccess::resolve(&state, Some(auth.0), &path.org).await?;
+    let access = OrgAccess::check(Some(auth.0), &path.org)?;
     let actor = access.require(Role::Editor)?.sub.clone();
     let expected = etag::if_match(&req)?;
-    let (org_id, id, body) = (access.org_id(), path.id, body.0);
+    let (id, body) = (path.id, body.0);
     let goal = state
         .write(move |tx| {
+            let org_id = access.org_id(tx)?;
             store::update(
                 tx,
                 org_id,
@@ -190,12 +195,13 @@ pub async fn delete_goal(
     auth: Auth,
     path: web::Path<GoalPath>,
 ) -> Result<HttpResponse, ApiError> {
-    let access = OrgAccess::resolve(&state, Some(auth.0), &path.org).await?;
+    let access = OrgAccess::check(Some(auth.0), &path.org)?;
     let actor = access.require(Role::Editor)?.sub.clone();
     let expected = etag::if_match(&req)?;
-    let (org_id, id) = (access.org_id(), path.id);
+    let id = path.id;
     state
         .write(move |tx| {
+            let org_id = access.org_id(tx)?;
             store::delete(tx, org_id, id, &actor, expected.as_deref(), |tx, goal| {
                 refuse_while(kpis::count_for_goal(tx, org_id, goal.id)?, "KPI(s)")
             })

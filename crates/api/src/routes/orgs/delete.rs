@@ -25,12 +25,14 @@ pub async fn delete_organisation(
     path: web::Path<OrgPath>,
 ) -> Result<HttpResponse, ApiError> {
     let sub = auth.0.sub.clone();
-    let access = OrgAccess::resolve(&state, Some(auth.0.clone()), &path.org).await?;
+    let access = OrgAccess::check(Some(auth.0.clone()), &path.org)?;
     require_role(&auth.0, Role::PlatformAdmin)?;
     let expected = etag::if_match(&req)?;
-    let id = access.org_id();
     state
-        .write(move |tx| store::delete(tx, id, expected.as_deref()))
+        .write(move |tx| {
+            let id = access.org_id(tx)?;
+            store::delete(tx, id, expected.as_deref())
+        })
         .await?;
     log::info!("organisation {} deleted by {sub}", path.org);
     Ok(HttpResponse::NoContent().finish())

@@ -1,6 +1,8 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 
+use veikart_store::organisations;
+
 use super::{OrgPath, Organisation};
 use crate::auth::Auth;
 use crate::error::ApiError;
@@ -25,7 +27,10 @@ pub async fn get_organisation(
     auth: Auth,
     path: web::Path<OrgPath>,
 ) -> Result<HttpResponse, ApiError> {
-    let access = OrgAccess::resolve(&state, Some(auth.0), &path.org).await?;
-    let org = Organisation::from(access.org);
+    let access = OrgAccess::check(Some(auth.0), &path.org)?;
+    let org = state
+        .db(move |conn| organisations::find_by_slug(conn, access.slug()))
+        .await?;
+    let org = Organisation::from(org);
     Ok(etag::versioned(&req, StatusCode::OK, org.version, &org))
 }

@@ -47,7 +47,7 @@ pub async fn update_organisation(
     path: web::Path<OrgPath>,
     body: JsonBody<UpdateOrganisation>,
 ) -> Result<HttpResponse, ApiError> {
-    let access = OrgAccess::resolve(&state, Some(auth.0), &path.org).await?;
+    let access = OrgAccess::check(Some(auth.0), &path.org)?;
     let actor = access.require(Role::Admin)?.sub.clone();
     let expected = etag::if_match(&req)?;
     let body = body.0;
@@ -66,9 +66,11 @@ pub async fn update_organisation(
         org_number: number.map(|n| n.to_string()),
     };
 
-    let id = access.org_id();
     let org: Organisation = state
-        .write(move |tx| store::update(tx, &actor, id, expected.as_deref(), changes))
+        .write(move |tx| {
+            let id = access.org_id(tx)?;
+            store::update(tx, &actor, id, expected.as_deref(), changes)
+        })
         .await?
         .into();
     Ok(etag::versioned(&req, StatusCode::OK, org.version, &org))

@@ -57,7 +57,7 @@ pub async fn copy_plan(
     path: web::Path<PlanPath>,
     body: JsonBody<CopyPlan>,
 ) -> Result<HttpResponse, ApiError> {
-    let access = OrgAccess::resolve(&state, Some(auth.0), &path.org).await?;
+    let access = OrgAccess::check(Some(auth.0), &path.org)?;
     let actor = access.require(Role::Editor)?.sub.clone();
     let body = body.0;
     let mut v = Validator::new();
@@ -77,9 +77,10 @@ pub async fn copy_plan(
     }
     v.finish().map_err(ApiError::Validation)?;
 
-    let (org_id, id) = (access.org_id(), path.id);
+    let id = path.id;
     let plan = state
         .write(move |tx| {
+            let org_id = access.org_id(tx)?;
             let original = store::get(tx, org_id, id)?;
             let mut document = documents::export(tx, &original)?
                 .shifted(body.years, body.days)

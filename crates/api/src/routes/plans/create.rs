@@ -66,7 +66,7 @@ pub async fn create_plan(
     path: web::Path<OrgPath>,
     body: JsonBody<CreatePlan>,
 ) -> Result<HttpResponse, ApiError> {
-    let access = OrgAccess::resolve(&state, Some(auth.0), &path.org).await?;
+    let access = OrgAccess::check(Some(auth.0), &path.org)?;
     let actor = access.require(Role::Editor)?.sub.clone();
     let body = body.0;
     let strategy_id = body.strategy_id;
@@ -85,9 +85,9 @@ pub async fn create_plan(
         0,
     )?;
 
-    let org_id = access.org_id();
     let plan = state
         .write(move |tx| {
+            let org_id = access.org_id(tx)?;
             check_strategy(tx, org_id, strategy_id)?;
             store::insert(tx, org_id, &actor, values)
         })

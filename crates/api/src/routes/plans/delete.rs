@@ -24,12 +24,15 @@ pub async fn delete_plan(
     auth: Auth,
     path: web::Path<PlanPath>,
 ) -> Result<HttpResponse, ApiError> {
-    let access = OrgAccess::resolve(&state, Some(auth.0), &path.org).await?;
+    let access = OrgAccess::check(Some(auth.0), &path.org)?;
     let actor = access.require(Role::Admin)?.sub.clone();
     let expected = etag::if_match(&req)?;
-    let (org_id, id) = (access.org_id(), path.id);
+    let id = path.id;
     state
-        .write(move |tx| store::delete(tx, org_id, id, &actor, expected.as_deref(), |_, _| Ok(())))
+        .write(move |tx| {
+            let org_id = access.org_id(tx)?;
+            store::delete(tx, org_id, id, &actor, expected.as_deref(), |_, _| Ok(()))
+        })
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -2,7 +2,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use veikart_domain::document::PlanDocument;
 
-use super::{PlanPath, readable_plan};
+use super::PlanPath;
 use crate::auth::MaybeAuth;
 use crate::error::ApiError;
 use crate::etag;
@@ -25,12 +25,11 @@ pub async fn get_plan_document(
     auth: MaybeAuth,
     path: web::Path<PlanPath>,
 ) -> Result<HttpResponse, ApiError> {
-    let access = OrgAccess::resolve(&state, auth.0, &path.org).await?;
-    let anonymous = access.is_anonymous();
-    let (org_id, id) = (access.org_id(), path.id);
+    let access = OrgAccess::check(auth.0, &path.org)?;
+    let id = path.id;
     let (version, document) = state
         .db(move |conn| {
-            let plan = readable_plan(conn, anonymous, org_id, id)?;
+            let plan = veikart_store::plans::read(conn, access.org(), id, access.is_anonymous())?;
             Ok((plan.version, veikart_store::documents::export(conn, &plan)?))
         })
         .await?;

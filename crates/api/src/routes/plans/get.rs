@@ -1,7 +1,9 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 
-use super::{Plan, PlanPath, readable_plan};
+use veikart_store::plans as store;
+
+use super::{Plan, PlanPath};
 use crate::auth::MaybeAuth;
 use crate::error::ApiError;
 use crate::etag;
@@ -25,11 +27,11 @@ pub async fn get_plan(
     auth: MaybeAuth,
     path: web::Path<PlanPath>,
 ) -> Result<HttpResponse, ApiError> {
-    let access = OrgAccess::resolve(&state, auth.0, &path.org).await?;
-    let (anonymous, org_id, id) = (access.is_anonymous(), access.org_id(), path.id);
+    let access = OrgAccess::check(auth.0, &path.org)?;
+    let id = path.id;
     let plan = Plan::try_from(
         state
-            .db(move |conn| readable_plan(conn, anonymous, org_id, id))
+            .db(move |conn| store::read(conn, access.org(), id, access.is_anonymous()))
             .await?,
     )?;
     Ok(etag::versioned(&req, StatusCode::OK, plan.version, &plan))

@@ -33,16 +33,16 @@ pub async fn import_plan(
     path: web::Path<OrgPath>,
     body: JsonBody<PlanDocument>,
 ) -> Result<HttpResponse, ApiError> {
-    let access = OrgAccess::resolve(&state, Some(auth.0), &path.org).await?;
+    let access = OrgAccess::check(Some(auth.0), &path.org)?;
     let actor = access.require(Role::Editor)?.sub.clone();
     let document = body.0;
     let mut v = Validator::new();
     document.validate(&mut v);
     v.finish().map_err(ApiError::Validation)?;
 
-    let org_id = access.org_id();
     let plan = state
         .write(move |tx| {
+            let org_id = access.org_id(tx)?;
             documents::import(tx, org_id, &actor, &document, StrategyLink::FromDocument)
         })
         .await?;

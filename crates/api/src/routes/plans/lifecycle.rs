@@ -32,12 +32,15 @@ async fn step<F>(
 where
     F: FnOnce(&mut Tx<'_>, &store::Plan) -> Result<PlanValues, StoreError> + Send + 'static,
 {
-    let access = OrgAccess::resolve(&state, Some(auth.0), &path.org).await?;
+    let access = OrgAccess::check(Some(auth.0), &path.org)?;
     let actor = access.require(role)?.sub.clone();
     let expected = etag::if_match(&req)?;
-    let (org_id, id) = (access.org_id(), path.id);
+    let id = path.id;
     let plan = state
-        .write(move |tx| store::update(tx, org_id, id, &actor, expected.as_deref(), change))
+        .write(move |tx| {
+            let org_id = access.org_id(tx)?;
+            store::update(tx, org_id, id, &actor, expected.as_deref(), change)
+        })
         .await?;
     let plan = Plan::try_from(plan)?;
     Ok(etag::versioned(&req, StatusCode::OK, plan.version, &plan))

@@ -44,7 +44,7 @@ pub async fn list_plans(
     page: web::Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
     let request = page.request()?;
-    let access = OrgAccess::resolve(&state, auth.0, &path.org).await?;
+    let access = OrgAccess::check(auth.0, &path.org)?;
     let filter = PlanFilter {
         status: filter.status.map(|s| s.as_str().to_owned()),
         strategy_id: filter.strategy_id,
@@ -52,9 +52,8 @@ pub async fn list_plans(
         from: filter.from.map(Date::get),
         to: filter.to.map(Date::get),
     };
-    let org_id = access.org_id();
     let page = state
-        .db(move |conn| store::list(conn, org_id, &filter, request))
+        .db(move |conn| store::list(conn, access.org(), &filter, request))
         .await?;
     Ok(HttpResponse::Ok().json(Page::try_from_store(page, Plan::try_from)?))
 }

@@ -148,34 +148,9 @@ fn stored_fields(p: &store::Plan) -> Result<PlanFields, StoreError> {
     })
 }
 
-/// The plan, if its structure (period, focus areas, KPI definitions) may change: only a
-/// draft's may. An adopted plan must be revised first (`POST …/revise`), which keeps the
+/// 409 unless the plan's structure (period, focus areas, KPI definitions) may change: only
+/// a draft's may. An adopted plan must be revised first (`POST …/revise`), which keeps the
 /// adopted version readable.
-pub fn plan_with_open_structure(
-    conn: &mut DbConnection,
-    org_id: i64,
-    plan_id: i64,
-) -> Result<store::Plan, StoreError> {
-    let plan = store::get(conn, org_id, plan_id)?;
-    ensure_open_structure(&plan)?;
-    Ok(plan)
-}
-
-/// The plan as the caller may read it: any role of the organisation reads every plan, an
-/// anonymous caller only a published one (404 otherwise, as if it did not exist).
-pub fn readable_plan(
-    conn: &mut DbConnection,
-    anonymous: bool,
-    org_id: i64,
-    plan_id: i64,
-) -> Result<store::Plan, StoreError> {
-    let plan = store::get(conn, org_id, plan_id)?;
-    if anonymous && !plan.published {
-        return Err(StoreError::NotFound);
-    }
-    Ok(plan)
-}
-
 pub fn ensure_open_structure(plan: &store::Plan) -> Result<(), StoreError> {
     if plan.status == PlanStatus::Draft.as_str() {
         Ok(())

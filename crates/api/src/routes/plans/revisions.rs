@@ -68,14 +68,11 @@ pub async fn list_plan_revisions(
     auth: Auth,
     path: web::Path<PlanPath>,
 ) -> Result<HttpResponse, ApiError> {
-    let access = OrgAccess::resolve(&state, Some(auth.0), &path.org).await?;
+    let access = OrgAccess::check(Some(auth.0), &path.org)?;
     access.require(Role::Viewer)?;
-    let (org_id, id) = (access.org_id(), path.id);
+    let id = path.id;
     let revisions = state
-        .db(move |conn| {
-            veikart_store::plans::get(conn, org_id, id)?;
-            store::all_for(conn, org_id, id)
-        })
+        .db(move |conn| store::all_for(conn, access.org(), id))
         .await?;
     Ok(HttpResponse::Ok().json(revisions.iter().map(summary).collect::<Vec<_>>()))
 }
@@ -93,11 +90,11 @@ pub async fn get_plan_revision(
     auth: Auth,
     path: web::Path<RevisionPath>,
 ) -> Result<HttpResponse, ApiError> {
-    let access = OrgAccess::resolve(&state, Some(auth.0), &path.org).await?;
+    let access = OrgAccess::check(Some(auth.0), &path.org)?;
     access.require(Role::Viewer)?;
-    let (org_id, id, number) = (access.org_id(), path.id, path.revision);
+    let (id, number) = (path.id, path.revision);
     let revision = state
-        .db(move |conn| store::get(conn, org_id, id, number))
+        .db(move |conn| store::get(conn, access.org(), id, number))
         .await?;
     let document: PlanDocument = serde_json::from_str(&revision.document)
         .map_err(|e| ApiError::Internal(format!("stored revision: {e}")))?;

@@ -58,14 +58,15 @@ pub async fn update_plan(
     path: web::Path<PlanPath>,
     body: JsonBody<UpdatePlan>,
 ) -> Result<HttpResponse, ApiError> {
-    let access = OrgAccess::resolve(&state, Some(auth.0), &path.org).await?;
+    let access = OrgAccess::check(Some(auth.0), &path.org)?;
     let actor = access.require(Role::Editor)?.sub.clone();
     let expected = etag::if_match(&req)?;
     let change = body.0;
-    let (org_id, id) = (access.org_id(), path.id);
+    let id = path.id;
 
     let plan = state
         .write(move |tx| {
+            let org_id = access.org_id(tx)?;
             store::update(
                 tx,
                 org_id,

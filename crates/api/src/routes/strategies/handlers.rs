@@ -33,11 +33,10 @@ pub async fn list_strategies(
     page: web::Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
     let request = page.request()?;
-    let access = OrgAccess::resolve(&state, Some(auth.0), &path.org).await?;
+    let access = OrgAccess::check(Some(auth.0), &path.org)?;
     access.require(Role::Viewer)?;
-    let org_id = access.org_id();
     let page = state
-        .db(move |conn| store::list(conn, org_id, request))
+        .db(move |conn| store::list(conn, access.org(), request))
         .await?;
     Ok(HttpResponse::Ok().json(Page::from_store(page, Strategy::from)))
 }
@@ -61,7 +60,7 @@ pub async fn create_strategy(
     path: web::Path<OrgPath>,
     body: JsonBody<CreateStrategy>,
 ) -> Result<HttpResponse, ApiError> {
-    let access = OrgAccess::resolve(&state, Some(auth.0), &path.org).await?;
+    let access = OrgAccess::check(Some(auth.0), &path.org)?;
     let actor = access.require(Role::Editor)?.sub.clone();
     let body = body.0;
     let values = checked(StrategyValues {
@@ -71,10 +70,12 @@ pub async fn create_strategy(
         vision: body.vision,
         mission: body.mission,
     })?;
-    let org_id = access.org_id();
     let strategy = Strategy::from(
         state
-            .write(move |tx| store::insert(tx, org_id, &actor, values))
+            .write(move |tx| {
+                let org_id = access.org_id(tx)?;
+                store::insert(tx, org_id, &actor, values)
+            })
             .await?,
     );
     Ok(etag::created(
@@ -102,10 +103,14 @@ pub async fn get_strategy(
     auth: Auth,
     path: web::Path<StrategyPath>,
 ) -> Result<HttpResponse, ApiError> {
-    let access = OrgAccess::resolve(&state, Some(auth.0), &path.org).await?;
+    let access = OrgAccess::check(Some(auth.0), &path.org)?;
     access.require(Role::Viewer)?;
-    let (org_id, id) = (access.org_id(), path.id);
-    let strategy = Strategy::from(state.db(move |conn| store::get(conn, org_id, id)).await?);
+    let id = path.id;
+    let strategy = Strategy::from(
+        state
+            .db(move |conn| store::get(conn, access.org(), id))
+            .await?,
+    );
     Ok(etag::versioned(
         &req,
         StatusCode::OK,
@@ -130,12 +135,13 @@ pub async fn update_strategy(
     path: web::Path<StrategyPath>,
     body: JsonBody<UpdateStrategy>,
 ) -> Result<HttpResponse, ApiError> {
-    let access = OrgAccess::resolve(&state, Some(auth.0), &path.org).await?;
+    let access = OrgAccess::check(Some(auth.0), &path.org)?;
     let actor = access.require(Role::Editor)?.sub.clone();
     let expected = etag::if_match(&req)?;
-    let (org_id, id, body) = (access.org_id(), path.id, body.0);
+    let (id, body) = (path.id, body.0);
     let strategy = state
         .write(move |tx| {
+            let org_id = access.org_id(tx)?;
             store::update(tx, org_id, id, &actor, expected.as_deref(), |_, current| {
                 checked(StrategyValues {
                     title: body.title.unwrap_or_else(|| current.title.clone()),
@@ -171,12 +177,13 @@ pub async fn delete_strategy(
     auth: Auth,
     path: web::Path<StrategyPath>,
 ) -> Result<HttpResponse, ApiError> {
-    let access = OrgAccess::resolve(&state, Some(auth.0), &path.org).await?;
+    let access = OrgAccess::check(Some(auth.0), &path.org)?;
     let actor = access.require(Role::Admin)?.sub.clone();
     let expected = etag::if_match(&req)?;
-    let (org_id, id) = (access.org_id(), path.id);
+    let id = path.id;
     state
         .write(move |tx| {
+            let org_id = access.org_id(tx)?;
             store::delete(tx, org_id, id, &actor, expected.as_deref(), |tx, s| {
                 refuse_while(plans::count_for_strategy(tx, org_id, s.id)?, "plan(s)")?;
                 refuse_while(goals::count_for_strategy(tx, org_id, s.id)?, "goal(s)")

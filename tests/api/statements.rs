@@ -1,0 +1,188 @@
+//! Every read costs the statements stated here, and no more: the guard that keeps the
+//! request path at database speed. The list of reads comes from the OpenAPI document, so
+//! a new GET operation fails this test until its number is stated in [`BUDGETS`].
+//!
+//! The counts are what the server sends to the database (diesel's instrumentation), the
+//! same on SQLite and PostgreSQL. A read resolves the organisation's slug inside its own
+//! statement; a list that comes back empty asks once more whether what it lists under
+//! exists (404 otherwise), which is stated separately below.
+
+use serde_json::{Value, json};
+use veikart_domain::Role;
+use veikart_tests::{TestApp, seed_document};
+
+/// Statements per read, by path template.
+const BUDGETS: [(&str, u64); 23] = [
+    ("/healthz", 0),
+    ("/readyz", 1),
+    ("/api/v1/orgs", 1),
+    ("/api/v1/orgs/{org}", 1),
+    ("/api/v1/orgs/{org}/audit", 1),
+    ("/api/v1/orgs/{org}/strategies", 1),
+    ("/api/v1/orgs/{org}/strategies/{id}", 1),
+    ("/api/v1/orgs/{org}/goals", 1),
+    ("/api/v1/orgs/{org}/goals/{id}", 1),
+    ("/api/v1/orgs/{org}/goals/{goal_id}/check-ins", 1),
+    ("/api/v1/orgs/{org}/plans", 1),
+    ("/api/v1/orgs/{org}/plans/{id}", 1),
+    // The plan, its strategy, the goals of both, and one query per kind of plan part.
+    ("/api/v1/orgs/{org}/plans/{id}/document", 7),
+    ("/api/v1/orgs/{org}/plans/{id}/revisions", 1),
+    ("/api/v1/orgs/{org}/plans/{id}/revisions/{revision}", 1),
+    ("/api/v1/orgs/{org}/plans/{plan_id}/focus-areas", 1),
+    ("/api/v1/orgs/{org}/plans/{plan_id}/focus-areas/{id}", 1),
+    ("/api/v1/orgs/{org}/plans/{plan_id}/kpis", 1),
+    ("/api/v1/orgs/{org}/plans/{plan_id}/kpis/{id}", 1),
+    ("/api/v1/orgs/{org}/plans/{plan_id}/measures", 1),
+    ("/api/v1/orgs/{org}/plans/{plan_id}/measures/{id}", 1),
+    ("/api/v1/orgs/{org}/plans/{plan_id}/budget-lines", 1),
+    ("/api/v1/orgs/{org}/plans/{plan_id}/budget-lines/{id}", 1),
+];
+
+fn budget(template: &str) -> Option<u64> {
+    BUDGETS
+        .iter()
+        .find(|(t, _)| *t == template)
+        .map(|(_, n)| *n)
+}
+
+/// An organisation with one of everything: the seed plan (strategy, goals, focus areas,
+/// KPIs, measures), a budget line, a check-in and a revision.
+struct Fixture {
+    org: String,
+    plan_id: i64,
+    goal_id: i64,
+}
+
+fn fixture(app: &TestApp) -> Fixture {
+    let org = app.create_org("counted");
+    let plan_id = app.import_plan(&org, &seed_document())["id"]
+        .as_i64()
+        .unwrap();
+    app.create(
+        &org,
+        &format!("/plans/{plan_id}/budget-lines"),
+        json!({"code": "100", "title": "Drift", "amount": 1000}),
+    );
+    let goal_id = app.create(
+        &org,
+        "/goals",
+        json!({"plan_id": plan_id, "key": "synlighet", "title": "Synlighet", "measurable": false}),
+    )["id"]
+        .as_i64()
+        .unwrap();
+    app.create(
+        &org,
+        &format!("/goals/{goal_id}/check-ins"),
+        json!({"checked_on": "2022-06-30", "status": "on_track", "confidence": 7}),
+    );
+    let admin = app.token(&org, Role::Admin);
+    let plan = format!("/api/v1/orgs/{org}/plans/{plan_id}");
+    let adopt = app
+        .post(&format!("{plan}/adopt"))
+        .bearer(&admin)
+        .json(&json!({"adopted_on": "2022-03-24", "adopted_by": "årsmøtet"}))
+        .send();
+    assert_eq!(adopt.status, 200, "{}", adopt.body);
+    let revise = app.post(&format!("{plan}/revise")).bearer(&admin).send();
+    assert_eq!(revise.status, 200, "{}", revise.body);
+    Fixture {
+        org,
+        plan_id,
+        goal_id,
+    }
+}
+
+/// The path with its parameters filled in from the fixture; a trailing `{id}` is the
+/// first item of the list one level up.
+fn concrete(app: &TestApp, template: &str, f: &Fixture, token: &str) -> String {
+    let filled = template
+        .replace("{org}", &f.org)
+        .replace("{plan_id}", &f.plan_id.to_string())
+        .replace("{goal_id}", &f.goal_id.to_string())
+        .replace("{revision}", "1");
+    if let Some(collection) = filled.strip_suffix("/{id}") {
+        let list = app.get(collection).bearer(token).send().json();
+        let items = list.get("items").unwrap_or(&list);
+        return format!("{collection}/{}", items[0]["id"]);
+    }
+    filled.replace("{id}", &f.plan_id.to_string())
+}
+
+#[test]
+fn every_read_sends_no_more_statements_than_its_budget() {
+    let app = TestApp::spawn();
+    let f = fixture(&app);
+    let admin = app.platform_admin();
+    let doc: Value = serde_json::to_value(veikart_api::openapi()).unwrap();
+
+    let mut measured = 0;
+    for (template, item) in doc["paths"].as_object().unwrap() {
+        if item.get("get").is_none() || template.starts_with("/api-docs") {
+            continue;
+        }
+        let budget = budget(template).unwrap_or_else(|| {
+            panic!("GET {template} has no statement budget: state it in BUDGETS")
+        });
+        let url = concrete(&app, template, &f, &admin);
+        let (statements, reply) = app.statements_during(|| app.get(&url).bearer(&admin).send());
+        assert_eq!(reply.status, 200, "GET {url}: {}", reply.body);
+        assert_eq!(
+            statements, budget,
+            "GET {url} sent {statements} statements; its budget is {budget}"
+        );
+        measured += 1;
+    }
+    assert_eq!(
+        measured,
+        BUDGETS.len(),
+        "a budget names a read that is gone"
+    );
+}
+
+#[test]
+fn an_anonymous_read_of_a_published_plan_costs_the_same() {
+    let app = TestApp::spawn();
+    let f = fixture(&app);
+    let editor = app.token(&f.org, Role::Editor);
+    let plan = format!("/api/v1/orgs/{}/plans/{}", f.org, f.plan_id);
+    let published = app.post(&format!("{plan}/publish")).bearer(&editor).send();
+    assert_eq!(published.status, 200, "{}", published.body);
+    let kpi = app.get(&format!("{plan}/kpis")).send().json()["items"][0]["id"].clone();
+
+    for (url, budget) in [
+        (plan.clone(), 1),
+        (format!("{plan}/kpis"), 1),
+        (format!("{plan}/kpis/{kpi}"), 1),
+        (format!("{plan}/document"), 7),
+    ] {
+        let (statements, reply) = app.statements_during(|| app.get(&url).send());
+        assert_eq!(reply.status, 200, "GET {url}: {}", reply.body);
+        assert_eq!(statements, budget, "anonymous GET {url}");
+    }
+}
+
+#[test]
+fn an_empty_list_asks_once_more_whether_its_owner_exists() {
+    let app = TestApp::spawn();
+    let org = app.create_org("empty");
+    let plan_id = app.create_plan(&org, "Tom")["id"].as_i64().unwrap();
+    let viewer = app.token(&org, Role::Viewer);
+    for path in [
+        "/plans?status=archived".to_owned(),
+        format!("/plans/{plan_id}/kpis"),
+        "/strategies".to_owned(),
+    ] {
+        let url = format!("/api/v1/orgs/{org}{path}");
+        let (statements, reply) = app.statements_during(|| app.get(&url).bearer(&viewer).send());
+        assert_eq!(reply.status, 200, "GET {url}: {}", reply.body);
+        assert_eq!(reply.json()["items"], json!([]));
+        assert_eq!(statements, 2, "GET {url}");
+    }
+    // And the answer to "no such organisation" is still 404, not an empty list.
+    let ghost = app.token("ghost", Role::Viewer);
+    app.get("/api/v1/orgs/ghost/plans")
+        .bearer(&ghost)
+        .send()
+        .problem(404);
+}
