@@ -141,6 +141,35 @@ pub enum ProjectRole {
     Partner,
 }
 
+wire_names!(ActivityKind {
+    MemberMeeting => "member_meeting",
+    NetworkMeeting => "network_meeting",
+    OtherArena => "other_arena",
+    Promotion => "promotion",
+});
+
+wire_names!(ActivityStatus {
+    Planned => "planned",
+    Held => "held",
+    Cancelled => "cancelled",
+});
+
+wire_names!(MembershipType {
+    Ordinary => "ordinary",
+    Associated => "associated",
+});
+
+wire_names!(SurveyAudience {
+    Internal => "internal",
+    External => "external",
+});
+
+wire_names!(ProjectRole {
+    Owner => "owner",
+    Leader => "leader",
+    Partner => "partner",
+});
+
 /// Narrows the records a KPI counts. Each filter applies to some entities only; a filter
 /// that does not apply to the KPI's entity is refused.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -11,6 +11,7 @@ pub mod document;
 pub mod kpi;
 pub mod org;
 pub mod plan;
+pub mod records;
 pub mod role;
 pub mod tree;
 pub mod validation;

@@ -1,0 +1,44 @@
+//! A member company (medlemsbedrift): on the roll from `joined_on` until `left_on`.
+
+use serde::{Deserialize, Serialize};
+
+use super::{ExternalRef, Municipality, RecordFields, RecordKind, Title};
+use crate::kpi::MembershipType;
+use crate::validation::Validator;
+use crate::{Date, OrganisationNumber};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = NewMember))]
+#[serde(deny_unknown_fields)]
+pub struct MemberFields {
+    /// The company's organisation number: nine digits with a MOD11 check digit; unique
+    /// among the organisation's members.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, pattern = "^[0-9]{9}$"))]
+    pub org_number: OrganisationNumber,
+    pub name: Title,
+    pub municipality: Municipality,
+    pub membership_type: MembershipType,
+    pub joined_on: Date,
+    /// The day the company left (on the roll until the day before); not before `joined_on`.
+    #[serde(default)]
+    pub left_on: Option<Date>,
+    #[serde(default)]
+    pub employees: Option<u32>,
+    #[serde(default)]
+    pub external_ref: Option<ExternalRef>,
+}
+
+impl RecordFields for MemberFields {
+    const KIND: RecordKind = RecordKind::Member;
+
+    fn validate(&self, v: &mut Validator) {
+        if self.left_on.is_some_and(|left| left < self.joined_on) {
+            v.add("left_on", "must not be before joined_on");
+        }
+    }
+
+    fn external_ref(&self) -> Option<&ExternalRef> {
+        self.external_ref.as_ref()
+    }
+}

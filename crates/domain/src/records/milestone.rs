@@ -1,0 +1,38 @@
+//! A milestone: something that is done once, e.g. `business_association_started`.
+
+use serde::{Deserialize, Serialize};
+
+use super::{ExternalRef, Key, Municipality, RecordFields, RecordKind, Title};
+use crate::Date;
+use crate::validation::Validator;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = NewMilestone))]
+#[serde(deny_unknown_fields)]
+pub struct MilestoneFields {
+    /// What kind of milestone, as KPIs name it.
+    pub kind: Key,
+    pub title: Title,
+    #[serde(default)]
+    pub due_on: Option<Date>,
+    /// When it was reached; absent while it is not.
+    #[serde(default)]
+    pub achieved_on: Option<Date>,
+    #[serde(default)]
+    pub municipality: Option<Municipality>,
+    #[serde(default)]
+    pub measure_id: Option<i64>,
+    #[serde(default)]
+    pub external_ref: Option<ExternalRef>,
+}
+
+impl RecordFields for MilestoneFields {
+    const KIND: RecordKind = RecordKind::Milestone;
+
+    fn validate(&self, _v: &mut Validator) {}
+
+    fn external_ref(&self) -> Option<&ExternalRef> {
+        self.external_ref.as_ref()
+    }
+}

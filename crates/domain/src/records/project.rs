@@ -1,0 +1,72 @@
+//! A business-development project the organisation owns, leads or takes part in.
+
+use serde::{Deserialize, Serialize};
+
+use super::{ExternalRef, RecordFields, RecordKind, ShortText, Title, finite};
+use crate::Date;
+use crate::kpi::ProjectRole;
+use crate::tree::wire_names;
+use crate::validation::Validator;
+
+/// Where a project stands with its funding and its work.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ProjectStatus {
+    Applied,
+    Granted,
+    Running,
+    Completed,
+    Rejected,
+}
+
+wire_names!(ProjectStatus {
+    Applied => "applied",
+    Granted => "granted",
+    Running => "running",
+    Completed => "completed",
+    Rejected => "rejected",
+});
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = NewProject))]
+#[serde(deny_unknown_fields)]
+pub struct ProjectFields {
+    pub title: Title,
+    pub role: ProjectRole,
+    pub start_on: Date,
+    /// Not before `start_on`; open while running.
+    #[serde(default)]
+    pub end_on: Option<Date>,
+    #[serde(default)]
+    pub funder: Option<ShortText>,
+    #[serde(default)]
+    pub funding_scheme: Option<ShortText>,
+    #[serde(default)]
+    pub case_number: Option<ShortText>,
+    /// External funding granted, in NOK (0 when none).
+    #[cfg_attr(feature = "openapi", schema(minimum = 0))]
+    pub external_funding: f64,
+    pub status: ProjectStatus,
+    #[serde(default)]
+    pub external_ref: Option<ExternalRef>,
+}
+
+impl RecordFields for ProjectFields {
+    const KIND: RecordKind = RecordKind::Project;
+
+    fn validate(&self, v: &mut Validator) {
+        if self.end_on.is_some_and(|end| end < self.start_on) {
+            v.add("end_on", "must not be before start_on");
+        }
+        finite(v, "external_funding", self.external_funding);
+        if self.external_funding < 0.0 {
+            v.add("external_funding", "must not be negative");
+        }
+    }
+
+    fn external_ref(&self) -> Option<&ExternalRef> {
+        self.external_ref.as_ref()
+    }
+}
