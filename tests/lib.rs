@@ -304,6 +304,150 @@ pub fn seed_document() -> Value {
     serde_json::from_str(veikart_api::demo::SEED_DOCUMENT).expect("the seed is JSON")
 }
 
+/// An organisation with one of everything the API serves: the seed plan (strategy, goals,
+/// focus areas, KPIs, measures), a budget line, a qualitative goal with a check-in, a
+/// revision of the plan and a record of each kind. Tests that walk every path of the
+/// OpenAPI document fill the paths' parameters from it.
+pub struct Everything {
+    pub org: String,
+    pub plan_id: i64,
+    pub goal_id: i64,
+}
+
+impl Everything {
+    pub fn create(app: &TestApp, slug: &str) -> Self {
+        let org = app.create_org(slug);
+        let plan_id = app.import_plan(&org, &seed_document())["id"]
+            .as_i64()
+            .unwrap();
+        app.create(
+            &org,
+            &format!("/plans/{plan_id}/budget-lines"),
+            json!({"code": "100", "title": "Drift", "amount": 1000}),
+        );
+        let goal_id = app.create(
+            &org,
+            "/goals",
+            json!({"plan_id": plan_id, "key": "synlighet", "title": "Synlighet", "measurable": false}),
+        )["id"]
+            .as_i64()
+            .unwrap();
+        app.create(
+            &org,
+            &format!("/goals/{goal_id}/check-ins"),
+            json!({"checked_on": "2022-06-30", "status": "on_track", "confidence": 7}),
+        );
+        for kind in RECORD_KINDS {
+            app.create(&org, &format!("/{kind}"), record_body(kind, 1));
+        }
+        let admin = app.token(&org, Role::Admin);
+        let plan = format!("/api/v1/orgs/{org}/plans/{plan_id}");
+        let adopt = app
+            .post(&format!("{plan}/adopt"))
+            .bearer(&admin)
+            .json(&json!({"adopted_on": "2022-03-24", "adopted_by": "årsmøtet"}))
+            .send();
+        assert_eq!(adopt.status, 200, "{}", adopt.body);
+        let revise = app.post(&format!("{plan}/revise")).bearer(&admin).send();
+        assert_eq!(revise.status, 200, "{}", revise.body);
+        Everything {
+            org,
+            plan_id,
+            goal_id,
+        }
+    }
+
+    /// A path of the OpenAPI document with its parameters filled in: `{org}`, `{plan_id}`,
+    /// `{goal_id}`, `{revision}` (1), and `{id}` — at the end, the first item of the list
+    /// one level up (read with `token`); elsewhere, the plan.
+    pub fn concrete(&self, app: &TestApp, template: &str, token: &str) -> String {
+        let filled = template
+            .replace("{org}", &self.org)
+            .replace("{plan_id}", &self.plan_id.to_string())
+            .replace("{goal_id}", &self.goal_id.to_string())
+            .replace("{revision}", "1");
+        if let Some(collection) = filled.strip_suffix("/{id}") {
+            let list = app.get(collection).bearer(token).send();
+            assert_eq!(list.status, 200, "GET {collection}: {}", list.body);
+            let list = list.json();
+            let items = list.get("items").unwrap_or(&list);
+            let id = &items[0]["id"];
+            assert!(id.is_i64(), "{collection} has no item");
+            return format!("{collection}/{id}");
+        }
+        filled.replace("{id}", &self.plan_id.to_string())
+    }
+}
+
+/// The record kinds, by the path segment of their collection.
+pub const RECORD_KINDS: [&str; 6] = [
+    "members",
+    "activities",
+    "surveys",
+    "projects",
+    "observations",
+    "milestones",
+];
+
+/// A valid create body of the kind, made distinct by `n` (its unique fields and its date
+/// vary with `n`: day `n` of 2022, counted from 2022-01-01).
+pub fn record_body(kind: &str, n: u32) -> Value {
+    let day = chrono::NaiveDate::from_ymd_opt(2022, 1, 1).unwrap()
+        + chrono::Duration::days(i64::from(n % 365));
+    let day = day.format("%Y-%m-%d").to_string();
+    match kind {
+        "members" => json!({
+            "org_number": member_org_number(n), "name": format!("Bedrift {n} AS"),
+            "municipality": "3033", "membership_type": "ordinary", "joined_on": day,
+            "employees": 12,
+        }),
+        "activities" => json!({
+            "kind": "member_meeting", "title": format!("Medlemsmøte {n}"), "date": day,
+            "status": "held", "participants": 30,
+        }),
+        "surveys" => json!({
+            "audience": "internal", "title": format!("Undersøkelse {n}"),
+            "conducted_on": day, "invited": 100, "responses": 40, "scale_min": 1,
+            "scale_max": 5, "mean_score": 3.9, "nps": 20,
+        }),
+        "projects" => json!({
+            "title": format!("Prosjekt {n}"), "role": "owner", "start_on": day,
+            "external_funding": 450000, "status": "granted",
+        }),
+        "observations" => json!({
+            "metric_key": "social.followers", "dimension": "linkedin", "observed_on": day,
+            "value": 1000 + n,
+        }),
+        "milestones" => json!({
+            "kind": "benefit_programme_launched", "title": format!("Milepæl {n}"),
+            "achieved_on": day,
+        }),
+        other => panic!("no record kind {other}"),
+    }
+}
+
+/// A MOD11-valid organisation number in the range no registered company has (1xxxxxxxx),
+/// different for each `n` below 10,000.
+pub fn member_org_number(n: u32) -> String {
+    const WEIGHTS: [u32; 8] = [3, 2, 7, 6, 5, 4, 3, 2];
+    (0u32..)
+        .map(|k| 10_000_000 + n * 100 + k)
+        .find_map(|base| {
+            let digits: Vec<u32> = base
+                .to_string()
+                .bytes()
+                .map(|b| u32::from(b - b'0'))
+                .collect();
+            let sum: u32 = digits.iter().zip(WEIGHTS).map(|(d, w)| d * w).sum();
+            match 11 - sum % 11 {
+                11 => Some(format!("{base}0")),
+                10 => None,
+                check => Some(format!("{base}{check}")),
+            }
+        })
+        .unwrap()
+}
+
 /// A small plan document with one of everything.
 pub fn small_document() -> Value {
     json!({

@@ -191,3 +191,77 @@ fn the_plan_tree_of_org_b_is_invisible_to_a_token_for_org_a() {
         "Medlemsaktiviteter"
     );
 }
+
+/// A valid body for each POST of the document, so that the request reaches the
+/// organisation check (an invalid body is refused before it, whatever the organisation).
+fn post_body(template: &str, plan_id: i64) -> Option<serde_json::Value> {
+    let kind = template.rsplit('/').next()?;
+    if veikart_tests::RECORD_KINDS.contains(&kind) {
+        return Some(veikart_tests::record_body(kind, 7));
+    }
+    Some(match kind {
+        "orgs" => return None,
+        "strategies" => {
+            json!({"title": "x", "period_start": "2020-01-01", "period_end": "2020-12-31"})
+        }
+        "goals" => json!({"plan_id": plan_id, "key": "x", "title": "x", "measurable": true}),
+        "check-ins" => json!({"checked_on": "2022-06-30", "status": "on_track", "confidence": 5}),
+        "plans" => PlanBuilder::new("x").build(),
+        "import" => veikart_tests::small_document(),
+        "adopt" => json!({"adopted_on": "2022-01-01", "adopted_by": "x"}),
+        "copy" => json!({"years": 1}),
+        "publish" | "unpublish" | "archive" | "revise" => return Some(json!(null)),
+        "focus-areas" => json!({"number": 9, "title": "x"}),
+        "kpis" => json!({"title": "x", "source": {"entity": "member", "aggregate": "count"},
+            "direction": "at_least", "target": 1}),
+        "measures" => json!({"focus_area_id": 1, "number": 9, "title": "x"}),
+        "budget-lines" => json!({"code": "9", "title": "x", "amount": 1}),
+        other => panic!("POST …/{other} is new: give it a valid body in post_body"),
+    })
+}
+
+#[test]
+fn every_operation_of_the_document_answers_404_to_another_organisations_token() {
+    let app = TestApp::spawn();
+    let b = veikart_tests::Everything::create(&app, "org-b");
+    let a = app.create_org("org-a");
+    let a_admin = app.token(&a, Role::Admin);
+    let b_admin = app.token(&b.org, Role::Admin);
+    let doc = serde_json::to_value(veikart_api::openapi()).unwrap();
+
+    let mut tried = 0;
+    for (template, item) in doc["paths"].as_object().unwrap() {
+        if !template.starts_with("/api/v1/orgs/{org}") {
+            continue;
+        }
+        let url = b.concrete(&app, template, &b_admin);
+        for method in item.as_object().unwrap().keys() {
+            let request = match method.as_str() {
+                "get" => app.get(&url),
+                "delete" => app.delete(&url),
+                "patch" => app.patch(&url).json(&json!({})),
+                "post" => match post_body(template, b.plan_id) {
+                    Some(serde_json::Value::Null) => app.post(&url),
+                    Some(body) => app.post(&url).json(&body),
+                    None => continue,
+                },
+                other => panic!("{other} {template}: a method this test does not know"),
+            };
+            let reply = request.bearer(&a_admin).send();
+            assert_eq!(
+                reply.status, 404,
+                "{method} {url} with org A's token: {}",
+                reply.body
+            );
+            tried += 1;
+        }
+    }
+    assert!(tried >= 80, "only {tried} operations were tried");
+    // B's data is all still there.
+    let members = app
+        .get(&format!("/api/v1/orgs/{}/members", b.org))
+        .bearer(&b_admin)
+        .send()
+        .json();
+    assert_eq!(members["items"].as_array().unwrap().len(), 1);
+}

@@ -5,25 +5,7 @@
 
 use serde_json::{Value, json};
 use veikart_domain::Role;
-use veikart_tests::{TestApp, seed_document};
-
-/// The path with its parameters filled in: `{org}`, `{plan_id}`, and `{id}` as the first
-/// item of the list one level up.
-fn concrete(app: &TestApp, template: &str, org: &str, plan_id: i64, token: &str) -> String {
-    let filled = template
-        .replace("{org}", org)
-        .replace("{plan_id}", &plan_id.to_string());
-    match filled.strip_suffix("/{id}") {
-        Some(collection) => {
-            let list = app.get(collection).bearer(token).send();
-            assert_eq!(list.status, 200, "GET {collection}: {}", list.body);
-            let id = list.json()["items"][0]["id"].clone();
-            assert!(id.is_i64(), "{collection} has no item to change");
-            format!("{collection}/{id}")
-        }
-        None => filled,
-    }
-}
+use veikart_tests::{Everything, TestApp};
 
 fn is_nullable(property: &Value) -> bool {
     property["type"]
@@ -37,16 +19,8 @@ fn is_nullable(property: &Value) -> bool {
 #[test]
 fn null_is_refused_for_every_patch_field_the_contract_declares_not_nullable() {
     let app = TestApp::spawn();
-    let org = app.create_org("nulls");
-    let plan_id = app.import_plan(&org, &seed_document())["id"]
-        .as_i64()
-        .unwrap();
-    app.create(
-        &org,
-        &format!("/plans/{plan_id}/budget-lines"),
-        json!({"code": "100", "title": "Drift", "amount": 1000}),
-    );
-    let admin = app.token(&org, Role::Admin);
+    let everything = Everything::create(&app, "nulls");
+    let admin = app.token(&everything.org, Role::Admin);
     let doc = serde_json::to_value(veikart_api::openapi()).unwrap();
 
     let mut refused = 0;
@@ -60,7 +34,7 @@ fn null_is_refused_for_every_patch_field_the_contract_declares_not_nullable() {
             .unwrap();
         let name = reference.rsplit('/').next().unwrap();
         let schema = &doc["components"]["schemas"][name];
-        let url = concrete(&app, template, &org, plan_id, &admin);
+        let url = everything.concrete(&app, template, &admin);
         for (field, property) in schema["properties"].as_object().unwrap() {
             let etag = |app: &TestApp| {
                 let reply = app.get(&url).bearer(&admin).send();

@@ -313,3 +313,33 @@ fn the_demo_loads_once_into_an_empty_database() {
         "a second start loads nothing"
     );
 }
+
+#[test]
+fn the_demo_year_answers_with_the_counts_docs_demo_md_states() {
+    let app = veikart_tests::TestApp::spawn_with(|settings| {
+        veikart_api::demo::load_if_empty(&settings.database_url).unwrap();
+    });
+    let org = veikart_api::demo::DEMO_ORG;
+    let viewer = app.token(org, veikart_domain::Role::Viewer);
+    let count = |query: &str| {
+        let reply = app
+            .get(&format!("/api/v1/orgs/{org}/{query}&limit=500"))
+            .bearer(&viewer)
+            .send();
+        assert_eq!(reply.status, 200, "{query}: {}", reply.body);
+        let page = reply.json();
+        assert!(page.get("next_cursor").is_none());
+        page["items"].as_array().unwrap().len()
+    };
+    let doc = include_str!("../../docs/demo.md");
+    for (query, expected) in [
+        ("members?active_on=2022-12-31", 176),
+        ("activities?status=held&from=2022-01-01&to=2022-12-31", 43),
+    ] {
+        assert!(
+            doc.contains(&format!("**{expected}**")),
+            "docs/demo.md does not state {expected} for {query}"
+        );
+        assert_eq!(count(query), expected, "{query}");
+    }
+}

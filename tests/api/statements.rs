@@ -9,10 +9,10 @@
 
 use serde_json::{Value, json};
 use veikart_domain::Role;
-use veikart_tests::{TestApp, seed_document};
+use veikart_tests::{Everything, TestApp};
 
 /// Statements per read, by path template.
-const BUDGETS: [(&str, u64); 23] = [
+const BUDGETS: [(&str, u64); 35] = [
     ("/healthz", 0),
     ("/readyz", 1),
     ("/api/v1/orgs", 1),
@@ -37,6 +37,18 @@ const BUDGETS: [(&str, u64); 23] = [
     ("/api/v1/orgs/{org}/plans/{plan_id}/measures/{id}", 1),
     ("/api/v1/orgs/{org}/plans/{plan_id}/budget-lines", 1),
     ("/api/v1/orgs/{org}/plans/{plan_id}/budget-lines/{id}", 1),
+    ("/api/v1/orgs/{org}/members", 1),
+    ("/api/v1/orgs/{org}/members/{id}", 1),
+    ("/api/v1/orgs/{org}/activities", 1),
+    ("/api/v1/orgs/{org}/activities/{id}", 1),
+    ("/api/v1/orgs/{org}/surveys", 1),
+    ("/api/v1/orgs/{org}/surveys/{id}", 1),
+    ("/api/v1/orgs/{org}/projects", 1),
+    ("/api/v1/orgs/{org}/projects/{id}", 1),
+    ("/api/v1/orgs/{org}/observations", 1),
+    ("/api/v1/orgs/{org}/observations/{id}", 1),
+    ("/api/v1/orgs/{org}/milestones", 1),
+    ("/api/v1/orgs/{org}/milestones/{id}", 1),
 ];
 
 fn budget(template: &str) -> Option<u64> {
@@ -46,73 +58,10 @@ fn budget(template: &str) -> Option<u64> {
         .map(|(_, n)| *n)
 }
 
-/// An organisation with one of everything: the seed plan (strategy, goals, focus areas,
-/// KPIs, measures), a budget line, a check-in and a revision.
-struct Fixture {
-    org: String,
-    plan_id: i64,
-    goal_id: i64,
-}
-
-fn fixture(app: &TestApp) -> Fixture {
-    let org = app.create_org("counted");
-    let plan_id = app.import_plan(&org, &seed_document())["id"]
-        .as_i64()
-        .unwrap();
-    app.create(
-        &org,
-        &format!("/plans/{plan_id}/budget-lines"),
-        json!({"code": "100", "title": "Drift", "amount": 1000}),
-    );
-    let goal_id = app.create(
-        &org,
-        "/goals",
-        json!({"plan_id": plan_id, "key": "synlighet", "title": "Synlighet", "measurable": false}),
-    )["id"]
-        .as_i64()
-        .unwrap();
-    app.create(
-        &org,
-        &format!("/goals/{goal_id}/check-ins"),
-        json!({"checked_on": "2022-06-30", "status": "on_track", "confidence": 7}),
-    );
-    let admin = app.token(&org, Role::Admin);
-    let plan = format!("/api/v1/orgs/{org}/plans/{plan_id}");
-    let adopt = app
-        .post(&format!("{plan}/adopt"))
-        .bearer(&admin)
-        .json(&json!({"adopted_on": "2022-03-24", "adopted_by": "årsmøtet"}))
-        .send();
-    assert_eq!(adopt.status, 200, "{}", adopt.body);
-    let revise = app.post(&format!("{plan}/revise")).bearer(&admin).send();
-    assert_eq!(revise.status, 200, "{}", revise.body);
-    Fixture {
-        org,
-        plan_id,
-        goal_id,
-    }
-}
-
-/// The path with its parameters filled in from the fixture; a trailing `{id}` is the
-/// first item of the list one level up.
-fn concrete(app: &TestApp, template: &str, f: &Fixture, token: &str) -> String {
-    let filled = template
-        .replace("{org}", &f.org)
-        .replace("{plan_id}", &f.plan_id.to_string())
-        .replace("{goal_id}", &f.goal_id.to_string())
-        .replace("{revision}", "1");
-    if let Some(collection) = filled.strip_suffix("/{id}") {
-        let list = app.get(collection).bearer(token).send().json();
-        let items = list.get("items").unwrap_or(&list);
-        return format!("{collection}/{}", items[0]["id"]);
-    }
-    filled.replace("{id}", &f.plan_id.to_string())
-}
-
 #[test]
 fn every_read_sends_no_more_statements_than_its_budget() {
     let app = TestApp::spawn();
-    let f = fixture(&app);
+    let f = Everything::create(&app, "counted");
     let admin = app.platform_admin();
     let doc: Value = serde_json::to_value(veikart_api::openapi()).unwrap();
 
@@ -124,7 +73,7 @@ fn every_read_sends_no_more_statements_than_its_budget() {
         let budget = budget(template).unwrap_or_else(|| {
             panic!("GET {template} has no statement budget: state it in BUDGETS")
         });
-        let url = concrete(&app, template, &f, &admin);
+        let url = f.concrete(&app, template, &admin);
         let (statements, reply) = app.statements_during(|| app.get(&url).bearer(&admin).send());
         assert_eq!(reply.status, 200, "GET {url}: {}", reply.body);
         assert_eq!(
@@ -143,7 +92,7 @@ fn every_read_sends_no_more_statements_than_its_budget() {
 #[test]
 fn an_anonymous_read_of_a_published_plan_costs_the_same() {
     let app = TestApp::spawn();
-    let f = fixture(&app);
+    let f = Everything::create(&app, "counted");
     let editor = app.token(&f.org, Role::Editor);
     let plan = format!("/api/v1/orgs/{}/plans/{}", f.org, f.plan_id);
     let published = app.post(&format!("{plan}/publish")).bearer(&editor).send();

@@ -1,13 +1,16 @@
 //! The demo organisation: Innovasjon Gardermoen with its strategy 2020–2023 and action plan
-//! 2022 (`seed/innovasjon-gardermoen-2022.json`, a plan document), loaded by
-//! `veikart serve --demo` into an empty database.
+//! 2022 (`seed/innovasjon-gardermoen-2022.json`, a plan document) and the records of its
+//! year 2022 (`demo_year`), loaded by `veikart serve --demo` into an empty database.
 
 use veikart_domain::Validator;
 use veikart_domain::document::PlanDocument;
 use veikart_store::documents::{self, StrategyLink};
 use veikart_store::organisations::{self, NewOrganisation};
 use veikart_store::plans::{self, PlanValues};
-use veikart_store::{DatabaseUrl, PageRequest, StoreError, db};
+use veikart_store::{DatabaseUrl, PageRequest, StoreError, Tx, db, focus_areas, measures};
+
+use crate::demo_year;
+use crate::routes::records::{self, RecordKind, kinds};
 
 /// The demo organisation's slug.
 pub const DEMO_ORG: &str = "innovasjon-gardermoen";
@@ -61,6 +64,7 @@ pub fn load_if_empty(url: &DatabaseUrl) -> Result<Option<i64>, String> {
             ),
         )?;
         let plan = documents::import(tx, org.id, ACTOR, &document, StrategyLink::FromDocument)?;
+        load_year(tx, org.id, plan.id)?;
         // The plan is published on the organisation's web site.
         let published = plans::update(tx, org.id, plan.id, ACTOR, None, |_, p| {
             Ok::<_, StoreError>(PlanValues {
@@ -72,6 +76,46 @@ pub fn load_if_empty(url: &DatabaseUrl) -> Result<Option<i64>, String> {
     })
     .map_err(|e| e.to_string())?;
     Ok(Some(plan_id))
+}
+
+/// The records of the demo year, written through the same checks as the API's create.
+fn load_year(tx: &mut Tx<'_>, org_id: i64, plan_id: i64) -> Result<(), StoreError> {
+    let areas = focus_areas::all_for(tx, org_id, plan_id)?;
+    let measures = measures::all_for(tx, org_id, plan_id)?;
+    let measure_id = |area_number: i32, measure_number: i32| {
+        let area = areas.iter().find(|a| a.number == area_number)?;
+        measures
+            .iter()
+            .find(|m| m.focus_area_id == area.id && m.number == measure_number)
+            .map(|m| m.id)
+    };
+    for record in demo_year::records(measure_id) {
+        match record.kind {
+            "members" => insert_demo::<kinds::MemberKind>(tx, org_id, record.body)?,
+            "activities" => insert_demo::<kinds::ActivityKind>(tx, org_id, record.body)?,
+            "surveys" => insert_demo::<kinds::SurveyKind>(tx, org_id, record.body)?,
+            "projects" => insert_demo::<kinds::ProjectKind>(tx, org_id, record.body)?,
+            "observations" => insert_demo::<kinds::ObservationKind>(tx, org_id, record.body)?,
+            "milestones" => insert_demo::<kinds::MilestoneKind>(tx, org_id, record.body)?,
+            other => {
+                return Err(StoreError::Corrupt(format!(
+                    "demo record of unknown kind {other}"
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn insert_demo<K: RecordKind>(
+    tx: &mut Tx<'_>,
+    org_id: i64,
+    body: serde_json::Value,
+) -> Result<(), StoreError> {
+    let fields = serde_json::from_value(body.clone())
+        .map_err(|e| StoreError::Corrupt(format!("demo record {body}: {e}")))?;
+    records::insert::<K>(tx, org_id, ACTOR, fields)?;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -95,25 +95,30 @@ pub fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
         _ => return Err(ApiError::BadRequest("the body is not valid JSON".into())),
     }
     let mut deserializer = serde_json::Deserializer::from_slice(body);
-    let result: Result<T, _> = serde_path_to_error::deserialize(&mut deserializer);
-    let value = match result {
-        Ok(value) => value,
-        Err(error) => {
-            let field = error.path().to_string();
-            let inner = error.into_inner();
-            return Err(match inner.classify() {
-                serde_json::error::Category::Data => {
-                    let message = strip_position(&inner.to_string());
-                    ApiError::validation(field_of(&field, &message), message)
-                }
-                _ => ApiError::BadRequest(format!("the body is not valid JSON: {inner}")),
-            });
-        }
-    };
+    let value = serde_path_to_error::deserialize(&mut deserializer).map_err(shape_error)?;
     deserializer
         .end()
         .map_err(|e| ApiError::BadRequest(format!("the body is not valid JSON: {e}")))?;
     Ok(value)
+}
+
+/// Reads a JSON value already parsed (e.g. a stored record merged with a PATCH) into `T`,
+/// with the same errors as a body: 422 naming the field.
+pub fn from_value<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, ApiError> {
+    serde_path_to_error::deserialize(value).map_err(shape_error)
+}
+
+/// 422 naming the field for JSON of the wrong shape; 400 for JSON that is not JSON.
+fn shape_error(error: serde_path_to_error::Error<serde_json::Error>) -> ApiError {
+    let field = error.path().to_string();
+    let inner = error.into_inner();
+    match inner.classify() {
+        serde_json::error::Category::Data => {
+            let message = strip_position(&inner.to_string());
+            ApiError::validation(field_of(&field, &message), message)
+        }
+        _ => ApiError::BadRequest(format!("the body is not valid JSON: {inner}")),
+    }
 }
 
 /// The field an error is about: the path where it happened, or for a missing field

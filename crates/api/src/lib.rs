@@ -11,6 +11,7 @@ pub mod app;
 pub mod auth;
 pub mod config;
 pub mod demo;
+pub mod demo_year;
 pub mod error;
 pub mod etag;
 pub mod fallback;

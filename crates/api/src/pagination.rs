@@ -18,7 +18,7 @@ pub struct PageParams {
     #[param(minimum = 1, maximum = 500, default = 50)]
     pub limit: Option<u32>,
     /// Where to continue: the `next_cursor` of the previous page.
-    #[param(pattern = "^[0-9a-z]{1,12}$")]
+    #[param(pattern = "^[0-9a-z]{1,13}$")]
     pub cursor: Option<String>,
 }
 
@@ -89,7 +89,7 @@ fn encode_cursor(after: i64) -> String {
 }
 
 fn decode_cursor(cursor: &str) -> Result<i64, ApiError> {
-    let well_formed = (1..=12).contains(&cursor.len())
+    let well_formed = (1..=13).contains(&cursor.len())
         && cursor
             .bytes()
             .all(|b| b.is_ascii_digit() || b.is_ascii_lowercase());

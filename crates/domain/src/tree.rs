@@ -11,7 +11,12 @@ pub const TEXT_MAX: usize = 20_000;
 pub const NAME_MAX: usize = 200;
 pub const CODE_MAX: usize = 32;
 
-/// Implements `as_str` and `FromStr` for a unit enum from its wire names.
+/// An enum with one name on the wire and in the database for each variant.
+pub trait WireName: Copy + std::str::FromStr<Err = String> + Send + 'static {
+    fn wire_name(self) -> &'static str;
+}
+
+/// Implements `as_str`, [`WireName`] and `FromStr` for a unit enum from its wire names.
 macro_rules! wire_names {
     ($type:ty { $($variant:ident => $name:literal),+ $(,)? }) => {
         impl $type {
@@ -19,6 +24,12 @@ macro_rules! wire_names {
                 match self {
                     $(Self::$variant => $name),+
                 }
+            }
+        }
+
+        impl $crate::tree::WireName for $type {
+            fn wire_name(self) -> &'static str {
+                self.as_str()
             }
         }
 

@@ -31,6 +31,7 @@ pub mod measures;
 pub mod organisations;
 pub mod page;
 pub mod plans;
+pub mod records;
 pub mod revisions;
 pub mod schema;
 pub mod scope;

@@ -183,6 +183,127 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    members (id) {
+        id -> BigInt,
+        org_id -> BigInt,
+        org_number -> Text,
+        name -> Text,
+        municipality -> Text,
+        membership_type -> Text,
+        joined_on -> Date,
+        left_on -> Nullable<Date>,
+        employees -> Nullable<BigInt>,
+        external_ref -> Nullable<Text>,
+        created_by -> Text,
+        updated_by -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
+    activities (id) {
+        id -> BigInt,
+        org_id -> BigInt,
+        kind -> Text,
+        title -> Text,
+        date -> Date,
+        status -> Text,
+        participants -> Nullable<BigInt>,
+        municipality -> Nullable<Text>,
+        measure_id -> Nullable<BigInt>,
+        external_ref -> Nullable<Text>,
+        created_by -> Text,
+        updated_by -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
+    surveys (id) {
+        id -> BigInt,
+        org_id -> BigInt,
+        audience -> Text,
+        title -> Text,
+        conducted_on -> Date,
+        invited -> BigInt,
+        responses -> BigInt,
+        scale_min -> Double,
+        scale_max -> Double,
+        mean_score -> Nullable<Double>,
+        nps -> Nullable<Integer>,
+        external_ref -> Nullable<Text>,
+        created_by -> Text,
+        updated_by -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
+    projects (id) {
+        id -> BigInt,
+        org_id -> BigInt,
+        title -> Text,
+        role -> Text,
+        start_on -> Date,
+        end_on -> Nullable<Date>,
+        funder -> Nullable<Text>,
+        funding_scheme -> Nullable<Text>,
+        case_number -> Nullable<Text>,
+        external_funding -> Double,
+        status -> Text,
+        external_ref -> Nullable<Text>,
+        created_by -> Text,
+        updated_by -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
+    observations (id) {
+        id -> BigInt,
+        org_id -> BigInt,
+        metric_key -> Text,
+        dimension -> Text,
+        observed_on -> Date,
+        value -> Double,
+        external_ref -> Nullable<Text>,
+        created_by -> Text,
+        updated_by -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
+    milestones (id) {
+        id -> BigInt,
+        org_id -> BigInt,
+        kind -> Text,
+        title -> Text,
+        due_on -> Nullable<Date>,
+        achieved_on -> Nullable<Date>,
+        municipality -> Nullable<Text>,
+        measure_id -> Nullable<BigInt>,
+        listed_on -> Date,
+        external_ref -> Nullable<Text>,
+        created_by -> Text,
+        updated_by -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> Integer,
+    }
+}
+
 diesel::joinable!(plans -> organisations (org_id));
 diesel::joinable!(audit_log -> organisations (org_id));
 diesel::allow_tables_to_appear_in_same_query!(
@@ -197,4 +318,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     measures,
     kpis,
     plan_revisions,
+    members,
+    activities,
+    surveys,
+    projects,
+    observations,
+    milestones,
 );

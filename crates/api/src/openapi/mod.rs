@@ -43,6 +43,12 @@ measurable goals. Tenant resources live under `/api/v1/orgs/{org}`. Errors are R
         (name = "kpis", description = "KPI definitions (result targets) of a plan"),
         (name = "measures", description = "Measures (tiltak) in a plan's focus areas"),
         (name = "budget lines", description = "The budget lines a plan is financed under"),
+        (name = "members", description = "Member companies: the roll KPIs count"),
+        (name = "activities", description = "Member activities: meetings, network meetings, other arenas, promotion"),
+        (name = "surveys", description = "Customer surveys among members and others"),
+        (name = "projects", description = "Business-development projects and their funding"),
+        (name = "observations", description = "Metric observations, e.g. social-media followers per channel"),
+        (name = "milestones", description = "Milestones such as a business association started"),
         (name = "audit", description = "Who changed what, when"),
     )
 )]

@@ -13,6 +13,7 @@ pub mod orgs;
 pub mod patch;
 pub mod plan_children;
 pub mod plans;
+pub mod records;
 pub mod strategies;
 
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -27,5 +28,6 @@ pub fn configure_v1(cfg: &mut ServiceConfig) {
     kpis::configure(cfg);
     measures::configure(cfg);
     budget_lines::configure(cfg);
+    records::configure(cfg);
     audit::configure(cfg);
 }

@@ -36,3 +36,23 @@ impl RecordFields for ActivityFields {
         self.external_ref.as_ref()
     }
 }
+
+/// The filters of the activities list (query parameters).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
+pub struct ActivityFilter {
+    /// Only activities dated on or after this day (by `date`).
+    pub from: Option<Date>,
+    /// Only activities dated on or before this day.
+    pub to: Option<Date>,
+    /// The one record with this key.
+    pub external_ref: Option<ExternalRef>,
+    /// Only activities of these kinds (repeat the parameter for several).
+    #[serde(default)]
+    pub kind: Vec<ActivityKind>,
+    pub status: Option<ActivityStatus>,
+    pub municipality: Option<Municipality>,
+    /// Only activities that carry out this measure.
+    pub measure_id: Option<i64>,
+}

@@ -42,3 +42,22 @@ impl RecordFields for MemberFields {
         self.external_ref.as_ref()
     }
 }
+
+/// The filters of the members list (query parameters).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
+pub struct MemberFilter {
+    /// Only members dated on or after this day (by `joined_on`).
+    pub from: Option<Date>,
+    /// Only members dated on or before this day.
+    pub to: Option<Date>,
+    /// The one record with this key.
+    pub external_ref: Option<ExternalRef>,
+    /// Only members in this municipality.
+    pub municipality: Option<Municipality>,
+    /// Only members of this type.
+    pub membership_type: Option<MembershipType>,
+    /// Only members on the roll that day (joined on or before it, not left by it).
+    pub active_on: Option<Date>,
+}

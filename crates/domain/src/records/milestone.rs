@@ -36,3 +36,19 @@ impl RecordFields for MilestoneFields {
         self.external_ref.as_ref()
     }
 }
+
+/// The filters of the milestones list (query parameters).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
+pub struct MilestoneFilter {
+    /// Only milestones dated on or after this day (by the date it is listed by (`achieved_on`, or `due_on` while not achieved)).
+    pub from: Option<Date>,
+    /// Only milestones dated on or before this day.
+    pub to: Option<Date>,
+    /// The one record with this key.
+    pub external_ref: Option<ExternalRef>,
+    pub kind: Option<Key>,
+    /// Only achieved (`true`) or not yet achieved (`false`) milestones.
+    pub achieved: Option<bool>,
+}

@@ -21,12 +21,12 @@ mod survey;
 
 use serde::{Deserialize, Serialize};
 
-pub use activity::ActivityFields;
-pub use member::MemberFields;
-pub use milestone::MilestoneFields;
-pub use observation::ObservationFields;
-pub use project::{ProjectFields, ProjectStatus};
-pub use survey::SurveyFields;
+pub use activity::{ActivityFields, ActivityFilter};
+pub use member::{MemberFields, MemberFilter};
+pub use milestone::{MilestoneFields, MilestoneFilter};
+pub use observation::{ObservationFields, ObservationFilter};
+pub use project::{ProjectFields, ProjectFilter, ProjectStatus};
+pub use survey::{SurveyFields, SurveyFilter};
 pub use text::{Dimension, ExternalRef, Key, MetricKey, Municipality, ShortText, Title};
 
 use crate::tree::wire_names;
@@ -64,6 +64,18 @@ impl RecordKind {
         RecordKind::Milestone,
     ];
 
+    /// The name of the kind's schema in the API, e.g. `Member`.
+    pub fn schema_name(self) -> &'static str {
+        match self {
+            RecordKind::Member => "Member",
+            RecordKind::Activity => "Activity",
+            RecordKind::Survey => "Survey",
+            RecordKind::Project => "Project",
+            RecordKind::Observation => "Observation",
+            RecordKind::Milestone => "Milestone",
+        }
+    }
+
     /// The path segment of the kind's collection, e.g. `members`.
     pub fn segment(self) -> &'static str {
         match self {
@@ -78,7 +90,7 @@ impl RecordKind {
 }
 
 /// The fields of one kind of record, as a client sets them.
-pub trait RecordFields: Sized {
+pub trait RecordFields: Sized + Serialize + serde::de::DeserializeOwned {
     const KIND: RecordKind;
 
     /// Checks the rules between fields, reporting each under its field's name.

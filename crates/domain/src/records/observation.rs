@@ -33,3 +33,18 @@ impl RecordFields for ObservationFields {
         self.external_ref.as_ref()
     }
 }
+
+/// The filters of the observations list (query parameters).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
+pub struct ObservationFilter {
+    /// Only observations dated on or after this day (by `observed_on`).
+    pub from: Option<Date>,
+    /// Only observations dated on or before this day.
+    pub to: Option<Date>,
+    /// The one record with this key.
+    pub external_ref: Option<ExternalRef>,
+    pub metric_key: Option<MetricKey>,
+    pub dimension: Option<Dimension>,
+}

@@ -70,3 +70,20 @@ impl RecordFields for ProjectFields {
         self.external_ref.as_ref()
     }
 }
+
+/// The filters of the projects list (query parameters).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
+pub struct ProjectFilter {
+    /// Only projects dated on or after this day (by `start_on`).
+    pub from: Option<Date>,
+    /// Only projects dated on or before this day.
+    pub to: Option<Date>,
+    /// The one record with this key.
+    pub external_ref: Option<ExternalRef>,
+    /// Only projects in these roles (repeat the parameter for several).
+    #[serde(default)]
+    pub role: Vec<ProjectRole>,
+    pub status: Option<ProjectStatus>,
+}

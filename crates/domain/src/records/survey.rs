@@ -62,3 +62,17 @@ impl RecordFields for SurveyFields {
         self.external_ref.as_ref()
     }
 }
+
+/// The filters of the surveys list (query parameters).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
+pub struct SurveyFilter {
+    /// Only surveys dated on or after this day (by `conducted_on`).
+    pub from: Option<Date>,
+    /// Only surveys dated on or before this day.
+    pub to: Option<Date>,
+    /// The one record with this key.
+    pub external_ref: Option<ExternalRef>,
+    pub audience: Option<SurveyAudience>,
+}

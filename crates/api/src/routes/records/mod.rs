@@ -1,0 +1,272 @@
+//! `/api/v1/orgs/{org}/<kind>`: the records KPIs are computed from — `members`,
+//! `activities`, `surveys`, `projects`, `observations`, `milestones` — all served by the
+//! one implementation here: reading (one statement), paging in date order, CSV export of
+//! a whole filtered list, creating, changing (`If-Match`) and deleting, with organisation
+//! isolation, roles (viewers read, editors write), provenance and the audit trail.
+//!
+//! A kind is its domain fields (`veikart_domain::records`), its store table
+//! (`veikart_store::records`), an implementation of [`RecordKind`] for the rules that
+//! need the database, and one line of [`record_handlers!`] in `kinds.rs`.
+
+mod csv;
+pub mod kinds;
+mod wire;
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpRequest, HttpResponse};
+use serde::Deserialize;
+use utoipa::IntoParams;
+use veikart_domain::Role;
+use veikart_domain::records::RecordFields;
+use veikart_store::records::{Provenance, RecordTable};
+use veikart_store::{StoreError, TenantRow, Tx};
+
+use crate::auth::Claims;
+use crate::error::ApiError;
+use crate::etag;
+use crate::pagination::{self, PageParams};
+use crate::state::AppState;
+use crate::tenancy::OrgAccess;
+
+pub use kinds::configure;
+pub use wire::{Record, RecordPatch};
+
+/// `{org}` and `{id}` in a record's path.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct RecordPath {
+    /// The organisation's slug (an unknown slug is 404).
+    pub org: String,
+    /// The record's id.
+    pub id: i64,
+}
+
+/// What a kind of record adds to the shared handlers: its table and the rules that need
+/// the database (references to other rows, uniqueness worth a precise message).
+pub trait RecordKind: 'static {
+    type Table: RecordTable<Fields: utoipa::ToSchema, Filter: serde::de::DeserializeOwned + Clone>;
+
+    /// Checks `fields` against stored data before they are written (`id` is the record's
+    /// own when it is changed). Nothing, by default.
+    fn check(
+        _tx: &mut Tx<'_>,
+        _org_id: i64,
+        _fields: &Fields<Self>,
+        _id: Option<i64>,
+    ) -> Result<(), StoreError> {
+        Ok(())
+    }
+}
+
+/// A kind's fields.
+pub type Fields<K> = <<K as RecordKind>::Table as RecordTable>::Fields;
+/// A kind's list filters.
+pub type Filter<K> = <<K as RecordKind>::Table as RecordTable>::Filter;
+type Row<K> = <<K as RecordKind>::Table as RecordTable>::Row;
+
+fn wire<K: RecordKind>(row: &Row<K>) -> Result<Record<Fields<K>>, ApiError> {
+    Record::of::<K::Table>(row)
+}
+
+/// Whether the client asked for CSV (`Accept: text/csv`) rather than JSON.
+fn wants_csv(req: &HttpRequest) -> bool {
+    req.headers()
+        .get_all(header::ACCEPT)
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|media| {
+            media
+                .split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .eq_ignore_ascii_case("text/csv")
+        })
+}
+
+/// The list's filters and page from the query string (a repeated parameter, such as
+/// `kind=a&kind=b`, is a list).
+fn query<K: RecordKind>(req: &HttpRequest) -> Result<(Filter<K>, PageParams), ApiError> {
+    let bad = |e: serde_html_form::de::Error| {
+        ApiError::BadRequest(format!("invalid query parameter: {e}"))
+    };
+    let filter = serde_html_form::from_str(req.query_string()).map_err(bad)?;
+    let page = serde_html_form::from_str(req.query_string()).map_err(bad)?;
+    Ok((filter, page))
+}
+
+/// A page of records in date order, or with `Accept: text/csv` every matching record.
+/// One statement per page.
+pub async fn list<K: RecordKind>(
+    req: &HttpRequest,
+    state: &AppState,
+    caller: Claims,
+    org: &str,
+) -> Result<HttpResponse, ApiError> {
+    let (filter, page) = query::<K>(req)?;
+    let access = OrgAccess::check(Some(caller), org)?;
+    access.require(Role::Viewer)?;
+    if wants_csv(req) {
+        return csv::export::<K>(state, access, filter).await;
+    }
+    let request = page.request()?;
+    let rows = state
+        .db(move |conn| K::Table::list(conn, access.org(), &filter, request))
+        .await?;
+    Ok(HttpResponse::Ok().json(pagination::Page::try_from_store(rows, |r| wire::<K>(&r))?))
+}
+
+/// One statement.
+pub async fn get<K: RecordKind>(
+    req: &HttpRequest,
+    state: &AppState,
+    caller: Claims,
+    path: &RecordPath,
+) -> Result<HttpResponse, ApiError> {
+    let access = OrgAccess::check(Some(caller), &path.org)?;
+    access.require(Role::Viewer)?;
+    let id = path.id;
+    let row = state
+        .db(move |conn| K::Table::get(conn, access.org(), id))
+        .await?;
+    Ok(etag::versioned(
+        req,
+        StatusCode::OK,
+        row.version(),
+        &wire::<K>(&row)?,
+    ))
+}
+
+/// Writes one record (for create and for the demo year): checks its fields, then the
+/// kind's rules against stored data, then inserts it with its provenance.
+pub fn insert<K: RecordKind>(
+    tx: &mut Tx<'_>,
+    org_id: i64,
+    actor: &str,
+    fields: Fields<K>,
+) -> Result<Row<K>, StoreError> {
+    let fields = fields.checked().map_err(StoreError::Invalid)?;
+    K::check(tx, org_id, &fields, None)?;
+    let by = Provenance {
+        created_by: actor.to_owned(),
+        updated_by: actor.to_owned(),
+    };
+    K::Table::insert(tx, org_id, fields, by)
+}
+
+pub async fn create<K: RecordKind>(
+    req: &HttpRequest,
+    state: &AppState,
+    caller: Claims,
+    org: &str,
+    fields: Fields<K>,
+) -> Result<HttpResponse, ApiError> {
+    let access = OrgAccess::check(Some(caller), org)?;
+    let actor = access.require(Role::Editor)?.sub.clone();
+    let row = state
+        .write(move |tx| {
+            let org_id = access.org_id(tx)?;
+            insert::<K>(tx, org_id, &actor, fields)
+        })
+        .await?;
+    let location = format!(
+        "/api/v1/orgs/{org}/{}/{}",
+        <Fields<K> as RecordFields>::KIND.segment(),
+        row.id()
+    );
+    Ok(etag::created(
+        req,
+        row.version(),
+        &wire::<K>(&row)?,
+        &location,
+    ))
+}
+
+pub async fn update<K: RecordKind>(
+    req: &HttpRequest,
+    state: &AppState,
+    caller: Claims,
+    path: &RecordPath,
+    patch: RecordPatch<Fields<K>>,
+) -> Result<HttpResponse, ApiError> {
+    let access = OrgAccess::check(Some(caller), &path.org)?;
+    let actor = access.require(Role::Editor)?.sub.clone();
+    let expected = etag::if_match(req)?;
+    let id = path.id;
+    let row = state
+        .write(move |tx| {
+            let org_id = access.org_id(tx)?;
+            K::Table::update(
+                tx,
+                org_id,
+                id,
+                &actor,
+                expected.as_deref(),
+                |tx, current| {
+                    let merged = patch.apply(current).map_err(invalid)?;
+                    let merged = merged.checked().map_err(StoreError::Invalid)?;
+                    K::check(tx, org_id, &merged, Some(id))?;
+                    Ok(merged)
+                },
+            )
+        })
+        .await?;
+    Ok(etag::versioned(
+        req,
+        StatusCode::OK,
+        row.version(),
+        &wire::<K>(&row)?,
+    ))
+}
+
+pub async fn delete<K: RecordKind>(
+    req: &HttpRequest,
+    state: &AppState,
+    caller: Claims,
+    path: &RecordPath,
+) -> Result<HttpResponse, ApiError> {
+    let access = OrgAccess::check(Some(caller), &path.org)?;
+    let actor = access.require(Role::Editor)?.sub.clone();
+    let expected = etag::if_match(req)?;
+    let id = path.id;
+    state
+        .write(move |tx| {
+            let org_id = access.org_id(tx)?;
+            K::Table::delete(tx, org_id, id, &actor, expected.as_deref())
+        })
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// A validation problem found while merging a change, as the store reports it.
+fn invalid(error: ApiError) -> StoreError {
+    match error {
+        ApiError::Validation(errors) => StoreError::Invalid(errors),
+        other => StoreError::Invalid(vec![veikart_domain::FieldError::new(
+            "body",
+            other.to_string(),
+        )]),
+    }
+}
+
+/// 422 for `measure_id` unless it names a measure of the organisation.
+pub fn check_measure(
+    tx: &mut Tx<'_>,
+    org_id: i64,
+    measure_id: Option<i64>,
+) -> Result<(), StoreError> {
+    match measure_id.map(|id| veikart_store::measures::get(tx, org_id, id)) {
+        Some(Err(StoreError::NotFound)) => {
+            Err(StoreError::Invalid(vec![veikart_domain::FieldError::new(
+                "measure_id",
+                "no such measure in this organisation",
+            )]))
+        }
+        Some(Err(e)) => Err(e),
+        _ => Ok(()),
+    }
+}
+
+/// The CSV media type, as answered.
+pub const TEXT_CSV: HeaderValue = HeaderValue::from_static("text/csv; charset=utf-8");
