@@ -478,3 +478,43 @@ fn each_invalid_kpi_definition_is_refused_naming_its_field() {
         "nothing was stored"
     );
 }
+
+#[test]
+fn a_check_in_answers_its_location_and_is_deleted_only_at_its_version() {
+    let app = TestApp::spawn();
+    let org = app.create_org("checks");
+    let goal = app.create(
+        &org,
+        "/goals",
+        json!({"strategy_id": null, "plan_id": app.create_plan(&org, "P")["id"], "key": "k",
+            "title": "Kvalitativt", "measurable": false}),
+    );
+    let editor = app.token(&org, Role::Editor);
+    let created = app
+        .post(&format!(
+            "/api/v1/orgs/{org}/goals/{}/check-ins",
+            goal["id"]
+        ))
+        .bearer(&editor)
+        .json(&json!({"checked_on": "2022-06-30", "status": "on_track", "confidence": 7}))
+        .send();
+    assert_eq!(created.status, 201, "{}", created.body);
+    let location = created.header("location").unwrap().to_owned();
+    let etag = created.header("etag").unwrap().to_owned();
+    let read = app.get(&location).bearer(&editor).send();
+    assert_eq!(read.status, 200, "{}", read.body);
+    assert_eq!(read.json()["id"], created.json()["id"]);
+
+    app.delete(&location)
+        .bearer(&editor)
+        .header("If-Match", "\"v99\"")
+        .send()
+        .problem(412);
+    let deleted = app
+        .delete(&location)
+        .bearer(&editor)
+        .header("If-Match", &etag)
+        .send();
+    assert_eq!(deleted.status, 204, "{}", deleted.body);
+    app.get(&location).bearer(&editor).send().problem(404);
+}

@@ -12,7 +12,7 @@ use veikart_domain::Role;
 use veikart_tests::{Everything, TestApp};
 
 /// Statements per read, by path template.
-const BUDGETS: [(&str, u64); 35] = [
+const BUDGETS: [(&str, u64); 36] = [
     ("/healthz", 0),
     ("/readyz", 1),
     ("/api/v1/orgs", 1),
@@ -23,6 +23,7 @@ const BUDGETS: [(&str, u64); 35] = [
     ("/api/v1/orgs/{org}/goals", 1),
     ("/api/v1/orgs/{org}/goals/{id}", 1),
     ("/api/v1/orgs/{org}/goals/{goal_id}/check-ins", 1),
+    ("/api/v1/orgs/{org}/goals/{goal_id}/check-ins/{id}", 1),
     ("/api/v1/orgs/{org}/plans", 1),
     ("/api/v1/orgs/{org}/plans/{id}", 1),
     // The plan, its strategy, the goals of both, and one query per kind of plan part.

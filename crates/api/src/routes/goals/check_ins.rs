@@ -94,7 +94,10 @@ pub async fn list_check_ins(
     params(GoalCheckInsPath),
     request_body = CreateCheckIn,
     security(("bearer_auth" = [])),
-    responses((status = 201, body = CheckIn, headers(("ETag" = String, description = "The version"))))
+    responses((status = 201, body = CheckIn, headers(
+        ("ETag" = String, description = "The version, for If-Match"),
+        ("Location" = String, description = "The new check-in's URL"),
+    )))
 )]
 #[post("/orgs/{org}/goals/{goal_id}/check-ins")]
 pub async fn create_check_in(
@@ -139,34 +142,70 @@ pub async fn create_check_in(
         })
         .await?;
     let check_in = check_in_wire(check_in)?;
+    let location = format!(
+        "/api/v1/orgs/{}/goals/{goal_id}/check-ins/{}",
+        path.org, check_in.id
+    );
+    Ok(etag::created(&req, check_in.version, &check_in, &location))
+}
+
+/// Get a check-in (`viewer`).
+#[utoipa::path(
+    get, path = "/orgs/{org}/goals/{goal_id}/check-ins/{id}", tag = "goals",
+    params(CheckInPath, ("If-None-Match" = Option<String>, Header, description = "An ETag; 304 when it is current")),
+    security(("bearer_auth" = [])),
+    responses(
+        (status = 200, body = CheckIn, headers(("ETag" = String, description = "The version, for If-Match"))),
+        (status = 304, description = "The copy named by If-None-Match is current"),
+    )
+)]
+#[get("/orgs/{org}/goals/{goal_id}/check-ins/{id}")]
+pub async fn get_check_in(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<CheckInPath>,
+) -> Result<HttpResponse, ApiError> {
+    let access = OrgAccess::check(Some(auth.0), &path.org)?;
+    access.require(Role::Viewer)?;
+    let (goal_id, id) = (path.goal_id, path.id);
+    let check_in = state
+        .db(move |conn| store::get(conn, access.org(), id))
+        .await?;
+    if check_in.goal_id != goal_id {
+        return Err(ApiError::NotFound);
+    }
+    let check_in = check_in_wire(check_in)?;
     Ok(etag::versioned(
         &req,
-        StatusCode::CREATED,
+        StatusCode::OK,
         check_in.version,
         &check_in,
     ))
 }
 
-/// Delete a check-in (`editor`).
+/// Delete a check-in (`editor`); honours `If-Match`.
 #[utoipa::path(
     delete, path = "/orgs/{org}/goals/{goal_id}/check-ins/{id}", tag = "goals",
-    params(CheckInPath),
+    params(CheckInPath, ("If-Match" = Option<String>, Header, description = "The ETag of the version being deleted; 412 when stale")),
     security(("bearer_auth" = [])),
     responses((status = 204, description = "Deleted"))
 )]
 #[delete("/orgs/{org}/goals/{goal_id}/check-ins/{id}")]
 pub async fn delete_check_in(
+    req: HttpRequest,
     state: web::Data<AppState>,
     auth: Auth,
     path: web::Path<CheckInPath>,
 ) -> Result<HttpResponse, ApiError> {
     let access = OrgAccess::check(Some(auth.0), &path.org)?;
     let actor = access.require(Role::Editor)?.sub.clone();
+    let expected = etag::if_match(&req)?;
     let (goal_id, id) = (path.goal_id, path.id);
     state
         .write(move |tx| {
             let org_id = access.org_id(tx)?;
-            store::delete(tx, org_id, id, &actor, None, |_, c| {
+            store::delete(tx, org_id, id, &actor, expected.as_deref(), |_, c| {
                 if c.goal_id == goal_id {
                     Ok(())
                 } else {

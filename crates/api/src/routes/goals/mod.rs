@@ -27,6 +27,7 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(handlers::delete_goal)
         .service(check_ins::list_check_ins)
         .service(check_ins::create_check_in)
+        .service(check_ins::get_check_in)
         .service(check_ins::delete_check_in);
 }
 
