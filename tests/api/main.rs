@@ -20,5 +20,6 @@ mod plan_documents;
 mod plan_lifecycle;
 mod plan_tree;
 mod plans;
+mod records;
 mod roles;
 mod statements;

@@ -16,9 +16,11 @@ pub const MAX_LIMIT: u32 = 500;
 pub struct PageParams {
     /// How many items to return (1–500, default 50).
     #[param(minimum = 1, maximum = 500, default = 50)]
+    #[serde(default, deserialize_with = "veikart_domain::records::present")]
     pub limit: Option<u32>,
     /// Where to continue: the `next_cursor` of the previous page.
-    #[param(pattern = "^[0-9a-z]{1,13}$")]
+    #[param(pattern = "^([0-9a-z]{1,12}|1[0-9a-x][0-9a-z]{11})$")]
+    #[serde(default, deserialize_with = "veikart_domain::records::present")]
     pub cursor: Option<String>,
 }
 
@@ -89,10 +91,16 @@ fn encode_cursor(after: i64) -> String {
 }
 
 fn decode_cursor(cursor: &str) -> Result<i64, ApiError> {
-    let well_formed = (1..=13).contains(&cursor.len())
-        && cursor
-            .bytes()
-            .all(|b| b.is_ascii_digit() || b.is_ascii_lowercase());
+    // Up to 12 base-36 digits, or 13 below `1y…` (so that every cursor of the documented
+    // form fits in an i64).
+    let bytes = cursor.as_bytes();
+    let well_formed = match bytes.len() {
+        1..=12 => true,
+        13 => bytes[0] == b'1' && bytes[1] != b'y' && bytes[1] != b'z',
+        _ => false,
+    } && bytes
+        .iter()
+        .all(|b| b.is_ascii_digit() || b.is_ascii_lowercase());
     well_formed
         .then(|| i64::from_str_radix(cursor, 36).ok())
         .flatten()
@@ -107,7 +115,8 @@ mod tests {
 
     #[test]
     fn cursors_round_trip() {
-        for n in [0, 1, 35, 36, 42, 1_000_000, 36_i64.pow(12) - 1] {
+        let largest_13 = i64::from_str_radix("1xzzzzzzzzzzz", 36).unwrap();
+        for n in [0, 1, 35, 36, 42, 1_000_000, 36_i64.pow(12) - 1, largest_13] {
             assert_eq!(decode_cursor(&encode_cursor(n)).unwrap(), n);
         }
         assert_eq!(encode_cursor(36), "10");
@@ -115,7 +124,16 @@ mod tests {
 
     #[test]
     fn malformed_cursors_and_bad_limits_are_refused() {
-        for bad in ["", "-1", "ABC", "a b", "\0", "zzzzzzzzzzzzz"] {
+        for bad in [
+            "",
+            "-1",
+            "ABC",
+            "a b",
+            "\0",
+            "zzzzzzzzzzzzz",
+            "1yzzzzzzzzzzz",
+            "2000000000000",
+        ] {
             assert!(decode_cursor(bad).is_err(), "{bad}");
         }
         for limit in [0, 501] {

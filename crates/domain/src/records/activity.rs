@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{ExternalRef, Municipality, RecordFields, RecordKind, Title};
+use super::{ExternalRef, Municipality, RecordFields, RecordKind, Title, not_negative};
 use crate::Date;
 use crate::kpi::{ActivityKind, ActivityStatus};
 use crate::validation::Validator;
@@ -17,7 +17,8 @@ pub struct ActivityFields {
     pub date: Date,
     pub status: ActivityStatus,
     #[serde(default)]
-    pub participants: Option<u32>,
+    #[cfg_attr(feature = "openapi", schema(minimum = 0))]
+    pub participants: Option<i32>,
     #[serde(default)]
     pub municipality: Option<Municipality>,
     /// The plan measure (tiltak) the activity carries out; a measure of this organisation.
@@ -30,7 +31,9 @@ pub struct ActivityFields {
 impl RecordFields for ActivityFields {
     const KIND: RecordKind = RecordKind::Activity;
 
-    fn validate(&self, _v: &mut Validator) {}
+    fn validate(&self, v: &mut Validator) {
+        not_negative(v, "participants", self.participants);
+    }
 
     fn external_ref(&self) -> Option<&ExternalRef> {
         self.external_ref.as_ref()
@@ -43,16 +46,22 @@ impl RecordFields for ActivityFields {
 #[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
 pub struct ActivityFilter {
     /// Only activities dated on or after this day (by `date`).
+    #[serde(default, deserialize_with = "super::present")]
     pub from: Option<Date>,
     /// Only activities dated on or before this day.
+    #[serde(default, deserialize_with = "super::present")]
     pub to: Option<Date>,
     /// The one record with this key.
+    #[serde(default, deserialize_with = "super::present")]
     pub external_ref: Option<ExternalRef>,
     /// Only activities of these kinds (repeat the parameter for several).
     #[serde(default)]
     pub kind: Vec<ActivityKind>,
+    #[serde(default, deserialize_with = "super::present")]
     pub status: Option<ActivityStatus>,
+    #[serde(default, deserialize_with = "super::present")]
     pub municipality: Option<Municipality>,
     /// Only activities that carry out this measure.
+    #[serde(default, deserialize_with = "super::present")]
     pub measure_id: Option<i64>,
 }

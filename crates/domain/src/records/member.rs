@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{ExternalRef, Municipality, RecordFields, RecordKind, Title};
+use super::{ExternalRef, Municipality, RecordFields, RecordKind, Title, not_negative};
 use crate::kpi::MembershipType;
 use crate::validation::Validator;
 use crate::{Date, OrganisationNumber};
@@ -24,7 +24,8 @@ pub struct MemberFields {
     #[serde(default)]
     pub left_on: Option<Date>,
     #[serde(default)]
-    pub employees: Option<u32>,
+    #[cfg_attr(feature = "openapi", schema(minimum = 0))]
+    pub employees: Option<i32>,
     #[serde(default)]
     pub external_ref: Option<ExternalRef>,
 }
@@ -36,6 +37,7 @@ impl RecordFields for MemberFields {
         if self.left_on.is_some_and(|left| left < self.joined_on) {
             v.add("left_on", "must not be before joined_on");
         }
+        not_negative(v, "employees", self.employees);
     }
 
     fn external_ref(&self) -> Option<&ExternalRef> {
@@ -49,15 +51,21 @@ impl RecordFields for MemberFields {
 #[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
 pub struct MemberFilter {
     /// Only members dated on or after this day (by `joined_on`).
+    #[serde(default, deserialize_with = "super::present")]
     pub from: Option<Date>,
     /// Only members dated on or before this day.
+    #[serde(default, deserialize_with = "super::present")]
     pub to: Option<Date>,
     /// The one record with this key.
+    #[serde(default, deserialize_with = "super::present")]
     pub external_ref: Option<ExternalRef>,
     /// Only members in this municipality.
+    #[serde(default, deserialize_with = "super::present")]
     pub municipality: Option<Municipality>,
     /// Only members of this type.
+    #[serde(default, deserialize_with = "super::present")]
     pub membership_type: Option<MembershipType>,
     /// Only members on the roll that day (joined on or before it, not left by it).
+    #[serde(default, deserialize_with = "super::present")]
     pub active_on: Option<Date>,
 }

@@ -43,12 +43,17 @@ impl RecordFields for MilestoneFields {
 #[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
 pub struct MilestoneFilter {
     /// Only milestones dated on or after this day (by the date it is listed by (`achieved_on`, or `due_on` while not achieved)).
+    #[serde(default, deserialize_with = "super::present")]
     pub from: Option<Date>,
     /// Only milestones dated on or before this day.
+    #[serde(default, deserialize_with = "super::present")]
     pub to: Option<Date>,
     /// The one record with this key.
+    #[serde(default, deserialize_with = "super::present")]
     pub external_ref: Option<ExternalRef>,
+    #[serde(default, deserialize_with = "super::present")]
     pub kind: Option<Key>,
     /// Only achieved (`true`) or not yet achieved (`false`) milestones.
+    #[serde(default, deserialize_with = "super::present")]
     pub achieved: Option<bool>,
 }

@@ -107,6 +107,25 @@ pub trait RecordFields: Sized + Serialize + serde::de::DeserializeOwned {
     }
 }
 
+/// 422 for `field` when a count is below zero.
+fn not_negative(v: &mut Validator, field: &str, value: Option<i32>) {
+    if value.is_some_and(|n| n < 0) {
+        v.add(field, "must not be negative");
+    }
+}
+
+/// Reads a query parameter that is present into `Some`, even when its value is empty, so
+/// that the value's own type decides (`to=` is not a date, `dimension=` is the empty
+/// dimension) instead of an empty value silently meaning "no filter". Use with
+/// `#[serde(default, deserialize_with = "present")]`.
+pub fn present<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    T::deserialize(deserializer).map(Some)
+}
+
 /// 422 for `field` unless `value` is finite (JSON has no NaN or infinity, but a number
 /// too large for a double arrives as infinity).
 fn finite(v: &mut Validator, field: &str, value: f64) {
@@ -151,7 +170,7 @@ mod tests {
         for (field, bad) in [
             ("org_number", json!("923609017")),
             ("municipality", json!("333")),
-            ("employees", json!(-1)),
+            ("employees", json!(2_147_483_648_u64)),
             ("name", json!("  ")),
         ] {
             let errors = broken::<MemberFields>(with(member.clone(), json!({ field: bad })));

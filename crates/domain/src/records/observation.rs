@@ -40,11 +40,16 @@ impl RecordFields for ObservationFields {
 #[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
 pub struct ObservationFilter {
     /// Only observations dated on or after this day (by `observed_on`).
+    #[serde(default, deserialize_with = "super::present")]
     pub from: Option<Date>,
     /// Only observations dated on or before this day.
+    #[serde(default, deserialize_with = "super::present")]
     pub to: Option<Date>,
     /// The one record with this key.
+    #[serde(default, deserialize_with = "super::present")]
     pub external_ref: Option<ExternalRef>,
+    #[serde(default, deserialize_with = "super::present")]
     pub metric_key: Option<MetricKey>,
+    #[serde(default, deserialize_with = "super::present")]
     pub dimension: Option<Dimension>,
 }

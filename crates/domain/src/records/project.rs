@@ -77,13 +77,17 @@ impl RecordFields for ProjectFields {
 #[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
 pub struct ProjectFilter {
     /// Only projects dated on or after this day (by `start_on`).
+    #[serde(default, deserialize_with = "super::present")]
     pub from: Option<Date>,
     /// Only projects dated on or before this day.
+    #[serde(default, deserialize_with = "super::present")]
     pub to: Option<Date>,
     /// The one record with this key.
+    #[serde(default, deserialize_with = "super::present")]
     pub external_ref: Option<ExternalRef>,
     /// Only projects in these roles (repeat the parameter for several).
     #[serde(default)]
     pub role: Vec<ProjectRole>,
+    #[serde(default, deserialize_with = "super::present")]
     pub status: Option<ProjectStatus>,
 }

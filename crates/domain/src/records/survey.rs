@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{ExternalRef, RecordFields, RecordKind, Title, finite};
+use super::{ExternalRef, RecordFields, RecordKind, Title, finite, not_negative};
 use crate::Date;
 use crate::kpi::SurveyAudience;
 use crate::validation::Validator;
@@ -15,9 +15,11 @@ pub struct SurveyFields {
     pub audience: SurveyAudience,
     pub title: Title,
     pub conducted_on: Date,
-    pub invited: u32,
+    #[cfg_attr(feature = "openapi", schema(minimum = 0))]
+    pub invited: i32,
     /// At most `invited`.
-    pub responses: u32,
+    #[cfg_attr(feature = "openapi", schema(minimum = 0))]
+    pub responses: i32,
     /// The lowest answer on the scale; below `scale_max`.
     pub scale_min: f64,
     pub scale_max: f64,
@@ -36,6 +38,8 @@ impl RecordFields for SurveyFields {
     const KIND: RecordKind = RecordKind::Survey;
 
     fn validate(&self, v: &mut Validator) {
+        not_negative(v, "invited", Some(self.invited));
+        not_negative(v, "responses", Some(self.responses));
         if self.responses > self.invited {
             v.add("responses", "must not be more than invited");
         }
@@ -69,10 +73,14 @@ impl RecordFields for SurveyFields {
 #[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
 pub struct SurveyFilter {
     /// Only surveys dated on or after this day (by `conducted_on`).
+    #[serde(default, deserialize_with = "super::present")]
     pub from: Option<Date>,
     /// Only surveys dated on or before this day.
+    #[serde(default, deserialize_with = "super::present")]
     pub to: Option<Date>,
     /// The one record with this key.
+    #[serde(default, deserialize_with = "super::present")]
     pub external_ref: Option<ExternalRef>,
+    #[serde(default, deserialize_with = "super::present")]
     pub audience: Option<SurveyAudience>,
 }

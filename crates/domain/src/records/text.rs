@@ -22,17 +22,19 @@ macro_rules! text_type {
             pub const MAX_CHARS: usize = $max;
             pub const PATTERN: &'static str = $pattern;
 
-            /// The value, trimmed, if it keeps the rule.
+            /// The value if it keeps the rule (its length counted as sent), without the
+            /// blanks around it.
             pub fn parse(value: &str) -> Result<Self, String> {
-                let value = value.trim();
-                let chars = value.chars().count();
                 let check: fn(&str) -> bool = $check;
                 if value.contains('\0') {
                     Err("must not contain NUL characters".into())
-                } else if !($min..=$max).contains(&chars) || !check(value) {
+                } else if value.chars().count() > $max
+                    || value.trim().chars().count() < $min
+                    || !check(value)
+                {
                     Err($message.into())
                 } else {
-                    Ok(Self(value.to_owned()))
+                    Ok(Self(value.trim().to_owned()))
                 }
             }
 
@@ -133,13 +135,12 @@ impl Dimension {
     pub const PATTERN: &'static str = "^[^\\u0000]{0,100}$";
 
     pub fn parse(value: &str) -> Result<Self, String> {
-        let value = value.trim();
         if value.contains('\0') {
             Err("must not contain NUL characters".into())
         } else if value.chars().count() > Self::MAX_CHARS {
             Err("must be at most 100 characters".into())
         } else {
-            Ok(Self(value.to_owned()))
+            Ok(Self(value.trim().to_owned()))
         }
     }
 
@@ -192,12 +193,14 @@ mod tests {
         assert!(Title::parse("a\0b").is_err());
         assert!(Title::parse(&"ø".repeat(200)).is_ok());
         assert!(Title::parse(&"ø".repeat(201)).is_err());
+        // The length counts as sent: blanks around a title do not make room for more.
+        assert!(Title::parse(&format!("{} ", "ø".repeat(200))).is_err());
     }
 
     #[test]
     fn keys_and_numbers_keep_their_shape() {
         assert!(Municipality::parse("3033").is_ok());
-        for bad in ["303", "30333", "30a3", ""] {
+        for bad in ["303", "30333", "30a3", "", " 3033"] {
             assert!(Municipality::parse(bad).is_err(), "{bad}");
         }
         assert!(MetricKey::parse("social.followers").is_ok());

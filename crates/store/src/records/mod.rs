@@ -249,9 +249,9 @@ fn day(value: NaiveDate) -> Result<veikart_domain::Date, StoreError> {
     crate::error::stored_date(value)
 }
 
-/// A stored count as the domain's (`Corrupt` when it is negative or too large).
-fn count(value: i64) -> Result<u32, StoreError> {
-    u32::try_from(value).map_err(|_| StoreError::Corrupt(format!("stored count {value}")))
+/// A stored count as the domain's (`Corrupt` when it is too large).
+fn count(value: i64) -> Result<i32, StoreError> {
+    i32::try_from(value).map_err(|_| StoreError::Corrupt(format!("stored count {value}")))
 }
 
 #[cfg(test)]
