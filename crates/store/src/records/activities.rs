@@ -46,21 +46,7 @@ pub struct ActivityValues {
 }
 
 tenant_rows!(activities, Activity, ActivityValues, "activity");
-record_table!(
-    Activities,
-    activities,
-    Activity,
-    ActivityFields,
-    ActivityFilter
-);
-
-fn list_date() -> activities::date {
-    activities::date
-}
-
-fn list_date_of(row: &Activity) -> NaiveDate {
-    row.date
-}
+record_table!(Activities, activities, Activity, ActivityFields, ActivityFilter, date: date);
 
 fn narrow<'a>(
     mut query: activities::BoxedQuery<'a, MultiBackend>,

@@ -47,15 +47,7 @@ pub struct MemberValues {
 }
 
 tenant_rows!(members, Member, MemberValues, "member");
-record_table!(Members, members, Member, MemberFields, MemberFilter);
-
-fn list_date() -> members::joined_on {
-    members::joined_on
-}
-
-fn list_date_of(row: &Member) -> NaiveDate {
-    row.joined_on
-}
+record_table!(Members, members, Member, MemberFields, MemberFilter, date: joined_on);
 
 fn narrow<'a>(
     mut query: members::BoxedQuery<'a, MultiBackend>,

@@ -48,21 +48,7 @@ pub struct MilestoneValues {
 }
 
 tenant_rows!(milestones, Milestone, MilestoneValues, "milestone");
-record_table!(
-    Milestones,
-    milestones,
-    Milestone,
-    MilestoneFields,
-    MilestoneFilter
-);
-
-fn list_date() -> milestones::listed_on {
-    milestones::listed_on
-}
-
-fn list_date_of(row: &Milestone) -> NaiveDate {
-    row.listed_on
-}
+record_table!(Milestones, milestones, Milestone, MilestoneFields, MilestoneFilter, date: listed_on);
 
 fn narrow<'a>(
     mut query: milestones::BoxedQuery<'a, MultiBackend>,

@@ -110,10 +110,11 @@ pub fn unpack(position: i64) -> (NaiveDate, i64) {
 const ID_BITS: u32 = 41;
 const ID_MASK: i64 = (1 << ID_BITS) - 1;
 
-/// Implements [`RecordTable`] for a kind's marker type from its module's functions, and
-/// [`RecordRow`] for its row.
+/// Implements [`RecordTable`] for a kind's marker type from its module's functions
+/// (`fields`, `values`, `narrow` for its own filters, and those of `tenant_rows!`) and
+/// [`RecordRow`] for its row; `date` is the column the kind is listed by.
 macro_rules! record_table {
-    ($Table:ident, $table:ident, $Row:ty, $Fields:ty, $Filter:ty) => {
+    ($Table:ident, $table:ident, $Row:ty, $Fields:ty, $Filter:ty, date: $date:ident) => {
         /// The table, for code that serves every kind of record alike.
         pub struct $Table;
 
@@ -209,30 +210,28 @@ macro_rules! record_table {
             if let Some(after) = page.after {
                 let (date, id) = $crate::records::unpack(after);
                 query = query.filter(
-                    list_date()
+                    $table::$date
                         .gt(date)
-                        .or(list_date().eq(date).and($table::id.gt(id))),
+                        .or($table::$date.eq(date).and($table::id.gt(id))),
                 );
             }
             if let Some(from) = filter.from {
-                query = query.filter(list_date().ge(from.get()));
+                query = query.filter($table::$date.ge(from.get()));
             }
             if let Some(to) = filter.to {
-                query = query.filter(list_date().le(to.get()));
+                query = query.filter($table::$date.le(to.get()));
             }
             if let Some(key) = &filter.external_ref {
                 query = query.filter($table::external_ref.eq(key.as_str().to_owned()));
             }
             let rows = narrow(query, filter)
-                .order((list_date().asc(), $table::id.asc()))
+                .order(($table::$date.asc(), $table::id.asc()))
                 .limit(page.fetch_limit())
                 .load::<$Row>(conn)?;
             if rows.is_empty() {
                 org.ensure_exists(conn)?;
             }
-            Ok(page.finish(rows, |r| {
-                $crate::records::position(list_date_of(r), r.id)
-            }))
+            Ok(page.finish(rows, |r| $crate::records::position(r.$date, r.id)))
         }
     };
 }

@@ -42,21 +42,7 @@ pub struct ObservationValues {
 }
 
 tenant_rows!(observations, Observation, ObservationValues, "observation");
-record_table!(
-    Observations,
-    observations,
-    Observation,
-    ObservationFields,
-    ObservationFilter
-);
-
-fn list_date() -> observations::observed_on {
-    observations::observed_on
-}
-
-fn list_date_of(row: &Observation) -> NaiveDate {
-    row.observed_on
-}
+record_table!(Observations, observations, Observation, ObservationFields, ObservationFilter, date: observed_on);
 
 fn narrow<'a>(
     mut query: observations::BoxedQuery<'a, MultiBackend>,

@@ -52,15 +52,7 @@ pub struct ProjectValues {
 }
 
 tenant_rows!(projects, Project, ProjectValues, "project");
-record_table!(Projects, projects, Project, ProjectFields, ProjectFilter);
-
-fn list_date() -> projects::start_on {
-    projects::start_on
-}
-
-fn list_date_of(row: &Project) -> NaiveDate {
-    row.start_on
-}
+record_table!(Projects, projects, Project, ProjectFields, ProjectFilter, date: start_on);
 
 fn narrow<'a>(
     mut query: projects::BoxedQuery<'a, MultiBackend>,

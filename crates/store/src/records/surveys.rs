@@ -50,15 +50,7 @@ pub struct SurveyValues {
 }
 
 tenant_rows!(surveys, Survey, SurveyValues, "survey");
-record_table!(Surveys, surveys, Survey, SurveyFields, SurveyFilter);
-
-fn list_date() -> surveys::conducted_on {
-    surveys::conducted_on
-}
-
-fn list_date_of(row: &Survey) -> NaiveDate {
-    row.conducted_on
-}
+record_table!(Surveys, surveys, Survey, SurveyFields, SurveyFilter, date: conducted_on);
 
 fn narrow<'a>(
     mut query: surveys::BoxedQuery<'a, MultiBackend>,
