@@ -74,8 +74,8 @@ enum Command {
         /// Worker threads (default: one per core).
         #[arg(long, env = "VEIKART_WORKERS")]
         workers: Option<usize>,
-        /// Load the demo organisation `innovasjon-gardermoen` with its action plan 2022
-        /// when the database is empty, and print an admin token for it.
+        /// Load the demo organisation `innovasjon-gardermoen` with its action plan 2022 and
+        /// its records of 2022 when the database is empty, and print an admin token for it.
         #[arg(long)]
         demo: bool,
         #[command(flatten)]
@@ -214,7 +214,9 @@ fn serve(url: DatabaseUrl, options: ServeOptions, keys: KeyArgs) -> Result<(), S
     if options.demo {
         let org = veikart_api::demo::DEMO_ORG;
         match demo_plan {
-            Some(id) => println!("  Demo:      loaded {org} with its action plan 2022 (plan {id})"),
+            Some(id) => println!(
+                "  Demo:      loaded {org} with its action plan 2022 (plan {id}) and its records of 2022"
+            ),
             None => println!("  Demo:      the database holds data already; nothing loaded"),
         }
         if secret_source.is_some() {
