@@ -72,6 +72,10 @@ fn every_response_is_described_every_operation_declares_security_and_pages_refer
                 operation["security"].is_array(),
                 "{method} {path} declares no security"
             );
+            assert!(
+                operation["summary"].as_str().is_some_and(|s| !s.is_empty()),
+                "{method} {path} has no summary"
+            );
             for (status, response) in operation["responses"].as_object().unwrap() {
                 let described = response["$ref"].is_string()
                     || response["description"]

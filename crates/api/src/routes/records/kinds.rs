@@ -110,8 +110,9 @@ macro_rules! record_handlers {
     (
         $module:ident: kind $K:ty, wire $Wire:ty, fields $Fields:ty, update $Update:ty,
         filter $Filter:ty, tag $tag:literal, collection $collection:literal, item $item:literal,
-        list $list:ident, create $create:ident, get $get:ident, update $update:ident,
-        delete $delete:ident $(,)?
+        list $list:ident = $list_doc:literal, create $create:ident = $create_doc:literal,
+        get $get:ident = $get_doc:literal, update $update:ident = $update_doc:literal,
+        delete $delete:ident = $delete_doc:literal $(,)?
     ) => {
         pub mod $module {
             use super::*;
@@ -124,7 +125,7 @@ macro_rules! record_handlers {
                     .service($delete);
             }
 
-            #[doc = concat!("List ", $tag, " in date order (`viewer`); with `Accept: text/csv`, every matching one as CSV.")]
+            #[doc = $list_doc]
             #[utoipa::path(
                 get, path = $collection, tag = $tag,
                 params(crate::routes::orgs::OrgPath, $Filter, crate::pagination::PageParams),
@@ -144,7 +145,7 @@ macro_rules! record_handlers {
                 crate::routes::records::list::<$K>(&req, &state, auth.0, &path.org).await
             }
 
-            #[doc = concat!("Record one of the ", $tag, " (`editor`).")]
+            #[doc = $create_doc]
             #[utoipa::path(
                 post, path = $collection, tag = $tag,
                 params(crate::routes::orgs::OrgPath),
@@ -166,7 +167,7 @@ macro_rules! record_handlers {
                 crate::routes::records::create::<$K>(&req, &state, auth.0, &path.org, body.0).await
             }
 
-            #[doc = concat!("Get one of the ", $tag, " (`viewer`).")]
+            #[doc = $get_doc]
             #[utoipa::path(
                 get, path = $item, tag = $tag,
                 params(
@@ -189,7 +190,7 @@ macro_rules! record_handlers {
                 crate::routes::records::get::<$K>(&req, &state, auth.0, &path).await
             }
 
-            #[doc = concat!("Change one of the ", $tag, " (`editor`); honours `If-Match`.")]
+            #[doc = $update_doc]
             #[utoipa::path(
                 patch, path = $item, tag = $tag,
                 params(
@@ -211,7 +212,7 @@ macro_rules! record_handlers {
                 crate::routes::records::update::<$K>(&req, &state, auth.0, &path, body.0).await
             }
 
-            #[doc = concat!("Delete one of the ", $tag, " (`editor`); honours `If-Match`.")]
+            #[doc = $delete_doc]
             #[utoipa::path(
                 delete, path = $item, tag = $tag,
                 params(
@@ -237,31 +238,49 @@ macro_rules! record_handlers {
 record_handlers!(members: kind MemberKind, wire Member, fields MemberFields, update UpdateMember,
     filter veikart_domain::records::MemberFilter, tag "members",
     collection "/orgs/{org}/members", item "/orgs/{org}/members/{id}",
-    list list_members, create create_member, get get_member, update update_member,
-    delete delete_member);
+    list list_members = "List members in date order (`viewer`); with `Accept: text/csv`, every matching one as CSV.",
+    create create_member = "Record a member (`editor`).",
+    get get_member = "Get a member (`viewer`).",
+    update update_member = "Change a member (`editor`); honours `If-Match`.",
+    delete delete_member = "Delete a member (`editor`); honours `If-Match`.");
 record_handlers!(activities: kind ActivityKind, wire Activity, fields ActivityFields,
     update UpdateActivity, filter veikart_domain::records::ActivityFilter, tag "activities",
     collection "/orgs/{org}/activities", item "/orgs/{org}/activities/{id}",
-    list list_activities, create create_activity, get get_activity, update update_activity,
-    delete delete_activity);
+    list list_activities = "List activities in date order (`viewer`); with `Accept: text/csv`, every matching one as CSV.",
+    create create_activity = "Record an activity (`editor`).",
+    get get_activity = "Get an activity (`viewer`).",
+    update update_activity = "Change an activity (`editor`); honours `If-Match`.",
+    delete delete_activity = "Delete an activity (`editor`); honours `If-Match`.");
 record_handlers!(surveys: kind SurveyKind, wire Survey, fields SurveyFields, update UpdateSurvey,
     filter veikart_domain::records::SurveyFilter, tag "surveys",
     collection "/orgs/{org}/surveys", item "/orgs/{org}/surveys/{id}",
-    list list_surveys, create create_survey, get get_survey, update update_survey,
-    delete delete_survey);
+    list list_surveys = "List surveys in date order (`viewer`); with `Accept: text/csv`, every matching one as CSV.",
+    create create_survey = "Record a survey (`editor`).",
+    get get_survey = "Get a survey (`viewer`).",
+    update update_survey = "Change a survey (`editor`); honours `If-Match`.",
+    delete delete_survey = "Delete a survey (`editor`); honours `If-Match`.");
 record_handlers!(projects: kind ProjectKind, wire Project, fields ProjectFields,
     update UpdateProject, filter veikart_domain::records::ProjectFilter, tag "projects",
     collection "/orgs/{org}/projects", item "/orgs/{org}/projects/{id}",
-    list list_projects, create create_project, get get_project, update update_project,
-    delete delete_project);
+    list list_projects = "List projects in date order (`viewer`); with `Accept: text/csv`, every matching one as CSV.",
+    create create_project = "Record a project (`editor`).",
+    get get_project = "Get a project (`viewer`).",
+    update update_project = "Change a project (`editor`); honours `If-Match`.",
+    delete delete_project = "Delete a project (`editor`); honours `If-Match`.");
 record_handlers!(observations_api: kind ObservationKind, wire Observation,
     fields ObservationFields, update UpdateObservation,
     filter veikart_domain::records::ObservationFilter, tag "observations",
     collection "/orgs/{org}/observations", item "/orgs/{org}/observations/{id}",
-    list list_observations, create create_observation, get get_observation,
-    update update_observation, delete delete_observation);
+    list list_observations = "List observations in date order (`viewer`); with `Accept: text/csv`, every matching one as CSV.",
+    create create_observation = "Record an observation (`editor`).",
+    get get_observation = "Get an observation (`viewer`).",
+    update update_observation = "Change an observation (`editor`); honours `If-Match`.",
+    delete delete_observation = "Delete an observation (`editor`); honours `If-Match`.");
 record_handlers!(milestones: kind MilestoneKind, wire Milestone, fields MilestoneFields,
     update UpdateMilestone, filter veikart_domain::records::MilestoneFilter, tag "milestones",
     collection "/orgs/{org}/milestones", item "/orgs/{org}/milestones/{id}",
-    list list_milestones, create create_milestone, get get_milestone, update update_milestone,
-    delete delete_milestone);
+    list list_milestones = "List milestones in date order (`viewer`); with `Accept: text/csv`, every matching one as CSV.",
+    create create_milestone = "Record a milestone (`editor`).",
+    get get_milestone = "Get a milestone (`viewer`).",
+    update update_milestone = "Change a milestone (`editor`); honours `If-Match`.",
+    delete delete_milestone = "Delete a milestone (`editor`); honours `If-Match`.");
