@@ -5,7 +5,7 @@ use diesel::prelude::*;
 use veikart_domain::kpi::{ActivityKind, ActivityStatus};
 use veikart_domain::records::{ActivityFields, ActivityFilter, ExternalRef, Municipality, Title};
 
-use super::{Provenance, Stored, count, day, parsed, record_table};
+use super::{Provenance, Stored, count, day, parsed, parsed_opt, record_table};
 use crate::db::MultiBackend;
 use crate::error::StoreError;
 use crate::rows::tenant_rows;
@@ -76,17 +76,9 @@ fn fields(row: &Activity) -> Result<ActivityFields, StoreError> {
         date: day(row.date)?,
         status: row.status.0,
         participants: row.participants.map(count).transpose()?,
-        municipality: row
-            .municipality
-            .as_deref()
-            .map(|m| parsed(m, Municipality::parse))
-            .transpose()?,
+        municipality: parsed_opt(row.municipality.as_deref(), Municipality::parse)?,
         measure_id: row.measure_id,
-        external_ref: row
-            .external_ref
-            .as_deref()
-            .map(|r| parsed(r, ExternalRef::parse))
-            .transpose()?,
+        external_ref: parsed_opt(row.external_ref.as_deref(), ExternalRef::parse)?,
     })
 }
 

@@ -6,7 +6,7 @@ use veikart_domain::OrganisationNumber;
 use veikart_domain::kpi::MembershipType;
 use veikart_domain::records::{ExternalRef, MemberFields, MemberFilter, Municipality, Title};
 
-use super::{Provenance, Stored, count, day, parsed, record_table};
+use super::{Provenance, Stored, count, day, parsed, parsed_opt, record_table};
 use crate::db::MultiBackend;
 use crate::error::StoreError;
 use crate::rows::tenant_rows;
@@ -77,11 +77,7 @@ fn fields(row: &Member) -> Result<MemberFields, StoreError> {
         joined_on: day(row.joined_on)?,
         left_on: row.left_on.map(day).transpose()?,
         employees: row.employees.map(count).transpose()?,
-        external_ref: row
-            .external_ref
-            .as_deref()
-            .map(|r| parsed(r, ExternalRef::parse))
-            .transpose()?,
+        external_ref: parsed_opt(row.external_ref.as_deref(), ExternalRef::parse)?,
     })
 }
 

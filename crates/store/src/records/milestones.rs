@@ -7,7 +7,7 @@ use veikart_domain::records::{
     ExternalRef, Key, MilestoneFields, MilestoneFilter, Municipality, Title,
 };
 
-use super::{Provenance, day, parsed, record_table};
+use super::{Provenance, day, parsed, parsed_opt, record_table};
 use crate::db::MultiBackend;
 use crate::error::StoreError;
 use crate::rows::tenant_rows;
@@ -71,17 +71,9 @@ fn fields(row: &Milestone) -> Result<MilestoneFields, StoreError> {
         title: parsed(&row.title, Title::parse)?,
         due_on: row.due_on.map(day).transpose()?,
         achieved_on: row.achieved_on.map(day).transpose()?,
-        municipality: row
-            .municipality
-            .as_deref()
-            .map(|m| parsed(m, Municipality::parse))
-            .transpose()?,
+        municipality: parsed_opt(row.municipality.as_deref(), Municipality::parse)?,
         measure_id: row.measure_id,
-        external_ref: row
-            .external_ref
-            .as_deref()
-            .map(|r| parsed(r, ExternalRef::parse))
-            .transpose()?,
+        external_ref: parsed_opt(row.external_ref.as_deref(), ExternalRef::parse)?,
     })
 }
 

@@ -243,6 +243,14 @@ fn parsed<T>(value: &str, parse: fn(&str) -> Result<T, String>) -> Result<T, Sto
     parse(value).map_err(|e| StoreError::Corrupt(format!("stored `{value}`: {e}")))
 }
 
+/// An optional stored text as the domain's type.
+fn parsed_opt<T>(
+    value: Option<&str>,
+    parse: fn(&str) -> Result<T, String>,
+) -> Result<Option<T>, StoreError> {
+    value.map(|v| parsed(v, parse)).transpose()
+}
+
 /// A stored day as the domain's date.
 fn day(value: NaiveDate) -> Result<veikart_domain::Date, StoreError> {
     crate::error::stored_date(value)

@@ -7,7 +7,7 @@ use veikart_domain::records::{
     Dimension, ExternalRef, MetricKey, ObservationFields, ObservationFilter,
 };
 
-use super::{Provenance, day, parsed, record_table};
+use super::{Provenance, day, parsed, parsed_opt, record_table};
 use crate::db::{DbConnection, MultiBackend};
 use crate::error::StoreError;
 use crate::rows::tenant_rows;
@@ -82,11 +82,7 @@ fn fields(row: &Observation) -> Result<ObservationFields, StoreError> {
         dimension: parsed(&row.dimension, Dimension::parse)?,
         observed_on: day(row.observed_on)?,
         value: row.value,
-        external_ref: row
-            .external_ref
-            .as_deref()
-            .map(|r| parsed(r, ExternalRef::parse))
-            .transpose()?,
+        external_ref: parsed_opt(row.external_ref.as_deref(), ExternalRef::parse)?,
     })
 }
 

@@ -7,7 +7,7 @@ use veikart_domain::records::{
     ExternalRef, ProjectFields, ProjectFilter, ProjectStatus, ShortText, Title,
 };
 
-use super::{Provenance, Stored, day, parsed, record_table};
+use super::{Provenance, Stored, day, parsed, parsed_opt, record_table};
 use crate::db::MultiBackend;
 use crate::error::StoreError;
 use crate::rows::tenant_rows;
@@ -68,26 +68,18 @@ fn narrow<'a>(
     query
 }
 
-fn text(value: Option<&str>) -> Result<Option<ShortText>, StoreError> {
-    value.map(|v| parsed(v, ShortText::parse)).transpose()
-}
-
 fn fields(row: &Project) -> Result<ProjectFields, StoreError> {
     Ok(ProjectFields {
         title: parsed(&row.title, Title::parse)?,
         role: row.role.0,
         start_on: day(row.start_on)?,
         end_on: row.end_on.map(day).transpose()?,
-        funder: text(row.funder.as_deref())?,
-        funding_scheme: text(row.funding_scheme.as_deref())?,
-        case_number: text(row.case_number.as_deref())?,
+        funder: parsed_opt(row.funder.as_deref(), ShortText::parse)?,
+        funding_scheme: parsed_opt(row.funding_scheme.as_deref(), ShortText::parse)?,
+        case_number: parsed_opt(row.case_number.as_deref(), ShortText::parse)?,
         external_funding: row.external_funding,
         status: row.status.0,
-        external_ref: row
-            .external_ref
-            .as_deref()
-            .map(|r| parsed(r, ExternalRef::parse))
-            .transpose()?,
+        external_ref: parsed_opt(row.external_ref.as_deref(), ExternalRef::parse)?,
     })
 }
 

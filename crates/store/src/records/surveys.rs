@@ -5,7 +5,7 @@ use diesel::prelude::*;
 use veikart_domain::kpi::SurveyAudience;
 use veikart_domain::records::{ExternalRef, SurveyFields, SurveyFilter, Title};
 
-use super::{Provenance, Stored, count, day, parsed, record_table};
+use super::{Provenance, Stored, count, day, parsed, parsed_opt, record_table};
 use crate::db::MultiBackend;
 use crate::error::StoreError;
 use crate::rows::tenant_rows;
@@ -73,11 +73,7 @@ fn fields(row: &Survey) -> Result<SurveyFields, StoreError> {
         scale_max: row.scale_max,
         mean_score: row.mean_score,
         nps: row.nps,
-        external_ref: row
-            .external_ref
-            .as_deref()
-            .map(|r| parsed(r, ExternalRef::parse))
-            .transpose()?,
+        external_ref: parsed_opt(row.external_ref.as_deref(), ExternalRef::parse)?,
     })
 }
 
