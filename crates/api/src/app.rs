@@ -24,7 +24,9 @@ use crate::state::AppState;
 pub const OPENAPI_PATH: &str = "/api-docs/openapi.json";
 pub const DOCS_PATH: &str = "/docs/";
 
-/// The app with every documented route, and the document those routes make.
+/// The app with every documented route, and the document those routes make (before the
+/// conventions of [`openapi`] are applied: each worker builds the app, and only the
+/// document served needs them).
 fn documented_app() -> (
     App<
         impl ServiceFactory<
@@ -37,21 +39,21 @@ fn documented_app() -> (
     >,
     OpenApi,
 ) {
-    let (app, mut doc) = App::new()
+    App::new()
         .into_utoipa_app()
         .openapi(ApiDoc::openapi())
         .service(health::healthz)
         .service(health::readyz)
         .service(scope::scope("/api/v1").configure(routes::configure_v1))
-        .split_for_parts();
-    apply_conventions(&mut doc);
-    (app, doc)
+        .split_for_parts()
 }
 
 /// The OpenAPI document, as served at `/api-docs/openapi.json` and committed as
 /// `openapi/openapi.json`.
 pub fn openapi() -> OpenApi {
-    documented_app().1
+    let mut doc = documented_app().1;
+    apply_conventions(&mut doc);
+    doc
 }
 
 #[derive(Debug, thiserror::Error)]

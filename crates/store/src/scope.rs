@@ -32,16 +32,7 @@ impl Org<'_> {
     /// NotFound unless the organisation exists. A read that found rows has shown it does;
     /// only an empty list needs to ask, to tell "no rows" from "no organisation".
     pub fn ensure_exists(self, conn: &mut DbConnection) -> Result<(), StoreError> {
-        match self {
-            Org::Id(_) => Ok(()),
-            Org::Slug(slug) => {
-                organisations::table
-                    .filter(organisations::slug.eq(slug))
-                    .select(organisations::id)
-                    .first::<i64>(conn)?;
-                Ok(())
-            }
-        }
+        self.id(conn).map(|_| ())
     }
 
     /// The organisation's id (one query for a slug).
