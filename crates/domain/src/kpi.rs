@@ -195,6 +195,10 @@ pub struct KpiFilters {
     /// project: only these roles.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub roles: Option<Vec<ProjectRole>>,
+    /// project: only projects in these statuses (e.g. `granted`, `running`, `completed`, so
+    /// that applications do not count).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub statuses: Option<Vec<crate::records::ProjectStatus>>,
     /// project: only projects with external funding granted (> 0 NOK) when true.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub external_funding: Option<bool>,
@@ -237,6 +241,9 @@ impl KpiFilters {
         }
         if self.roles.is_some() {
             set.push(("roles", &[Project]));
+        }
+        if self.statuses.is_some() {
+            set.push(("statuses", &[Project]));
         }
         if self.external_funding.is_some() {
             set.push(("external_funding", &[Project]));
@@ -283,6 +290,14 @@ pub struct KpiDefinition {
 
 impl KpiDefinition {
     pub const DEFAULT_TOLERANCE: f64 = 0.10;
+
+    /// The KPI's period: its own dates, or the plan's where it has none.
+    pub fn period(&self, plan_start: NaiveDate, plan_end: NaiveDate) -> (NaiveDate, NaiveDate) {
+        (
+            self.period_start.unwrap_or(plan_start),
+            self.period_end.unwrap_or(plan_end),
+        )
+    }
 
     /// Checks the definition against itself and the plan period it belongs to. Field names
     /// in the errors are those of the KPI's JSON (`source.field`, `period_start`, ...).

@@ -8,6 +8,7 @@
 
 pub mod date;
 pub mod document;
+pub mod engine;
 pub mod kpi;
 pub mod org;
 pub mod plan;
