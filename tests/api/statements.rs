@@ -12,7 +12,7 @@ use veikart_domain::Role;
 use veikart_tests::{Everything, TestApp};
 
 /// Statements per read, by path template.
-const BUDGETS: [(&str, u64); 36] = [
+const BUDGETS: [(&str, u64); 40] = [
     ("/healthz", 0),
     ("/readyz", 1),
     ("/api/v1/orgs", 1),
@@ -50,6 +50,19 @@ const BUDGETS: [(&str, u64); 36] = [
     ("/api/v1/orgs/{org}/observations/{id}", 1),
     ("/api/v1/orgs/{org}/milestones", 1),
     ("/api/v1/orgs/{org}/milestones/{id}", 1),
+    // Results: the data version (1), then the plan and the KPI (2) and the KPI's facts
+    // (here a count: 1).
+    ("/api/v1/orgs/{org}/plans/{plan_id}/kpis/{id}/result", 4),
+    // ... at each of the KPI's 12 month ends: a held-activity count needs 2 facts while
+    // its period is open (the count, the planned ones ahead) and 1 at its end.
+    ("/api/v1/orgs/{org}/plans/{plan_id}/kpis/{id}/series", 26),
+    // The plan and the KPI, then one page of what it counted.
+    ("/api/v1/orgs/{org}/plans/{plan_id}/kpis/{id}/records", 3),
+    // The data version; the plan, its KPIs, focus areas, goals and the qualitative goals'
+    // latest check-ins (5); each KPI's facts (the seed's twelve after their period: 16, one
+    // per count, sum, mean or milestone, two for a member level or growth, one plus one
+    // per dimension for each metric level).
+    ("/api/v1/orgs/{org}/plans/{plan_id}/scorecard", 22),
 ];
 
 fn budget(template: &str) -> Option<u64> {

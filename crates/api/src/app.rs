@@ -86,7 +86,11 @@ impl Application {
 
         let auth = Arc::new(Authenticator::new(&settings.jwt)?);
         let database = veikart_store::db::database(&settings.database_url, settings.pool.clone());
-        let state = AppState { database, auth };
+        let state = AppState {
+            database,
+            auth,
+            scorecards: Default::default(),
+        };
 
         let bind_error = |source| StartupError::Bind {
             bind: settings.bind.clone(),

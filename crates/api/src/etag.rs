@@ -34,22 +34,31 @@ pub fn versioned<T: Serialize>(
     body: &T,
 ) -> HttpResponse {
     let tag = etag(version);
-    let not_modified = status == StatusCode::OK
-        && header_tags(req.headers(), header::IF_NONE_MATCH)
-            .ok()
-            .flatten()
-            .is_some_and(|tags| {
-                tags.iter()
-                    .any(|t| t == "*" || t.trim_start_matches("W/") == tag)
-            });
-    if not_modified {
-        return HttpResponse::NotModified()
-            .insert_header((header::ETAG, tag))
-            .finish();
+    if status == StatusCode::OK && is_current(req, &tag) {
+        return not_modified(tag);
     }
     HttpResponse::build(status)
         .insert_header((header::ETAG, tag))
         .json(body)
+}
+
+/// Whether the request's `If-None-Match` names `tag` (or `*`): the client's copy is
+/// current.
+pub fn is_current(req: &HttpRequest, tag: &str) -> bool {
+    header_tags(req.headers(), header::IF_NONE_MATCH)
+        .ok()
+        .flatten()
+        .is_some_and(|tags| {
+            tags.iter()
+                .any(|t| t == "*" || t.trim_start_matches("W/") == tag)
+        })
+}
+
+/// 304 with the current ETag.
+pub fn not_modified(tag: String) -> HttpResponse {
+    HttpResponse::NotModified()
+        .insert_header((header::ETAG, tag))
+        .finish()
 }
 
 /// A 201 answer for a new resource: its body, its ETag and its URL in `Location`.

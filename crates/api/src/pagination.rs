@@ -109,6 +109,15 @@ fn decode_cursor(cursor: &str) -> Result<i64, ApiError> {
         })
 }
 
+/// The query string as `T`: a repeated parameter (`kind=a&kind=b`) is a list, and an
+/// empty value is read by its field's type; 400 naming the parameter otherwise.
+pub fn query_params<T: serde::de::DeserializeOwned>(
+    req: &actix_web::HttpRequest,
+) -> Result<T, ApiError> {
+    serde_html_form::from_str(req.query_string())
+        .map_err(|e| ApiError::BadRequest(format!("invalid query parameter: {e}")))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -15,6 +15,8 @@ use crate::error::ApiError;
 pub struct AppState {
     pub database: Database,
     pub auth: Arc<Authenticator>,
+    /// The scorecards this instance has computed, shared by its workers.
+    pub scorecards: Arc<crate::routes::results::ScorecardCache>,
 }
 
 impl AppState {

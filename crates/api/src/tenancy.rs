@@ -14,7 +14,7 @@ use crate::auth::Claims;
 use crate::error::ApiError;
 
 /// A caller's access to one organisation: its slug, and who is calling.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct OrgAccess {
     slug: String,
     caller: Option<Claims>,

@@ -7,7 +7,7 @@ use diesel::prelude::*;
 use crate::db::{DbConnection, Tx};
 use crate::error::StoreError;
 use crate::page::{Page, PageRequest};
-use crate::schema::audit_log;
+use crate::schema::{audit_log, organisations};
 use crate::scope::{Org, in_org};
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
@@ -70,6 +70,11 @@ pub fn record(
             entity_id,
             at: crate::now(),
         })
+        .execute(&mut **tx)?;
+    // Concurrent writers to one organisation queue on this row until each commits, so
+    // versions are handed out in commit order.
+    diesel::update(organisations::table.find(org_id))
+        .set(organisations::data_version.eq(organisations::data_version + 1))
         .execute(&mut **tx)?;
     Ok(())
 }

@@ -3,6 +3,8 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
+use crate::db::DbConnection;
+use crate::error::StoreError;
 use crate::rows::tenant_rows;
 use crate::schema::check_ins;
 
@@ -35,3 +37,27 @@ pub struct CheckInValues {
 }
 
 tenant_rows!(check_ins, CheckIn, CheckInValues, "check_in", parent: goal_id);
+
+/// The latest check-in (by day, then id) of each of `goal_ids` that has one.
+pub fn latest_for_goals(
+    conn: &mut DbConnection,
+    org_id: i64,
+    goal_ids: &[i64],
+) -> Result<Vec<CheckIn>, StoreError> {
+    let mut latest: Vec<CheckIn> = Vec::new();
+    let rows = check_ins::table
+        .filter(check_ins::org_id.eq(org_id))
+        .filter(check_ins::goal_id.eq_any(goal_ids.to_vec()))
+        .order((
+            check_ins::goal_id.asc(),
+            check_ins::checked_on.desc(),
+            check_ins::id.desc(),
+        ))
+        .load::<CheckIn>(conn)?;
+    for row in rows {
+        if latest.last().is_none_or(|l| l.goal_id != row.goal_id) {
+            latest.push(row);
+        }
+    }
+    Ok(latest)
+}

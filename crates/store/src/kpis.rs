@@ -6,7 +6,7 @@ use diesel::prelude::*;
 
 use veikart_domain::Date;
 use veikart_domain::document::KpiDocument;
-use veikart_domain::kpi::KpiSource;
+use veikart_domain::kpi::{KpiDefinition, KpiSource};
 
 use crate::db::DbConnection;
 use crate::error::{StoreError, stored_date};
@@ -143,5 +143,19 @@ pub fn document_from_row(row: &Kpi, goal_key: Option<String>) -> Result<KpiDocum
         period_end: row.period_end.map(stored_date).transpose()?,
         tolerance: row.tolerance,
         unit: row.unit.clone(),
+    })
+}
+
+/// A stored KPI's measurable definition, for the KPI engine.
+pub fn definition(row: &Kpi) -> Result<KpiDefinition, StoreError> {
+    let document = document_from_row(row, None)?;
+    Ok(KpiDefinition {
+        source: document.source,
+        direction: document.direction,
+        target: document.target,
+        baseline: document.baseline,
+        period_start: document.period_start.map(Date::get),
+        period_end: document.period_end.map(Date::get),
+        tolerance: document.tolerance,
     })
 }

@@ -24,6 +24,7 @@ pub mod check_ins;
 pub mod db;
 pub mod documents;
 pub mod error;
+pub mod facts;
 pub mod focus_areas;
 pub mod goals;
 pub mod kpis;

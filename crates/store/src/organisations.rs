@@ -8,6 +8,7 @@ use crate::db::{DbConnection, Tx};
 use crate::error::StoreError;
 use crate::page::{Page, PageRequest};
 use crate::schema::{audit_log, organisations, plans, strategies};
+use crate::scope::Org;
 
 pub const ENTITY: &str = "organisation";
 
@@ -21,6 +22,8 @@ pub struct Organisation {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub version: i32,
+    /// Counts every change to the organisation's data (see [`data_version`]).
+    pub data_version: i64,
 }
 
 #[derive(Debug, Clone, Insertable)]
@@ -149,4 +152,15 @@ pub fn delete(
     diesel::delete(audit_log::table.filter(audit_log::org_id.eq(id))).execute(&mut **tx)?;
     diesel::delete(organisations::table.find(id)).execute(&mut **tx)?;
     Ok(())
+}
+
+/// The organisation's data version: one more for every audited write to any of its data
+/// (records, plans and their parts, strategies, goals, check-ins), committed with the
+/// write. Reading it first and the data after gives data at least as new as the version.
+pub fn data_version(conn: &mut DbConnection, org: Org<'_>) -> Result<i64, StoreError> {
+    let query = organisations::table.select(organisations::data_version);
+    Ok(match org {
+        Org::Id(id) => query.filter(organisations::id.eq(id)).first(conn)?,
+        Org::Slug(slug) => query.filter(organisations::slug.eq(slug)).first(conn)?,
+    })
 }

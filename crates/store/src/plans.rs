@@ -8,7 +8,7 @@ use crate::db::DbConnection;
 use crate::error::StoreError;
 use crate::page::{Page, PageRequest};
 use crate::rows::tenant_rows;
-use crate::schema::plans;
+use crate::schema::{organisations, plans};
 use crate::scope::{Org, in_org};
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
@@ -81,6 +81,44 @@ pub fn read(
         query = query.filter(plans::published.eq(true));
     }
     Ok(query.first::<Plan>(conn)?)
+}
+
+/// Which data a computed answer about a plan was made from: the organisation (its id and
+/// when it was created, so that a recreated one is never mistaken for it) and its data
+/// version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Queryable)]
+pub struct DataVersion {
+    pub org_id: i64,
+    pub org_created_at: NaiveDateTime,
+    pub version: i64,
+}
+
+/// The organisation's data version, if plan `id` is there to read (published, for
+/// `published_only`); one statement, so that a cached result can be served or a 304
+/// answered after one round trip.
+pub fn data_version(
+    conn: &mut DbConnection,
+    org: Org<'_>,
+    id: i64,
+    published_only: bool,
+) -> Result<DataVersion, StoreError> {
+    let mut query = plans::table
+        .inner_join(organisations::table)
+        .filter(plans::id.eq(id))
+        .select((
+            organisations::id,
+            organisations::created_at,
+            organisations::data_version,
+        ))
+        .into_boxed::<crate::db::MultiBackend>();
+    query = match org {
+        Org::Id(org_id) => query.filter(organisations::id.eq(org_id)),
+        Org::Slug(slug) => query.filter(organisations::slug.eq(slug)),
+    };
+    if published_only {
+        query = query.filter(plans::published.eq(true));
+    }
+    Ok(query.first::<DataVersion>(conn)?)
 }
 
 /// Narrows a plan listing.

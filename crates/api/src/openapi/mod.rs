@@ -49,6 +49,7 @@ measurable goals. Tenant resources live under `/api/v1/orgs/{org}`. Errors are R
         (name = "projects", description = "Business-development projects and their funding"),
         (name = "observations", description = "Metric observations, e.g. social-media followers per channel"),
         (name = "milestones", description = "Milestones such as a business association started"),
+        (name = "results", description = "How a plan is going: each KPI's result, series and counted records, and the scorecard, computed from the records"),
         (name = "audit", description = "Who changed what, when"),
     )
 )]

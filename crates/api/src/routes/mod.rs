@@ -14,6 +14,7 @@ pub mod patch;
 pub mod plan_children;
 pub mod plans;
 pub mod records;
+pub mod results;
 pub mod strategies;
 
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -29,5 +30,6 @@ pub fn configure_v1(cfg: &mut ServiceConfig) {
     measures::configure(cfg);
     budget_lines::configure(cfg);
     records::configure(cfg);
+    results::configure(cfg);
     audit::configure(cfg);
 }

@@ -70,7 +70,7 @@ fn wire<K: RecordKind>(row: &Row<K>) -> Result<Record<Fields<K>>, ApiError> {
 }
 
 /// Whether the client asked for CSV (`Accept: text/csv`) rather than JSON.
-fn wants_csv(req: &HttpRequest) -> bool {
+pub fn wants_csv(req: &HttpRequest) -> bool {
     req.headers()
         .get_all(header::ACCEPT)
         .filter_map(|v| v.to_str().ok())
@@ -88,12 +88,10 @@ fn wants_csv(req: &HttpRequest) -> bool {
 /// The list's filters and page from the query string (a repeated parameter, such as
 /// `kind=a&kind=b`, is a list).
 fn query<K: RecordKind>(req: &HttpRequest) -> Result<(Filter<K>, PageParams), ApiError> {
-    let bad = |e: serde_html_form::de::Error| {
-        ApiError::BadRequest(format!("invalid query parameter: {e}"))
-    };
-    let filter = serde_html_form::from_str(req.query_string()).map_err(bad)?;
-    let page = serde_html_form::from_str(req.query_string()).map_err(bad)?;
-    Ok((filter, page))
+    Ok((
+        pagination::query_params(req)?,
+        pagination::query_params(req)?,
+    ))
 }
 
 /// A page of records in date order, or with `Accept: text/csv` every matching record.

@@ -1,0 +1,89 @@
+//! Each scorecard is computed at most once per data version in this instance: the first
+//! request for a plan, date and version computes it while concurrent requests for the
+//! same wait for that answer; later requests get it from memory until the organisation's
+//! data version moves on. The version is read from the database on every request, so
+//! instances sharing a database never serve a scorecard older than the data.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use actix_web::web::Bytes;
+use chrono::NaiveDate;
+use tokio::sync::OnceCell;
+use veikart_store::plans::DataVersion;
+
+use super::Scorecard;
+use crate::error::ApiError;
+
+/// A computed scorecard and its JSON.
+pub struct Computed {
+    pub card: Scorecard,
+    pub json: Bytes,
+}
+
+/// Which scorecard: the plan and the date.
+type Key = (i64, NaiveDate);
+
+type Slot = (DataVersion, Arc<OnceCell<Arc<Computed>>>);
+
+/// The scorecards of this instance, by plan and date, each for one data version.
+#[derive(Default)]
+pub struct ScorecardCache {
+    slots: Mutex<HashMap<Key, Slot>>,
+    computed: AtomicU64,
+}
+
+/// More scorecards than this (plans × dates asked for) and the cache starts afresh.
+const MAX_SLOTS: usize = 4096;
+
+impl ScorecardCache {
+    /// The scorecard of `plan_id` at `as_of` for `version`: from memory, or computed by
+    /// `compute` (once, however many requests ask at the same time; a failure is not
+    /// kept, so the next request tries again).
+    pub async fn get_or_compute<F, Fut>(
+        &self,
+        plan_id: i64,
+        as_of: NaiveDate,
+        version: DataVersion,
+        compute: F,
+    ) -> Result<Arc<Computed>, ApiError>
+    where
+        F: FnOnce() -> Fut,
+        Fut: std::future::Future<Output = Result<Scorecard, ApiError>>,
+    {
+        let cell = {
+            let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
+            let key = (plan_id, as_of);
+            match slots.get(&key) {
+                Some((v, cell)) if *v == version => cell.clone(),
+                _ => {
+                    if slots.len() >= MAX_SLOTS {
+                        slots.clear();
+                    }
+                    let cell = Arc::new(OnceCell::new());
+                    slots.insert(key, (version, cell.clone()));
+                    cell
+                }
+            }
+        };
+        let computed = cell
+            .get_or_try_init(|| async {
+                let card = compute().await?;
+                let json = serde_json::to_vec(&card)
+                    .map_err(|e| ApiError::Internal(format!("a scorecard as JSON: {e}")))?;
+                self.computed.fetch_add(1, Ordering::Relaxed);
+                Ok::<_, ApiError>(Arc::new(Computed {
+                    card,
+                    json: Bytes::from(json),
+                }))
+            })
+            .await?;
+        Ok(computed.clone())
+    }
+
+    /// How many scorecards this instance has computed.
+    pub fn computed(&self) -> u64 {
+        self.computed.load(Ordering::Relaxed)
+    }
+}

@@ -1,0 +1,562 @@
+//! The facts the KPI engine needs, measured in the database: what a KPI's source counts,
+//! sums or averages over a date window, a level on a day, the planned activities ahead —
+//! each one aggregate query over the indexes that lead with `org_id` (`COUNT`, `SUM`,
+//! `MAX`; a metric level is two: each dimension's latest day, then those values). No
+//! query loads every record. [`counted`] lists the records one result counted, in date
+//! order, a page at a time.
+//!
+//! The rules are the domain's (`veikart_domain::engine`); its in-memory measurer says
+//! the same in plain Rust, and the tests hold the two to the same answers.
+
+use chrono::NaiveDate;
+use diesel::dsl::{count_star, max, sql};
+use diesel::prelude::*;
+use diesel::sql_types::{Bool, Double, Nullable};
+use veikart_domain::engine::{Measurement, Need};
+use veikart_domain::kpi::{ActivityStatus, KpiAggregate, KpiEntity, KpiFilters, KpiSource};
+use veikart_domain::records::RecordKind;
+
+use crate::db::{DbConnection, MultiBackend};
+use crate::error::StoreError;
+use crate::page::{Page, PageRequest};
+use crate::records::{Stored, position, unpack};
+use crate::schema::{activities, members, milestones, observations, projects, surveys};
+use crate::scope::{Org, in_org};
+
+/// One record a result counted, for the drill-down.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Counted {
+    pub kind: RecordKind,
+    pub id: i64,
+    /// The date it is counted by (a project: its start; a member on the roll: the day it
+    /// joined).
+    pub on: NaiveDate,
+    /// Its title, name, or (an observation) its dimension.
+    pub label: String,
+    /// The value it adds: the summed field, or an observation's value.
+    pub value: Option<f64>,
+}
+
+/// What `source` measures for `need`, in the database.
+pub fn measure(
+    conn: &mut DbConnection,
+    org: Org<'_>,
+    source: &KpiSource,
+    need: &Need,
+) -> Result<Measurement, StoreError> {
+    let mut m = Measurement::default();
+    if let Some(at) = need.actual_at {
+        m = match source.aggregate {
+            KpiAggregate::Level | KpiAggregate::GrowthPct => level(conn, org, source, at)?,
+            _ => dated(conn, org, source, need.start, at)?,
+        };
+    }
+    if need.level_at_start {
+        m.level_at_start = level(conn, org, source, need.start)?.value;
+    }
+    if let Some(after) = need.planned_after {
+        let filters = KpiFilters {
+            status: None,
+            ..source.filters.clone()
+        };
+        let planned: i64 = activities_kept(org, &filters)
+            .filter(activities::status.eq(Stored(ActivityStatus::Planned)))
+            .filter(activities::date.gt(after))
+            .filter(activities::date.le(need.end))
+            .select(count_star())
+            .first(conn)?;
+        m.planned_ahead = u64::try_from(planned).unwrap_or(0);
+    }
+    Ok(m)
+}
+
+/// `(rows, sum of the field, newest date)` of a query.
+type Aggregates = (i64, Option<f64>, Option<NaiveDate>);
+
+/// The SQL of a sum over a KPI's numeric field (as double precision on both databases),
+/// and the condition that the field has a value; `None` for a count.
+fn field_sql(source: &KpiSource) -> Result<Option<(String, String)>, StoreError> {
+    if !matches!(source.aggregate, KpiAggregate::Sum | KpiAggregate::Mean) {
+        return Ok(None);
+    }
+    let field = source.field.as_deref().unwrap_or("");
+    // Only the entity's own numeric fields reach SQL; they are the validated names.
+    if !source.entity.numeric_fields().contains(&field) {
+        return Err(StoreError::Corrupt(format!(
+            "kpi field `{field}` is not a numeric field of {}",
+            source.entity.as_str()
+        )));
+    }
+    Ok(Some((
+        format!("SUM(CAST({field} AS DOUBLE PRECISION))"),
+        format!("{field} IS NOT NULL"),
+    )))
+}
+
+/// The aggregate of a boxed query of `$table` by its date column `$date`: a count, or
+/// the sum of the field over the rows that have one.
+macro_rules! aggregate {
+    ($conn:expr, $query:expr, $table:ident :: $date:ident, $field:expr) => {{
+        let query = $query;
+        match $field {
+            Some((sum, has_value)) => query
+                .filter(sql::<Bool>(&has_value))
+                .select((
+                    count_star(),
+                    sql::<Nullable<Double>>(&sum),
+                    max($table::$date),
+                ))
+                .first::<Aggregates>($conn)?,
+            None => query
+                .select((
+                    count_star(),
+                    sql::<Nullable<Double>>("CAST(NULL AS DOUBLE PRECISION)"),
+                    max($table::$date),
+                ))
+                .first::<Aggregates>($conn)?,
+        }
+    }};
+}
+
+/// A count, sum, mean or milestone over the records dated in `[start, at]` (a project:
+/// running at some time in it).
+fn dated(
+    conn: &mut DbConnection,
+    org: Org<'_>,
+    source: &KpiSource,
+    start: NaiveDate,
+    at: NaiveDate,
+) -> Result<Measurement, StoreError> {
+    let filters = &source.filters;
+    let field = field_sql(source)?;
+    let (rows, sum, last) = match source.entity {
+        KpiEntity::Member => aggregate!(
+            conn,
+            members_kept(org, filters).filter(members::joined_on.between(start, at)),
+            members::joined_on,
+            field
+        ),
+        KpiEntity::Activity => aggregate!(
+            conn,
+            activities_kept(org, filters).filter(activities::date.between(start, at)),
+            activities::date,
+            field
+        ),
+        KpiEntity::Survey => aggregate!(
+            conn,
+            surveys_kept(org, filters).filter(surveys::conducted_on.between(start, at)),
+            surveys::conducted_on,
+            field
+        ),
+        KpiEntity::Project => aggregate!(
+            conn,
+            projects_running(org, filters, start, at),
+            projects::start_on,
+            field
+        ),
+        KpiEntity::Metric => aggregate!(
+            conn,
+            observations_kept(org, filters).filter(observations::observed_on.between(start, at)),
+            observations::observed_on,
+            field
+        ),
+        KpiEntity::Milestone => aggregate!(
+            conn,
+            milestones_kept(org, filters).filter(milestones::achieved_on.between(start, at)),
+            milestones::achieved_on,
+            None::<(String, String)>
+        ),
+    };
+    let records_counted = u64::try_from(rows).unwrap_or(0);
+    let value = match source.aggregate {
+        KpiAggregate::Sum => Some(sum.unwrap_or(0.0)),
+        KpiAggregate::Mean => sum.filter(|_| rows > 0).map(|s| s / rows as f64),
+        KpiAggregate::Milestone => Some(if rows > 0 { 1.0 } else { 0.0 }),
+        _ => Some(rows as f64),
+    };
+    Ok(Measurement {
+        value,
+        records_counted,
+        last_record_on: last,
+        ..Measurement::default()
+    })
+}
+
+/// The stock on `at`: members on the roll, or the sum of each dimension's latest value.
+fn level(
+    conn: &mut DbConnection,
+    org: Org<'_>,
+    source: &KpiSource,
+    at: NaiveDate,
+) -> Result<Measurement, StoreError> {
+    if source.entity == KpiEntity::Member {
+        let (rows, last): (i64, Option<NaiveDate>) = members_on_roll(org, &source.filters, at)
+            .select((count_star(), max(members::joined_on)))
+            .first(conn)?;
+        return Ok(Measurement {
+            value: Some(rows as f64),
+            records_counted: u64::try_from(rows).unwrap_or(0),
+            last_record_on: last,
+            ..Measurement::default()
+        });
+    }
+    let latest = latest_observations(conn, org, &source.filters, at)?;
+    Ok(Measurement {
+        value: (!latest.is_empty()).then(|| latest.iter().map(|o| o.3).sum()),
+        records_counted: latest.len() as u64,
+        last_record_on: latest.iter().map(|o| o.2).max(),
+        ..Measurement::default()
+    })
+}
+
+/// `(id, dimension, observed_on, value)` of each dimension's latest observation on or
+/// before `at`: the dimensions (one `DISTINCT` over the index on `(org_id, metric_key,
+/// dimension, observed_on)`), then one index seek per dimension for its latest row.
+fn latest_observations(
+    conn: &mut DbConnection,
+    org: Org<'_>,
+    filters: &KpiFilters,
+    at: NaiveDate,
+) -> Result<Vec<(i64, String, NaiveDate, f64)>, StoreError> {
+    let dimensions: Vec<String> = observations_kept(org, filters)
+        .filter(observations::observed_on.le(at))
+        .select(observations::dimension)
+        .distinct()
+        .load(conn)?;
+    let mut latest = Vec::with_capacity(dimensions.len());
+    for dimension in dimensions {
+        latest.push(
+            observations_kept(org, filters)
+                .filter(observations::dimension.eq(dimension))
+                .filter(observations::observed_on.le(at))
+                .order(observations::observed_on.desc())
+                .select((
+                    observations::id,
+                    observations::dimension,
+                    observations::observed_on,
+                    observations::value,
+                ))
+                .first(conn)?,
+        );
+    }
+    Ok(latest)
+}
+
+/// One page of the records a result at `need` counted, in date order then id.
+pub fn counted(
+    conn: &mut DbConnection,
+    org: Org<'_>,
+    source: &KpiSource,
+    need: &Need,
+    page: PageRequest,
+) -> Result<Page<Counted>, StoreError> {
+    let Some(at) = need.actual_at else {
+        return Ok(page.finish(Vec::new(), |_: &Counted| 0));
+    };
+    let start = need.start;
+    let filters = &source.filters;
+    let has_value = field_sql(source)?.map(|(_, has_value)| has_value);
+    let after = page.after.map(unpack);
+    let limit = page.fetch_limit();
+    let value_of = |field: Option<&str>, values: &[(&str, Option<f64>)]| {
+        field.and_then(|f| values.iter().find(|(name, _)| *name == f).and_then(|v| v.1))
+    };
+    let field = source.field.as_deref();
+
+    /// Narrows `$query` to rows with a value in the summed field, after the page's
+    /// position, in date order, and loads a page of them.
+    macro_rules! page_of {
+        ($query:expr, $table:ident :: $date:ident, $select:expr, $Row:ty) => {{
+            let mut query = $query;
+            if let Some(condition) = &has_value {
+                query = query.filter(sql::<Bool>(condition));
+            }
+            if let Some((day, id)) = after {
+                query = query.filter(
+                    $table::$date
+                        .gt(day)
+                        .or($table::$date.eq(day).and($table::id.gt(id))),
+                );
+            }
+            query
+                .order(($table::$date.asc(), $table::id.asc()))
+                .limit(limit)
+                .select($select)
+                .load::<$Row>(conn)?
+        }};
+    }
+
+    let rows: Vec<Counted> = match (source.entity, source.aggregate) {
+        (KpiEntity::Member, KpiAggregate::Level | KpiAggregate::GrowthPct) => page_of!(
+            members_on_roll(org, filters, at),
+            members::joined_on,
+            (
+                members::id,
+                members::joined_on,
+                members::name,
+                members::employees
+            ),
+            (i64, NaiveDate, String, Option<i64>)
+        )
+        .into_iter()
+        .map(|(id, on, label, _)| Counted {
+            kind: RecordKind::Member,
+            id,
+            on,
+            label,
+            value: None,
+        })
+        .collect(),
+        (KpiEntity::Metric, KpiAggregate::Level | KpiAggregate::GrowthPct) => {
+            let mut rows: Vec<Counted> = latest_observations(conn, org, filters, at)?
+                .into_iter()
+                .map(|(id, dimension, on, value)| Counted {
+                    kind: RecordKind::Observation,
+                    id,
+                    on,
+                    label: dimension,
+                    value: Some(value),
+                })
+                .collect();
+            rows.sort_by_key(|c| (c.on, c.id));
+            rows.retain(|c| after.is_none_or(|(day, id)| (c.on, c.id) > (day, id)));
+            rows.truncate(usize::try_from(limit).unwrap_or(0));
+            rows
+        }
+        (KpiEntity::Member, _) => page_of!(
+            members_kept(org, filters).filter(members::joined_on.between(start, at)),
+            members::joined_on,
+            (
+                members::id,
+                members::joined_on,
+                members::name,
+                members::employees
+            ),
+            (i64, NaiveDate, String, Option<i64>)
+        )
+        .into_iter()
+        .map(|(id, on, label, employees)| Counted {
+            kind: RecordKind::Member,
+            id,
+            on,
+            label,
+            value: value_of(field, &[("employees", employees.map(|e| e as f64))]),
+        })
+        .collect(),
+        (KpiEntity::Activity, _) => page_of!(
+            activities_kept(org, filters).filter(activities::date.between(start, at)),
+            activities::date,
+            (
+                activities::id,
+                activities::date,
+                activities::title,
+                activities::participants
+            ),
+            (i64, NaiveDate, String, Option<i64>)
+        )
+        .into_iter()
+        .map(|(id, on, label, participants)| Counted {
+            kind: RecordKind::Activity,
+            id,
+            on,
+            label,
+            value: value_of(field, &[("participants", participants.map(|p| p as f64))]),
+        })
+        .collect(),
+        (KpiEntity::Survey, _) => page_of!(
+            surveys_kept(org, filters).filter(surveys::conducted_on.between(start, at)),
+            surveys::conducted_on,
+            (
+                surveys::id,
+                surveys::conducted_on,
+                surveys::title,
+                surveys::invited,
+                surveys::responses,
+                surveys::mean_score,
+                surveys::nps
+            ),
+            (i64, NaiveDate, String, i64, i64, Option<f64>, Option<i32>)
+        )
+        .into_iter()
+        .map(
+            |(id, on, label, invited, responses, mean_score, nps)| Counted {
+                kind: RecordKind::Survey,
+                id,
+                on,
+                label,
+                value: value_of(
+                    field,
+                    &[
+                        ("invited", Some(invited as f64)),
+                        ("responses", Some(responses as f64)),
+                        ("mean_score", mean_score),
+                        ("nps", nps.map(f64::from)),
+                    ],
+                ),
+            },
+        )
+        .collect(),
+        (KpiEntity::Project, _) => page_of!(
+            projects_running(org, filters, start, at),
+            projects::start_on,
+            (
+                projects::id,
+                projects::start_on,
+                projects::title,
+                projects::external_funding
+            ),
+            (i64, NaiveDate, String, f64)
+        )
+        .into_iter()
+        .map(|(id, on, label, funding)| Counted {
+            kind: RecordKind::Project,
+            id,
+            on,
+            label,
+            value: value_of(field, &[("external_funding", Some(funding))]),
+        })
+        .collect(),
+        (KpiEntity::Metric, _) => page_of!(
+            observations_kept(org, filters).filter(observations::observed_on.between(start, at)),
+            observations::observed_on,
+            (
+                observations::id,
+                observations::observed_on,
+                observations::dimension,
+                observations::value
+            ),
+            (i64, NaiveDate, String, f64)
+        )
+        .into_iter()
+        .map(|(id, on, label, value)| Counted {
+            kind: RecordKind::Observation,
+            id,
+            on,
+            label,
+            value: Some(value),
+        })
+        .collect(),
+        (KpiEntity::Milestone, _) => page_of!(
+            milestones_kept(org, filters).filter(milestones::achieved_on.between(start, at)),
+            milestones::listed_on,
+            (milestones::id, milestones::listed_on, milestones::title),
+            (i64, NaiveDate, String)
+        )
+        .into_iter()
+        .map(|(id, on, label)| Counted {
+            kind: RecordKind::Milestone,
+            id,
+            on,
+            label,
+            value: None,
+        })
+        .collect(),
+    };
+    if rows.is_empty() {
+        org.ensure_exists(conn)?;
+    }
+    Ok(page.finish(rows, |c| position(c.on, c.id)))
+}
+
+fn members_kept<'a>(org: Org<'a>, filters: &KpiFilters) -> members::BoxedQuery<'a, MultiBackend> {
+    let mut query = in_org!(members, org);
+    if let Some(m) = &filters.municipality {
+        query = query.filter(members::municipality.eq(m.clone()));
+    }
+    if let Some(t) = filters.membership_type {
+        query = query.filter(members::membership_type.eq(Stored(t)));
+    }
+    query
+}
+
+/// Members on the roll on `at`: joined on or before it, and not left on or before it.
+fn members_on_roll<'a>(
+    org: Org<'a>,
+    filters: &KpiFilters,
+    at: NaiveDate,
+) -> members::BoxedQuery<'a, MultiBackend> {
+    members_kept(org, filters)
+        .filter(members::joined_on.le(at))
+        .filter(members::left_on.is_null().or(members::left_on.gt(at)))
+}
+
+fn activities_kept<'a>(
+    org: Org<'a>,
+    filters: &KpiFilters,
+) -> activities::BoxedQuery<'a, MultiBackend> {
+    let mut query = in_org!(activities, org);
+    if let Some(kinds) = &filters.kinds {
+        query = query
+            .filter(activities::kind.eq_any(kinds.iter().copied().map(Stored).collect::<Vec<_>>()));
+    }
+    if let Some(status) = filters.status {
+        query = query.filter(activities::status.eq(Stored(status)));
+    }
+    if let Some(m) = &filters.municipality {
+        query = query.filter(activities::municipality.eq(m.clone()));
+    }
+    query
+}
+
+fn surveys_kept<'a>(org: Org<'a>, filters: &KpiFilters) -> surveys::BoxedQuery<'a, MultiBackend> {
+    let mut query = in_org!(surveys, org);
+    if let Some(audience) = filters.audience {
+        query = query.filter(surveys::audience.eq(Stored(audience)));
+    }
+    query
+}
+
+/// Projects kept by the filters that run at some time in `[start, at]`.
+fn projects_running<'a>(
+    org: Org<'a>,
+    filters: &KpiFilters,
+    start: NaiveDate,
+    at: NaiveDate,
+) -> projects::BoxedQuery<'a, MultiBackend> {
+    let mut query = in_org!(projects, org)
+        .filter(projects::start_on.le(at))
+        .filter(projects::end_on.is_null().or(projects::end_on.ge(start)));
+    if let Some(roles) = &filters.roles {
+        query = query
+            .filter(projects::role.eq_any(roles.iter().copied().map(Stored).collect::<Vec<_>>()));
+    }
+    if let Some(statuses) = &filters.statuses {
+        query = query.filter(
+            projects::status.eq_any(statuses.iter().copied().map(Stored).collect::<Vec<_>>()),
+        );
+    }
+    match filters.external_funding {
+        Some(true) => query = query.filter(projects::external_funding.gt(0.0)),
+        Some(false) => query = query.filter(projects::external_funding.eq(0.0)),
+        None => {}
+    }
+    query
+}
+
+fn observations_kept<'a>(
+    org: Org<'a>,
+    filters: &KpiFilters,
+) -> observations::BoxedQuery<'a, MultiBackend> {
+    let mut query = in_org!(observations, org);
+    if let Some(key) = &filters.metric_key {
+        query = query.filter(observations::metric_key.eq(key.clone()));
+    }
+    if let Some(dimensions) = &filters.dimensions {
+        query = query.filter(observations::dimension.eq_any(dimensions.clone()));
+    }
+    query
+}
+
+fn milestones_kept<'a>(
+    org: Org<'a>,
+    filters: &KpiFilters,
+) -> milestones::BoxedQuery<'a, MultiBackend> {
+    let mut query = in_org!(milestones, org);
+    if let Some(kind) = &filters.milestone_kind {
+        query = query.filter(milestones::kind.eq(kind.clone()));
+    }
+    if let Some(m) = &filters.municipality {
+        query = query.filter(milestones::municipality.eq(m.clone()));
+    }
+    query
+}
