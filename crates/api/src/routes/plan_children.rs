@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::IntoParams;
 use veikart_domain::Role;
 use veikart_store::plans::{self, Plan};
-use veikart_store::{ChildRow, PlanParts, StoreError, TenantRow, Tx};
+use veikart_store::{ChildRow, PlanParts, StoreError, TenantRow, TenantTable, Tx};
 
 use crate::auth::Claims;
 use crate::error::ApiError;
@@ -79,9 +79,9 @@ pub trait PlanChild: 'static {
 }
 
 /// A [`PlanChild`]'s row type.
-pub type Row<C> = <<C as PlanChild>::Rows as PlanParts>::Row;
+pub type Row<C> = <<C as PlanChild>::Rows as TenantTable>::Row;
 /// A [`PlanChild`]'s values type (what inserts and updates write).
-pub type Values<C> = <<C as PlanChild>::Rows as PlanParts>::Values;
+pub type Values<C> = <<C as PlanChild>::Rows as TenantTable>::Values;
 
 /// 409 when the resource is structural and the plan is not a draft.
 fn ensure_writable<C: PlanChild>(plan: &Plan) -> Result<(), StoreError> {
