@@ -1,6 +1,6 @@
 //! The handlers. Each resource has a folder: `mod.rs` holds its wire types, its rules
 //! and its registration; the operations live in `<action>.rs` files or, for resources
-//! inside a plan, in `handlers.rs` declared through `plan_children::plan_child_handlers!`.
+//! inside a plan, in `handlers.rs` declared through `resource::plan::plan_child_handlers!`.
 
 pub mod audit;
 pub mod budget_lines;
@@ -11,9 +11,9 @@ pub mod kpis;
 pub mod measures;
 pub mod orgs;
 pub mod patch;
-pub mod plan_children;
 pub mod plans;
 pub mod records;
+pub mod resource;
 pub mod strategies;
 
 use utoipa_actix_web::service_config::ServiceConfig;

@@ -14,7 +14,7 @@ use crate::json::JsonBody;
 use crate::pagination::{Page, PageParams};
 use crate::routes::orgs::OrgPath;
 use crate::routes::patch::apply;
-use crate::routes::plan_children::refuse_while;
+use crate::routes::resource::refuse_while;
 use crate::state::AppState;
 use crate::tenancy::OrgAccess;
 
