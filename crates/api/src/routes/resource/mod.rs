@@ -1,10 +1,22 @@
-//! What every resource served by a generic implementation shares: the caller's access
-//! ([`viewer`], [`Write`] with its `If-Match`), the answers with their `ETag` and
-//! `Location` ([`current`], [`created`]), and the 409 of a delete something still depends
-//! on ([`refuse_while`]). The plan scope ([`plan`], [`PlanChild`]) serves a plan's parts —
-//! focus areas, KPI definitions, measures and budget lines — through them; so do the
-//! records (`routes/records/`).
+//! The one way Veikart serves a resource: list, create, get, change and delete, with
+//! organisation isolation, roles, `ETag`/`If-Match`, `Location` and the audit trail handled
+//! once. A resource lives in one of two scopes, and implements that scope's trait for what
+//! is its own (wire types, rules, what a delete waits for):
+//!
+//! - the organisation ([`org`], [`OrgChild`]): strategies, goals and a goal's check-ins
+//!   (`/orgs/{org}/<segment>`, or under a parent such as `/orgs/{org}/goals/{goal_id}/…`);
+//!   viewers read, editors write;
+//! - a plan ([`plan`], [`PlanChild`]): focus areas, KPI definitions, measures and budget
+//!   lines (`/orgs/{org}/plans/{plan_id}/<segment>`); anyone reads a published plan's
+//!   parts, and the plan's structure is frozen once it is adopted.
+//!
+//! Each scope has its generic `list`, `get`, `create`, `update` and `delete` and a small
+//! macro declaring a resource's documented handlers, each a thin call into them. The
+//! records (`routes/records/`) are organisation resources with handlers of their own (date
+//! order, CSV, a PATCH laid over their fields) built from the same pieces here: [`viewer`],
+//! [`Write`], [`current`] and [`created`].
 
+pub mod org;
 pub mod plan;
 
 use actix_web::http::StatusCode;
@@ -18,6 +30,7 @@ use crate::error::ApiError;
 use crate::etag;
 use crate::tenancy::OrgAccess;
 
+pub use org::OrgChild;
 pub use plan::PlanChild;
 
 /// The caller's access to `org` as a reader with a token (`viewer` or above).
