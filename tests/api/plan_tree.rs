@@ -518,3 +518,86 @@ fn a_check_in_answers_its_location_and_is_deleted_only_at_its_version() {
     assert_eq!(deleted.status, 204, "{}", deleted.body);
     app.get(&location).bearer(&editor).send().problem(404);
 }
+
+#[test]
+fn organisation_resources_answer_their_location_and_keep_their_roles_and_parents() {
+    let app = TestApp::spawn();
+    let org = app.create_org("scope");
+    let viewer = app.token(&org, Role::Viewer);
+    let editor = app.token(&org, Role::Editor);
+    let admin = app.token(&org, Role::Admin);
+    let post = |path: &str, body: Value| {
+        let created = app
+            .post(&format!("/api/v1/orgs/{org}{path}"))
+            .bearer(&editor)
+            .json(&body)
+            .send();
+        assert_eq!(created.status, 201, "{}", created.body);
+        let location = created.header("location").unwrap().to_owned();
+        assert_eq!(
+            location,
+            format!("/api/v1/orgs/{org}{path}/{}", created.json()["id"])
+        );
+        let etag = created.header("etag").unwrap().to_owned();
+        (location, etag)
+    };
+
+    // A strategy is changed at its version and deleted only by an admin.
+    let (strategy, etag) = post(
+        "/strategies",
+        json!({"title": "Strategi", "period_start": "2020-01-01", "period_end": "2023-12-31"}),
+    );
+    assert_eq!(app.get(&strategy).bearer(&viewer).send().status, 200);
+    app.patch(&strategy)
+        .bearer(&editor)
+        .header("If-Match", "\"v99\"")
+        .json(&json!({"title": "Ny"}))
+        .send()
+        .problem(412);
+    let changed = app
+        .patch(&strategy)
+        .bearer(&editor)
+        .header("If-Match", &etag)
+        .json(&json!({"title": "Ny"}))
+        .send();
+    assert_eq!(changed.status, 200, "{}", changed.body);
+    let etag = changed.header("etag").unwrap().to_owned();
+    app.delete(&strategy).bearer(&editor).send().problem(403);
+    app.delete(&strategy)
+        .bearer(&admin)
+        .header("If-Match", "\"v1\"")
+        .send()
+        .problem(412);
+    let deleted = app
+        .delete(&strategy)
+        .bearer(&admin)
+        .header("If-Match", &etag)
+        .send();
+    assert_eq!(deleted.status, 204, "{}", deleted.body);
+
+    // A check-in is reached only through its own goal, and is never changed.
+    let plan = id(&app.create_plan(&org, "P"));
+    let goal = |key: &str| {
+        let (location, _) = post(
+            "/goals",
+            json!({"plan_id": plan, "key": key, "title": "Kvalitativt", "measurable": false}),
+        );
+        location.rsplit('/').next().unwrap().parse::<i64>().unwrap()
+    };
+    let (own, other) = (goal("own"), goal("other"));
+    let (check_in, _) = post(
+        &format!("/goals/{own}/check-ins"),
+        json!({"checked_on": "2022-06-30", "status": "on_track", "confidence": 7}),
+    );
+    let check_in_id = check_in.rsplit('/').next().unwrap();
+    let elsewhere = format!("/api/v1/orgs/{org}/goals/{other}/check-ins/{check_in_id}");
+    app.get(&elsewhere).bearer(&viewer).send().problem(404);
+    app.delete(&elsewhere).bearer(&editor).send().problem(404);
+    app.delete(&check_in).bearer(&viewer).send().problem(403);
+    app.patch(&check_in)
+        .bearer(&editor)
+        .json(&json!({"confidence": 3}))
+        .send()
+        .problem(405);
+    assert_eq!(app.get(&check_in).bearer(&viewer).send().status, 200);
+}

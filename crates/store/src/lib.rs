@@ -44,7 +44,7 @@ pub use db::{
 };
 pub use error::StoreError;
 pub use page::{Page, PageRequest};
-pub use rows::{ChildRow, PlanParts, TenantRow};
+pub use rows::{ChildRow, PlanParts, TenantRow, TenantTable};
 pub use scope::Org;
 
 /// The current time as stored: UTC, whole microseconds (PostgreSQL's precision), so

@@ -16,11 +16,11 @@
 //!   `all_for(conn, org, parent_id)` (id order, unpaged, for whole-tree reads) and
 //!   `count_for`;
 //! - with `plan_part` (a table under `plans` through `plan_id`), also `read_in_plan` and
-//!   `list_in_plan` (what a reader of the plan may see: one statement each) and the marker
-//!   type `Rows` implementing [`PlanParts`], through which the API's plan-part handlers
-//!   work on any of them.
+//!   `list_in_plan` (what a reader of the plan may see: one statement each).
 //!
-//! The row type implements [`TenantRow`] (and [`ChildRow`] with a parent).
+//! The row type implements [`TenantRow`] (and [`ChildRow`] with a parent), and the marker
+//! type `Rows` implements [`TenantTable`] (and [`PlanParts`] for a plan part): through it
+//! the API's generic resource handlers work on any table.
 //!
 //! [`Tx`]: crate::db::Tx
 
@@ -40,26 +40,12 @@ pub trait ChildRow: TenantRow {
     fn parent_id(&self) -> i64;
 }
 
-/// The table of a plan part (focus areas, KPI definitions, measures, budget lines), for
-/// code that is generic over them: the functions [`tenant_rows!`] generates with
-/// `plan_part`, with the same meaning.
-pub trait PlanParts {
-    type Row: ChildRow + Send + 'static;
+/// A tenant table, for code that is generic over them: the functions [`tenant_rows!`]
+/// generates, with the same meaning.
+pub trait TenantTable: 'static {
+    type Row: TenantRow + Send + 'static;
     type Values;
-    fn read_in_plan(
-        conn: &mut DbConnection,
-        org: Org<'_>,
-        plan_id: i64,
-        published_only: bool,
-        id: i64,
-    ) -> Result<Self::Row, StoreError>;
-    fn list_in_plan(
-        conn: &mut DbConnection,
-        org: Org<'_>,
-        plan_id: i64,
-        published_only: bool,
-        page: PageRequest,
-    ) -> Result<Page<Self::Row>, StoreError>;
+    fn get(conn: &mut DbConnection, org: Org<'_>, id: i64) -> Result<Self::Row, StoreError>;
     fn insert(
         tx: &mut Tx<'_>,
         org_id: i64,
@@ -82,6 +68,26 @@ pub trait PlanParts {
         expected_versions: Option<&[i32]>,
         guard: impl FnOnce(&mut Tx<'_>, &Self::Row) -> Result<(), StoreError>,
     ) -> Result<Self::Row, StoreError>;
+}
+
+/// The table of a plan part (focus areas, KPI definitions, measures, budget lines): a
+/// [`TenantTable`] whose rows belong to a plan, with the reads [`tenant_rows!`] generates
+/// with `plan_part`.
+pub trait PlanParts: TenantTable<Row: ChildRow> {
+    fn read_in_plan(
+        conn: &mut DbConnection,
+        org: Org<'_>,
+        plan_id: i64,
+        published_only: bool,
+        id: i64,
+    ) -> Result<Self::Row, StoreError>;
+    fn list_in_plan(
+        conn: &mut DbConnection,
+        org: Org<'_>,
+        plan_id: i64,
+        published_only: bool,
+        page: PageRequest,
+    ) -> Result<Page<Self::Row>, StoreError>;
 }
 
 macro_rules! tenant_rows {
@@ -125,12 +131,7 @@ macro_rules! tenant_rows {
             Ok(page.finish(rows, |r| r.id))
         }
 
-        /// This table, for code that is generic over the parts of a plan.
-        pub struct Rows;
-
         impl $crate::rows::PlanParts for Rows {
-            type Row = $Row;
-            type Values = $Values;
             fn read_in_plan(
                 conn: &mut $crate::db::DbConnection,
                 org: $crate::Org<'_>,
@@ -148,6 +149,45 @@ macro_rules! tenant_rows {
                 page: $crate::PageRequest,
             ) -> Result<$crate::Page<$Row>, $crate::StoreError> {
                 list_in_plan(conn, org, plan_id, published_only, page)
+            }
+        }
+    };
+    ($table:ident, $Row:ty, $Values:ty, $entity:expr $(, parent: $parent:ident)?) => {
+        #[derive(diesel::Insertable)]
+        #[diesel(table_name = $table)]
+        struct NewRow {
+            org_id: i64,
+            #[diesel(embed)]
+            values: $Values,
+            created_at: chrono::NaiveDateTime,
+            updated_at: chrono::NaiveDateTime,
+            version: i32,
+        }
+
+        /// The name this entity has in the audit trail.
+        pub const ENTITY: &str = $entity;
+
+        impl $crate::rows::TenantRow for $Row {
+            fn id(&self) -> i64 {
+                self.id
+            }
+            fn version(&self) -> i32 {
+                self.version
+            }
+        }
+
+        /// This table, for code that is generic over tenant tables.
+        pub struct Rows;
+
+        impl $crate::rows::TenantTable for Rows {
+            type Row = $Row;
+            type Values = $Values;
+            fn get(
+                conn: &mut $crate::db::DbConnection,
+                org: $crate::Org<'_>,
+                id: i64,
+            ) -> Result<$Row, $crate::StoreError> {
+                get(conn, org, id)
             }
             fn insert(
                 tx: &mut $crate::db::Tx<'_>,
@@ -176,30 +216,6 @@ macro_rules! tenant_rows {
                 guard: impl FnOnce(&mut $crate::db::Tx<'_>, &$Row) -> Result<(), $crate::StoreError>,
             ) -> Result<$Row, $crate::StoreError> {
                 delete(tx, org_id, id, actor, expected_versions, guard)
-            }
-        }
-    };
-    ($table:ident, $Row:ty, $Values:ty, $entity:expr $(, parent: $parent:ident)?) => {
-        #[derive(diesel::Insertable)]
-        #[diesel(table_name = $table)]
-        struct NewRow {
-            org_id: i64,
-            #[diesel(embed)]
-            values: $Values,
-            created_at: chrono::NaiveDateTime,
-            updated_at: chrono::NaiveDateTime,
-            version: i32,
-        }
-
-        /// The name this entity has in the audit trail.
-        pub const ENTITY: &str = $entity;
-
-        impl $crate::rows::TenantRow for $Row {
-            fn id(&self) -> i64 {
-                self.id
-            }
-            fn version(&self) -> i32 {
-                self.version
             }
         }
 

@@ -1,6 +1,7 @@
 //! The handlers. Each resource has a folder: `mod.rs` holds its wire types, its rules
-//! and its registration; the operations live in `<action>.rs` files or, for resources
-//! inside a plan, in `handlers.rs` declared through `plan_children::plan_child_handlers!`.
+//! and its registration; the operations live in `<action>.rs` files or, for the resources
+//! served by the shared implementation in `resource/`, in `handlers.rs` declared through
+//! `resource::org::org_child_handlers!` or `resource::plan::plan_child_handlers!`.
 
 pub mod audit;
 pub mod budget_lines;
@@ -11,9 +12,9 @@ pub mod kpis;
 pub mod measures;
 pub mod orgs;
 pub mod patch;
-pub mod plan_children;
 pub mod plans;
 pub mod records;
+pub mod resource;
 pub mod results;
 pub mod strategies;
 

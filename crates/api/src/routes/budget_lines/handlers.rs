@@ -1,10 +1,10 @@
-//! The documented operations on budget lines; `plan_children` does the work.
+//! The documented operations on budget lines; `resource::plan` does the work.
 
 use actix_web::{delete, get, patch, post};
 
 use super::{BudgetLine, BudgetLines, CreateBudgetLine, UpdateBudgetLine};
 use crate::pagination::Page;
-use crate::routes::plan_children::plan_child_handlers;
+use crate::routes::resource::plan::plan_child_handlers;
 
 plan_child_handlers! {
     resource: BudgetLines, wire: BudgetLine, create_body: CreateBudgetLine, update_body: UpdateBudgetLine,

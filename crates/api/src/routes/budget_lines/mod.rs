@@ -14,7 +14,7 @@ use veikart_store::plans::Plan;
 use veikart_store::{StoreError, Tx, measures};
 
 use super::patch::{apply, nullable};
-use super::plan_children::{PlanChild, refuse_while};
+use super::resource::{PlanChild, refuse_while};
 use crate::error::ApiError;
 use crate::time::utc;
 

@@ -1,10 +1,10 @@
-//! The documented operations on focus areas; `plan_children` does the work.
+//! The documented operations on focus areas; `resource::plan` does the work.
 
 use actix_web::{delete, get, patch, post};
 
 use super::{CreateFocusArea, FocusArea, FocusAreas, UpdateFocusArea};
 use crate::pagination::Page;
-use crate::routes::plan_children::plan_child_handlers;
+use crate::routes::resource::plan::plan_child_handlers;
 
 plan_child_handlers! {
     resource: FocusAreas, wire: FocusArea, create_body: CreateFocusArea, update_body: UpdateFocusArea,

@@ -1,25 +1,51 @@
-//! Check-ins of qualitative goals: `/orgs/{org}/goals/{goal_id}/check-ins`.
+//! Check-ins of qualitative goals, `/orgs/{org}/goals/{goal_id}/check-ins`: an
+//! [`OrgChild`] under its goal, reached only through it, and never changed once made (a
+//! new check-in records a new assessment).
 
-use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
-use serde::Deserialize;
+use std::convert::Infallible;
+
+use actix_web::{delete, get, post};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
-use veikart_domain::Date;
-use veikart_domain::Role;
-use veikart_domain::Validator;
-use veikart_domain::tree::{CheckInStatus, check_confidence, check_optional_text};
-use veikart_store::StoreError;
+use veikart_domain::tree::{CheckInStatus, TEXT_MAX, check_confidence, check_optional_text};
+use veikart_domain::{Date, Validator};
 use veikart_store::check_ins::{self as store, CheckInValues};
-use veikart_store::goals;
+use veikart_store::{DbConnection, Org, PageRequest, StoreError, Tx, goals};
 
-use super::{CheckIn, check_in_wire};
-use crate::auth::Auth;
 use crate::error::ApiError;
-use crate::etag;
-use crate::json::JsonBody;
-use crate::pagination::{Page, PageParams};
-use crate::state::AppState;
-use crate::tenancy::OrgAccess;
+use crate::pagination::Page;
+use crate::routes::resource::org::{NoFilter, OrgChild, OrgItem, OrgScoped, org_child_handlers};
+use crate::time::utc;
+
+/// A dated assessment of a qualitative goal.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CheckIn {
+    pub id: i64,
+    pub goal_id: i64,
+    pub checked_on: NaiveDate,
+    pub status: CheckInStatus,
+    /// 0 (no confidence) to 10 (certain).
+    pub confidence: i32,
+    pub comment: Option<String>,
+    /// Who checked in (the token's `sub`).
+    pub author: String,
+    pub created_at: DateTime<Utc>,
+    pub version: i32,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateCheckIn {
+    #[schema(example = "2022-06-30")]
+    pub checked_on: Date,
+    pub status: CheckInStatus,
+    /// 0 (no confidence) to 10 (certain).
+    #[schema(minimum = 0, maximum = 10, example = 7)]
+    pub confidence: i32,
+    #[schema(max_length = 20000, pattern = "^[^\\u0000]*$")]
+    pub comment: Option<String>,
+}
 
 /// `{org}` and `{goal_id}` in a path.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -43,176 +69,122 @@ pub struct CheckInPath {
     pub id: i64,
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CreateCheckIn {
-    #[schema(example = "2022-06-30")]
-    pub checked_on: Date,
-    pub status: CheckInStatus,
-    /// 0 (no confidence) to 10 (certain).
-    #[schema(minimum = 0, maximum = 10, example = 7)]
-    pub confidence: i32,
-    #[schema(max_length = 20000, pattern = "^[^\\u0000]*$")]
-    pub comment: Option<String>,
-}
-
-/// A goal's check-ins, oldest first (`viewer`).
-#[utoipa::path(
-    get, path = "/orgs/{org}/goals/{goal_id}/check-ins", tag = "goals",
-    params(GoalCheckInsPath, PageParams),
-    security(("bearer_auth" = [])),
-    responses((status = 200, body = Page<CheckIn>))
-)]
-#[get("/orgs/{org}/goals/{goal_id}/check-ins")]
-pub async fn list_check_ins(
-    state: web::Data<AppState>,
-    auth: Auth,
-    path: web::Path<GoalCheckInsPath>,
-    page: web::Query<PageParams>,
-) -> Result<HttpResponse, ApiError> {
-    let request = page.request()?;
-    let access = OrgAccess::check(Some(auth.0), &path.org)?;
-    access.require(Role::Viewer)?;
-    let goal_id = path.goal_id;
-    let page = state
-        .db(move |conn| {
-            let page = store::list_for(conn, access.org(), goal_id, request)?;
-            if page.items.is_empty() {
-                // No check-ins: is the goal there at all?
-                goals::get(conn, access.org(), goal_id)?;
-            }
-            Ok(page)
-        })
-        .await?;
-    Ok(HttpResponse::Ok().json(Page::try_from_store(page, check_in_wire)?))
-}
-
-/// Record how a qualitative goal is doing (`editor`); the author is the token's `sub`.
-/// A measurable goal takes no check-ins: its KPIs measure it (409).
-#[utoipa::path(
-    post, path = "/orgs/{org}/goals/{goal_id}/check-ins", tag = "goals",
-    params(GoalCheckInsPath),
-    request_body = CreateCheckIn,
-    security(("bearer_auth" = [])),
-    responses((status = 201, body = CheckIn, headers(
-        ("ETag" = String, description = "The version, for If-Match"),
-        ("Location" = String, description = "The new check-in's URL"),
-    )))
-)]
-#[post("/orgs/{org}/goals/{goal_id}/check-ins")]
-pub async fn create_check_in(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    auth: Auth,
-    path: web::Path<GoalCheckInsPath>,
-    body: JsonBody<CreateCheckIn>,
-) -> Result<HttpResponse, ApiError> {
-    let access = OrgAccess::check(Some(auth.0), &path.org)?;
-    let actor = access.require(Role::Editor)?.sub.clone();
-    let (goal_id, body) = (path.goal_id, body.0);
-    let mut v = Validator::new();
-    check_confidence(&mut v, body.confidence);
-    check_optional_text(
-        &mut v,
-        "comment",
-        body.comment.as_deref(),
-        veikart_domain::tree::TEXT_MAX,
-    );
-    v.finish().map_err(ApiError::Validation)?;
-    let check_in = state
-        .write(move |tx| {
-            let org_id = access.org_id(tx)?;
-            let goal = goals::get(tx, org_id, goal_id)?;
-            if goal.measurable {
-                return Err(StoreError::Conflict {
-                    field: None,
-                    message: "the goal is measurable: its KPIs measure it, it takes no check-ins"
-                        .into(),
-                });
-            }
-            let values = CheckInValues {
-                goal_id,
-                checked_on: body.checked_on.get(),
-                status: body.status.as_str().to_owned(),
-                confidence: body.confidence,
-                comment: body.comment,
-                author: actor.clone(),
-            };
-            store::insert(tx, org_id, &actor, values)
-        })
-        .await?;
-    let check_in = check_in_wire(check_in)?;
-    let location = format!(
-        "/api/v1/orgs/{}/goals/{goal_id}/check-ins/{}",
-        path.org, check_in.id
-    );
-    Ok(etag::created(&req, check_in.version, &check_in, &location))
-}
-
-/// Get a check-in (`viewer`).
-#[utoipa::path(
-    get, path = "/orgs/{org}/goals/{goal_id}/check-ins/{id}", tag = "goals",
-    params(CheckInPath, ("If-None-Match" = Option<String>, Header, description = "An ETag; 304 when it is current")),
-    security(("bearer_auth" = [])),
-    responses(
-        (status = 200, body = CheckIn, headers(("ETag" = String, description = "The version, for If-Match"))),
-        (status = 304, description = "The copy named by If-None-Match is current"),
-    )
-)]
-#[get("/orgs/{org}/goals/{goal_id}/check-ins/{id}")]
-pub async fn get_check_in(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    auth: Auth,
-    path: web::Path<CheckInPath>,
-) -> Result<HttpResponse, ApiError> {
-    let access = OrgAccess::check(Some(auth.0), &path.org)?;
-    access.require(Role::Viewer)?;
-    let (goal_id, id) = (path.goal_id, path.id);
-    let check_in = state
-        .db(move |conn| store::get(conn, access.org(), id))
-        .await?;
-    if check_in.goal_id != goal_id {
-        return Err(ApiError::NotFound);
+impl OrgScoped for GoalCheckInsPath {
+    type Parent = i64;
+    fn org(&self) -> &str {
+        &self.org
     }
-    let check_in = check_in_wire(check_in)?;
-    Ok(etag::versioned(
-        &req,
-        StatusCode::OK,
-        check_in.version,
-        &check_in,
-    ))
+    fn parent(&self) -> i64 {
+        self.goal_id
+    }
 }
 
-/// Delete a check-in (`editor`); honours `If-Match`.
-#[utoipa::path(
-    delete, path = "/orgs/{org}/goals/{goal_id}/check-ins/{id}", tag = "goals",
-    params(CheckInPath, ("If-Match" = Option<String>, Header, description = "The ETag of the version being deleted; 412 when stale")),
-    security(("bearer_auth" = [])),
-    responses((status = 204, description = "Deleted"))
-)]
-#[delete("/orgs/{org}/goals/{goal_id}/check-ins/{id}")]
-pub async fn delete_check_in(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    auth: Auth,
-    path: web::Path<CheckInPath>,
-) -> Result<HttpResponse, ApiError> {
-    let access = OrgAccess::check(Some(auth.0), &path.org)?;
-    let actor = access.require(Role::Editor)?.sub.clone();
-    let expected = etag::if_match(&req)?;
-    let (goal_id, id) = (path.goal_id, path.id);
-    state
-        .write(move |tx| {
-            let org_id = access.org_id(tx)?;
-            store::delete(tx, org_id, id, &actor, expected.as_deref(), |_, c| {
-                if c.goal_id == goal_id {
-                    Ok(())
-                } else {
-                    Err(StoreError::NotFound)
-                }
-            })
+impl OrgScoped for CheckInPath {
+    type Parent = i64;
+    fn org(&self) -> &str {
+        &self.org
+    }
+    fn parent(&self) -> i64 {
+        self.goal_id
+    }
+}
+
+impl OrgItem for CheckInPath {
+    fn id(&self) -> i64 {
+        self.id
+    }
+}
+
+/// Check-ins as an [`OrgChild`] whose parent is the goal's id.
+pub struct CheckIns;
+
+impl OrgChild for CheckIns {
+    type Rows = store::Rows;
+    type Wire = CheckIn;
+    type Create = CreateCheckIn;
+    type Update = Infallible;
+    type Filter = NoFilter;
+    type Parent = i64;
+    const SEGMENT: &'static str = "check-ins";
+
+    fn collection(goal_id: i64) -> String {
+        format!("goals/{goal_id}/{}", Self::SEGMENT)
+    }
+    /// One statement; an empty page asks whether the goal is there at all.
+    fn page(
+        conn: &mut DbConnection,
+        org: Org<'_>,
+        goal_id: i64,
+        _: NoFilter,
+        page: PageRequest,
+    ) -> Result<veikart_store::Page<store::CheckIn>, StoreError> {
+        let page = store::list_for(conn, org, goal_id, page)?;
+        if page.items.is_empty() {
+            goals::get(conn, org, goal_id)?;
+        }
+        Ok(page)
+    }
+    fn holds(goal_id: i64, check_in: &store::CheckIn) -> bool {
+        check_in.goal_id == goal_id
+    }
+    fn wire(c: store::CheckIn) -> Result<CheckIn, ApiError> {
+        Ok(CheckIn {
+            status: c.status.parse().map_err(ApiError::Internal)?,
+            id: c.id,
+            goal_id: c.goal_id,
+            checked_on: c.checked_on,
+            confidence: c.confidence,
+            comment: c.comment,
+            author: c.author,
+            created_at: utc(c.created_at),
+            version: c.version,
         })
-        .await?;
-    Ok(HttpResponse::NoContent().finish())
+    }
+    /// The body's rules first, then the goal: 404 when it is not there, 409 when it is
+    /// measurable (its KPIs measure it). The author is the caller.
+    fn created(
+        tx: &mut Tx<'_>,
+        org_id: i64,
+        goal_id: i64,
+        actor: &str,
+        body: CreateCheckIn,
+    ) -> Result<CheckInValues, StoreError> {
+        let mut v = Validator::new();
+        check_confidence(&mut v, body.confidence);
+        check_optional_text(&mut v, "comment", body.comment.as_deref(), TEXT_MAX);
+        v.finish().map_err(StoreError::Invalid)?;
+        if goals::get(tx, org_id, goal_id)?.measurable {
+            return Err(StoreError::Conflict {
+                field: None,
+                message: "the goal is measurable: its KPIs measure it, it takes no check-ins"
+                    .into(),
+            });
+        }
+        Ok(CheckInValues {
+            goal_id,
+            checked_on: body.checked_on.get(),
+            status: body.status.as_str().to_owned(),
+            confidence: body.confidence,
+            comment: body.comment,
+            author: actor.to_owned(),
+        })
+    }
+    fn changed(
+        _tx: &mut Tx<'_>,
+        _org_id: i64,
+        _current: &store::CheckIn,
+        body: Infallible,
+    ) -> Result<CheckInValues, StoreError> {
+        match body {}
+    }
+}
+
+org_child_handlers! {
+    resource: CheckIns, wire: CheckIn, filter: NoFilter, tag: "goals",
+    collection: "/orgs/{org}/goals/{goal_id}/check-ins" (GoalCheckInsPath),
+    item: "/orgs/{org}/goals/{goal_id}/check-ins/{id}" (CheckInPath),
+    list: list_check_ins = "A goal's check-ins, oldest first (`viewer`).",
+    create: create_check_in (CreateCheckIn) = "Record how a qualitative goal is doing (`editor`); the author is the token's `sub`. A measurable goal takes no check-ins: its KPIs measure it (409).",
+    get: get_check_in = "Get a check-in (`viewer`).",
+    delete: delete_check_in = "Delete a check-in (`editor`); honours `If-Match`.",
 }

@@ -6,29 +6,28 @@
 mod check_ins;
 mod handlers;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use veikart_domain::Validator;
-use veikart_domain::tree::{
-    CheckInStatus, TEXT_MAX, TITLE_MAX, check_goal_key, check_optional_text,
+use veikart_domain::tree::{TEXT_MAX, TITLE_MAX, check_goal_key, check_optional_text};
+use veikart_store::goals::{self as store, GoalFilter, GoalValues};
+use veikart_store::{
+    DbConnection, Org, Page, PageRequest, StoreError, Tx, kpis, plans, strategies,
 };
-use veikart_store::goals::{self as store, GoalValues};
-use veikart_store::{DbConnection, StoreError, plans, strategies};
 
+use super::patch::apply;
+use super::resource::org::{OrgChild, OrgItem, OrgScoped};
+use super::resource::refuse_while;
 use crate::error::ApiError;
 use crate::time::utc;
 
+pub use check_ins::{CheckIn, CreateCheckIn};
+
+/// Registers the operations on goals and on their check-ins.
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
-    cfg.service(handlers::list_goals)
-        .service(handlers::create_goal)
-        .service(handlers::get_goal)
-        .service(handlers::update_goal)
-        .service(handlers::delete_goal)
-        .service(check_ins::list_check_ins)
-        .service(check_ins::create_check_in)
-        .service(check_ins::get_check_in)
-        .service(check_ins::delete_check_in);
+    handlers::configure(cfg);
+    check_ins::configure(cfg);
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -48,24 +47,6 @@ pub struct Goal {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub version: i32,
-}
-
-impl From<store::Goal> for Goal {
-    fn from(g: store::Goal) -> Self {
-        Self {
-            id: g.id,
-            strategy_id: g.strategy_id,
-            plan_id: g.plan_id,
-            key: g.key,
-            title: g.title,
-            description: g.description,
-            measurable: g.measurable,
-            position: g.position,
-            created_at: utc(g.created_at),
-            updated_at: utc(g.updated_at),
-            version: g.version,
-        }
-    }
 }
 
 /// A new goal, of exactly one strategy or plan.
@@ -128,6 +109,20 @@ pub struct GoalPath {
     pub id: i64,
 }
 
+impl OrgScoped for GoalPath {
+    type Parent = ();
+    fn org(&self) -> &str {
+        &self.org
+    }
+    fn parent(&self) {}
+}
+
+impl OrgItem for GoalPath {
+    fn id(&self) -> i64 {
+        self.id
+    }
+}
+
 /// Whose goals to list.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -136,22 +131,6 @@ pub struct GoalFilterParams {
     pub strategy_id: Option<i64>,
     /// Only this plan's own goals.
     pub plan_id: Option<i64>,
-}
-
-/// A dated assessment of a qualitative goal.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct CheckIn {
-    pub id: i64,
-    pub goal_id: i64,
-    pub checked_on: NaiveDate,
-    pub status: CheckInStatus,
-    /// 0 (no confidence) to 10 (certain).
-    pub confidence: i32,
-    pub comment: Option<String>,
-    /// Who checked in (the token's `sub`).
-    pub author: String,
-    pub created_at: DateTime<Utc>,
-    pub version: i32,
 }
 
 /// Checks a goal's fields and that its owner exists; a goal has exactly one owner.
@@ -199,16 +178,90 @@ fn checked(
     })
 }
 
-fn check_in_wire(c: veikart_store::check_ins::CheckIn) -> Result<CheckIn, ApiError> {
-    Ok(CheckIn {
-        status: c.status.parse().map_err(ApiError::Internal)?,
-        id: c.id,
-        goal_id: c.goal_id,
-        checked_on: c.checked_on,
-        confidence: c.confidence,
-        comment: c.comment,
-        author: c.author,
-        created_at: utc(c.created_at),
-        version: c.version,
-    })
+/// Goals as an [`OrgChild`]: listed by strategy or plan; a goal that KPIs measure is
+/// neither made qualitative nor deleted (409).
+pub struct Goals;
+
+impl OrgChild for Goals {
+    type Rows = store::Rows;
+    type Wire = Goal;
+    type Create = CreateGoal;
+    type Update = UpdateGoal;
+    type Filter = GoalFilterParams;
+    type Parent = ();
+    const SEGMENT: &'static str = "goals";
+
+    fn page(
+        conn: &mut DbConnection,
+        org: Org<'_>,
+        (): (),
+        filter: GoalFilterParams,
+        page: PageRequest,
+    ) -> Result<Page<store::Goal>, StoreError> {
+        let filter = GoalFilter {
+            strategy_id: filter.strategy_id,
+            plan_id: filter.plan_id,
+        };
+        store::list(conn, org, filter, page)
+    }
+    fn wire(g: store::Goal) -> Result<Goal, ApiError> {
+        Ok(Goal {
+            id: g.id,
+            strategy_id: g.strategy_id,
+            plan_id: g.plan_id,
+            key: g.key,
+            title: g.title,
+            description: g.description,
+            measurable: g.measurable,
+            position: g.position,
+            created_at: utc(g.created_at),
+            updated_at: utc(g.updated_at),
+            version: g.version,
+        })
+    }
+    fn created(
+        tx: &mut Tx<'_>,
+        org_id: i64,
+        (): (),
+        _actor: &str,
+        body: CreateGoal,
+    ) -> Result<GoalValues, StoreError> {
+        let values = GoalValues {
+            strategy_id: body.strategy_id,
+            plan_id: body.plan_id,
+            key: body.key,
+            title: body.title,
+            description: body.description,
+            measurable: body.measurable,
+            position: body.position.unwrap_or(0),
+        };
+        checked(tx, org_id, values, None)
+    }
+    fn changed(
+        tx: &mut Tx<'_>,
+        org_id: i64,
+        current: &store::Goal,
+        body: UpdateGoal,
+    ) -> Result<GoalValues, StoreError> {
+        let values = GoalValues {
+            strategy_id: current.strategy_id,
+            plan_id: current.plan_id,
+            key: body.key.unwrap_or_else(|| current.key.clone()),
+            title: body.title.unwrap_or_else(|| current.title.clone()),
+            description: apply(body.description, current.description.clone()),
+            measurable: body.measurable.unwrap_or(current.measurable),
+            position: body.position.unwrap_or(current.position),
+        };
+        let values = checked(tx, org_id, values, Some(current.id))?;
+        if !values.measurable && kpis::count_for_goal(tx, org_id, current.id)? > 0 {
+            return Err(StoreError::Conflict {
+                field: Some("measurable".into()),
+                message: "KPIs measure this goal; it cannot become qualitative".into(),
+            });
+        }
+        Ok(values)
+    }
+    fn deletable(tx: &mut Tx<'_>, org_id: i64, goal: &store::Goal) -> Result<(), StoreError> {
+        refuse_while(kpis::count_for_goal(tx, org_id, goal.id)?, "KPI(s)")
+    }
 }

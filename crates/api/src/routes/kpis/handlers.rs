@@ -1,10 +1,10 @@
-//! The documented operations on KPI definitions; `plan_children` does the work.
+//! The documented operations on KPI definitions; `resource::plan` does the work.
 
 use actix_web::{delete, get, patch, post};
 
 use super::{CreateKpi, Kpi, Kpis, UpdateKpi};
 use crate::pagination::Page;
-use crate::routes::plan_children::plan_child_handlers;
+use crate::routes::resource::plan::plan_child_handlers;
 
 plan_child_handlers! {
     resource: Kpis, wire: Kpi, create_body: CreateKpi, update_body: UpdateKpi,

@@ -1,10 +1,10 @@
-//! The documented operations on measures; `plan_children` does the work.
+//! The documented operations on measures; `resource::plan` does the work.
 
 use actix_web::{delete, get, patch, post};
 
 use super::{CreateMeasure, Measure, Measures, UpdateMeasure};
 use crate::pagination::Page;
-use crate::routes::plan_children::plan_child_handlers;
+use crate::routes::resource::plan::plan_child_handlers;
 
 plan_child_handlers! {
     resource: Measures, wire: Measure, create_body: CreateMeasure, update_body: UpdateMeasure,

@@ -17,7 +17,8 @@ use veikart_store::plans::Plan;
 use veikart_store::{DbConnection, StoreError, Tx, budget_lines, focus_areas};
 
 use super::patch::{apply, nullable};
-use super::plan_children::{PlanChild, same_plan};
+use super::resource::PlanChild;
+use super::resource::plan::same_plan;
 use crate::error::ApiError;
 use crate::time::utc;
 

@@ -12,7 +12,6 @@ mod csv;
 pub mod kinds;
 mod wire;
 
-use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse};
 use serde::Deserialize;
@@ -20,14 +19,13 @@ use utoipa::IntoParams;
 use veikart_domain::Role;
 use veikart_domain::records::RecordFields;
 use veikart_store::records::{Provenance, RecordTable};
-use veikart_store::{StoreError, TenantRow, Tx};
+use veikart_store::{StoreError, Tx};
 
+use super::resource::{Write, created, current, viewer};
 use crate::auth::Claims;
 use crate::error::ApiError;
-use crate::etag;
 use crate::pagination::{self, PageParams};
 use crate::state::AppState;
-use crate::tenancy::OrgAccess;
 
 pub use kinds::configure;
 pub use wire::{Record, RecordPatch};
@@ -103,8 +101,7 @@ pub async fn list<K: RecordKind>(
     org: &str,
 ) -> Result<HttpResponse, ApiError> {
     let (filter, page) = query::<K>(req)?;
-    let access = OrgAccess::check(Some(caller), org)?;
-    access.require(Role::Viewer)?;
+    let access = viewer(caller, org)?;
     if wants_csv(req) {
         return csv::export::<K>(state, access, filter).await;
     }
@@ -122,18 +119,12 @@ pub async fn get<K: RecordKind>(
     caller: Claims,
     path: &RecordPath,
 ) -> Result<HttpResponse, ApiError> {
-    let access = OrgAccess::check(Some(caller), &path.org)?;
-    access.require(Role::Viewer)?;
+    let access = viewer(caller, &path.org)?;
     let id = path.id;
     let row = state
         .db(move |conn| K::Table::get(conn, access.org(), id))
         .await?;
-    Ok(etag::versioned(
-        req,
-        StatusCode::OK,
-        row.version(),
-        &wire::<K>(&row)?,
-    ))
+    current(req, row, |r| wire::<K>(&r))
 }
 
 /// Writes one record (for create and for the demo year): checks its fields, then the
@@ -160,25 +151,15 @@ pub async fn create<K: RecordKind>(
     org: &str,
     fields: Fields<K>,
 ) -> Result<HttpResponse, ApiError> {
-    let access = OrgAccess::check(Some(caller), org)?;
-    let actor = access.require(Role::Editor)?.sub.clone();
+    let write = Write::create(caller, org, Role::Editor)?;
     let row = state
         .write(move |tx| {
-            let org_id = access.org_id(tx)?;
-            insert::<K>(tx, org_id, &actor, fields)
+            let org_id = write.access.org_id(tx)?;
+            insert::<K>(tx, org_id, &write.actor, fields)
         })
         .await?;
-    let location = format!(
-        "/api/v1/orgs/{org}/{}/{}",
-        <Fields<K> as RecordFields>::KIND.segment(),
-        row.id()
-    );
-    Ok(etag::created(
-        req,
-        row.version(),
-        &wire::<K>(&row)?,
-        &location,
-    ))
+    let collection = <Fields<K> as RecordFields>::KIND.segment();
+    created(req, org, collection, row, |r| wire::<K>(&r))
 }
 
 pub async fn update<K: RecordKind>(
@@ -188,34 +169,21 @@ pub async fn update<K: RecordKind>(
     path: &RecordPath,
     patch: RecordPatch<Fields<K>>,
 ) -> Result<HttpResponse, ApiError> {
-    let access = OrgAccess::check(Some(caller), &path.org)?;
-    let actor = access.require(Role::Editor)?.sub.clone();
-    let expected = etag::if_match(req)?;
+    let write = Write::change(req, caller, &path.org, Role::Editor)?;
     let id = path.id;
     let row = state
         .write(move |tx| {
-            let org_id = access.org_id(tx)?;
-            K::Table::update(
-                tx,
-                org_id,
-                id,
-                &actor,
-                expected.as_deref(),
-                |tx, current| {
-                    let merged = patch.apply(current).map_err(invalid)?;
-                    let merged = merged.checked().map_err(StoreError::Invalid)?;
-                    K::check(tx, org_id, &merged, Some(id))?;
-                    Ok(merged)
-                },
-            )
+            let org_id = write.access.org_id(tx)?;
+            let expected = write.expected.as_deref();
+            K::Table::update(tx, org_id, id, &write.actor, expected, |tx, stored| {
+                let merged = patch.apply(stored).map_err(invalid)?;
+                let merged = merged.checked().map_err(StoreError::Invalid)?;
+                K::check(tx, org_id, &merged, Some(id))?;
+                Ok(merged)
+            })
         })
         .await?;
-    Ok(etag::versioned(
-        req,
-        StatusCode::OK,
-        row.version(),
-        &wire::<K>(&row)?,
-    ))
+    current(req, row, |r| wire::<K>(&r))
 }
 
 pub async fn delete<K: RecordKind>(
@@ -224,14 +192,13 @@ pub async fn delete<K: RecordKind>(
     caller: Claims,
     path: &RecordPath,
 ) -> Result<HttpResponse, ApiError> {
-    let access = OrgAccess::check(Some(caller), &path.org)?;
-    let actor = access.require(Role::Editor)?.sub.clone();
-    let expected = etag::if_match(req)?;
+    let write = Write::change(req, caller, &path.org, Role::Editor)?;
     let id = path.id;
     state
         .write(move |tx| {
-            let org_id = access.org_id(tx)?;
-            K::Table::delete(tx, org_id, id, &actor, expected.as_deref())
+            let org_id = write.access.org_id(tx)?;
+            let expected = write.expected.as_deref();
+            K::Table::delete(tx, org_id, id, &write.actor, expected)
         })
         .await?;
     Ok(HttpResponse::NoContent().finish())

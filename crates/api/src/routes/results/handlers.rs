@@ -16,8 +16,8 @@ use crate::auth::MaybeAuth;
 use crate::error::ApiError;
 use crate::etag;
 use crate::pagination::{self, Page, PageParams};
-use crate::routes::plan_children::PlanChildrenPath;
 use crate::routes::records::TEXT_CSV;
+use crate::routes::resource::plan::PlanChildrenPath;
 use crate::state::AppState;
 use crate::tenancy::OrgAccess;
 

@@ -7,21 +7,18 @@ mod handlers;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
-use veikart_domain::Date;
-use veikart_domain::Validator;
 use veikart_domain::tree::{TEXT_MAX, TITLE_MAX, check_optional_text, check_period};
-use veikart_store::StoreError;
+use veikart_domain::{Date, Role, Validator};
 use veikart_store::strategies::{self as store, StrategyValues};
+use veikart_store::{DbConnection, Org, Page, PageRequest, StoreError, Tx, goals, plans};
 
+use super::patch::apply;
+use super::resource::org::{NoFilter, OrgChild, OrgItem, OrgScoped};
+use super::resource::refuse_while;
+use crate::error::ApiError;
 use crate::time::utc;
 
-pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
-    cfg.service(handlers::list_strategies)
-        .service(handlers::create_strategy)
-        .service(handlers::get_strategy)
-        .service(handlers::update_strategy)
-        .service(handlers::delete_strategy);
-}
+pub use handlers::configure;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Strategy {
@@ -34,22 +31,6 @@ pub struct Strategy {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub version: i32,
-}
-
-impl From<store::Strategy> for Strategy {
-    fn from(s: store::Strategy) -> Self {
-        Self {
-            id: s.id,
-            title: s.title,
-            period_start: s.period_start,
-            period_end: s.period_end,
-            vision: s.vision,
-            mission: s.mission,
-            created_at: utc(s.created_at),
-            updated_at: utc(s.updated_at),
-            version: s.version,
-        }
-    }
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -108,6 +89,20 @@ pub struct StrategyPath {
     pub id: i64,
 }
 
+impl OrgScoped for StrategyPath {
+    type Parent = ();
+    fn org(&self) -> &str {
+        &self.org
+    }
+    fn parent(&self) {}
+}
+
+impl OrgItem for StrategyPath {
+    fn id(&self) -> i64 {
+        self.id
+    }
+}
+
 fn checked(values: StrategyValues) -> Result<StrategyValues, StoreError> {
     let mut v = Validator::new();
     v.text("title", &values.title, true, TITLE_MAX);
@@ -119,4 +114,85 @@ fn checked(values: StrategyValues) -> Result<StrategyValues, StoreError> {
         title: values.title.trim().to_owned(),
         ..values
     })
+}
+
+/// Strategies as an [`OrgChild`]: deleting one needs `admin`, and is refused while plans
+/// follow it or goals belong to it.
+pub struct Strategies;
+
+impl OrgChild for Strategies {
+    type Rows = store::Rows;
+    type Wire = Strategy;
+    type Create = CreateStrategy;
+    type Update = UpdateStrategy;
+    type Filter = NoFilter;
+    type Parent = ();
+    const SEGMENT: &'static str = "strategies";
+    const DELETE_ROLE: Role = Role::Admin;
+
+    fn page(
+        conn: &mut DbConnection,
+        org: Org<'_>,
+        (): (),
+        _: NoFilter,
+        page: PageRequest,
+    ) -> Result<Page<store::Strategy>, StoreError> {
+        store::list(conn, org, page)
+    }
+    fn wire(s: store::Strategy) -> Result<Strategy, ApiError> {
+        Ok(Strategy {
+            id: s.id,
+            title: s.title,
+            period_start: s.period_start,
+            period_end: s.period_end,
+            vision: s.vision,
+            mission: s.mission,
+            created_at: utc(s.created_at),
+            updated_at: utc(s.updated_at),
+            version: s.version,
+        })
+    }
+    fn created(
+        _tx: &mut Tx<'_>,
+        _org_id: i64,
+        (): (),
+        _actor: &str,
+        body: CreateStrategy,
+    ) -> Result<StrategyValues, StoreError> {
+        checked(StrategyValues {
+            title: body.title,
+            period_start: body.period_start.get(),
+            period_end: body.period_end.get(),
+            vision: body.vision,
+            mission: body.mission,
+        })
+    }
+    fn changed(
+        _tx: &mut Tx<'_>,
+        _org_id: i64,
+        current: &store::Strategy,
+        body: UpdateStrategy,
+    ) -> Result<StrategyValues, StoreError> {
+        checked(StrategyValues {
+            title: body.title.unwrap_or_else(|| current.title.clone()),
+            period_start: body.period_start.map_or(current.period_start, Date::get),
+            period_end: body.period_end.map_or(current.period_end, Date::get),
+            vision: apply(body.vision, current.vision.clone()),
+            mission: apply(body.mission, current.mission.clone()),
+        })
+    }
+    fn deletable(
+        tx: &mut Tx<'_>,
+        org_id: i64,
+        strategy: &store::Strategy,
+    ) -> Result<(), StoreError> {
+        refuse_while(
+            plans::count_for_strategy(tx, org_id, strategy.id)?,
+            "plan(s)",
+        )?;
+        refuse_while(
+            goals::count_for_strategy(tx, org_id, strategy.id)?,
+            "goal(s)",
+        )
+    }
 }

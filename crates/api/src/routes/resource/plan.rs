@@ -1,25 +1,25 @@
-//! The one implementation behind every resource that lives inside a plan (focus areas,
-//! KPI definitions, measures, budget lines): reading, paging, creating, changing and
-//! deleting, with organisation isolation, roles, `If-Match`, the audit trail and the
-//! frozen structure of adopted plans handled once, here. Each resource implements
-//! [`PlanChild`] for what is its own (wire types, validation, references) and declares
-//! its documented handlers with [`plan_child_handlers!`] in `routes/<resource>/handlers.rs`.
+//! The plan scope: every resource that lives inside a plan (focus areas, KPI definitions,
+//! measures, budget lines). On top of what every resource shares (`super`), the handlers
+//! here keep a row to the plan in its path, let anyone read a published plan's parts, and
+//! keep the plan's structure frozen once it is adopted. Each resource implements
+//! [`PlanChild`] for what is its own (wire types, validation, references) and declares its
+//! documented handlers with [`plan_child_handlers!`] in `routes/<resource>/handlers.rs`.
 
-use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::IntoParams;
 use veikart_domain::Role;
 use veikart_store::plans::{self, Plan};
-use veikart_store::{ChildRow, PlanParts, StoreError, TenantRow, Tx};
+use veikart_store::{ChildRow, PlanParts, StoreError, TenantTable, Tx};
 
 use crate::auth::Claims;
 use crate::error::ApiError;
-use crate::etag;
 use crate::pagination::{self, PageParams};
 use crate::routes::plans::ensure_open_structure;
 use crate::state::AppState;
 use crate::tenancy::OrgAccess;
+
+use super::{Write, current, ensure};
 
 /// `{org}` and `{plan_id}` in a path.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -79,9 +79,9 @@ pub trait PlanChild: 'static {
 }
 
 /// A [`PlanChild`]'s row type.
-pub type Row<C> = <<C as PlanChild>::Rows as PlanParts>::Row;
+pub type Row<C> = <<C as PlanChild>::Rows as TenantTable>::Row;
 /// A [`PlanChild`]'s values type (what inserts and updates write).
-pub type Values<C> = <<C as PlanChild>::Rows as PlanParts>::Values;
+pub type Values<C> = <<C as PlanChild>::Rows as TenantTable>::Values;
 
 /// 409 when the resource is structural and the plan is not a draft.
 fn ensure_writable<C: PlanChild>(plan: &Plan) -> Result<(), StoreError> {
@@ -93,18 +93,7 @@ fn ensure_writable<C: PlanChild>(plan: &Plan) -> Result<(), StoreError> {
 
 /// 404 unless `row` belongs to plan `plan_id` (another plan's row is not followed).
 fn ensure_in_plan<C: PlanChild>(row: &Row<C>, plan_id: i64) -> Result<(), StoreError> {
-    if row.parent_id() == plan_id {
-        Ok(())
-    } else {
-        Err(StoreError::NotFound)
-    }
-}
-
-/// The caller's access as an editor of `org` (no database needed), and who they are.
-fn writer(caller: Claims, org: &str) -> Result<(OrgAccess, String), ApiError> {
-    let access = OrgAccess::check(Some(caller), org)?;
-    let actor = access.require(Role::Editor)?.sub.clone();
-    Ok((access, actor))
+    ensure(row.parent_id() == plan_id)
 }
 
 /// One statement (two when the page is empty: is the plan there to read?).
@@ -141,13 +130,7 @@ pub async fn get<C: PlanChild>(
             C::Rows::read_in_plan(conn, access.org(), plan_id, published_only, id)
         })
         .await?;
-    let version = row.version();
-    Ok(etag::versioned(
-        req,
-        StatusCode::OK,
-        version,
-        &C::wire(row)?,
-    ))
+    current(req, row, C::wire)
 }
 
 pub async fn create<C: PlanChild>(
@@ -157,23 +140,18 @@ pub async fn create<C: PlanChild>(
     path: &PlanChildrenPath,
     body: C::Create,
 ) -> Result<HttpResponse, ApiError> {
-    let (access, actor) = writer(caller, &path.org)?;
+    let write = Write::create(caller, &path.org, Role::Editor)?;
     let plan_id = path.plan_id;
     let row = state
         .write(move |tx| {
-            let plan = plans::read(tx, access.org(), plan_id, false)?;
+            let plan = plans::read(tx, write.access.org(), plan_id, false)?;
             ensure_writable::<C>(&plan)?;
             let values = C::created(tx, &plan, body)?;
-            C::Rows::insert(tx, plan.org_id, &actor, values)
+            C::Rows::insert(tx, plan.org_id, &write.actor, values)
         })
         .await?;
-    let (id, version) = (row.id(), row.version());
-    let location = format!(
-        "/api/v1/orgs/{}/plans/{plan_id}/{}/{id}",
-        path.org,
-        C::SEGMENT
-    );
-    Ok(etag::created(req, version, &C::wire(row)?, &location))
+    let collection = format!("plans/{plan_id}/{}", C::SEGMENT);
+    super::created(req, &path.org, &collection, row, C::wire)
 }
 
 pub async fn update<C: PlanChild>(
@@ -183,27 +161,20 @@ pub async fn update<C: PlanChild>(
     path: &PlanChildPath,
     body: C::Update,
 ) -> Result<HttpResponse, ApiError> {
-    let (access, actor) = writer(caller, &path.org)?;
-    let expected = etag::if_match(req)?;
+    let write = Write::change(req, caller, &path.org, Role::Editor)?;
     let (plan_id, id) = (path.plan_id, path.id);
     let row = state
         .write(move |tx| {
-            let plan = plans::read(tx, access.org(), plan_id, false)?;
-            let org_id = plan.org_id;
-            C::Rows::update(tx, org_id, id, &actor, expected.as_deref(), |tx, row| {
+            let plan = plans::read(tx, write.access.org(), plan_id, false)?;
+            let (org_id, expected) = (plan.org_id, write.expected.as_deref());
+            C::Rows::update(tx, org_id, id, &write.actor, expected, |tx, row| {
                 ensure_in_plan::<C>(row, plan_id)?;
                 ensure_writable::<C>(&plan)?;
                 C::changed(tx, &plan, row, body)
             })
         })
         .await?;
-    let version = row.version();
-    Ok(etag::versioned(
-        req,
-        StatusCode::OK,
-        version,
-        &C::wire(row)?,
-    ))
+    current(req, row, C::wire)
 }
 
 pub async fn delete<C: PlanChild>(
@@ -212,14 +183,13 @@ pub async fn delete<C: PlanChild>(
     caller: Claims,
     path: &PlanChildPath,
 ) -> Result<HttpResponse, ApiError> {
-    let (access, actor) = writer(caller, &path.org)?;
-    let expected = etag::if_match(req)?;
+    let write = Write::change(req, caller, &path.org, Role::Editor)?;
     let (plan_id, id) = (path.plan_id, path.id);
     state
         .write(move |tx| {
-            let plan = plans::read(tx, access.org(), plan_id, false)?;
-            let org_id = plan.org_id;
-            C::Rows::delete(tx, org_id, id, &actor, expected.as_deref(), |tx, row| {
+            let plan = plans::read(tx, write.access.org(), plan_id, false)?;
+            let (org_id, expected) = (plan.org_id, write.expected.as_deref());
+            C::Rows::delete(tx, org_id, id, &write.actor, expected, |tx, row| {
                 ensure_in_plan::<C>(row, plan_id)?;
                 ensure_writable::<C>(&plan)?;
                 C::deletable(tx, row)
@@ -250,23 +220,11 @@ pub fn same_plan<T>(
     }
 }
 
-/// 409 naming what still depends on a resource being deleted.
-pub fn refuse_while(count: i64, what: &str) -> Result<(), StoreError> {
-    if count > 0 {
-        Err(StoreError::Conflict {
-            field: None,
-            message: format!("{count} {what} still refer to it; move or delete them first"),
-        })
-    } else {
-        Ok(())
-    }
-}
-
 /// Declares the five documented handlers of a [`PlanChild`] resource — list, create, get,
-/// update, delete — and the `configure` that registers them, each a thin call into this module, with its `#[utoipa::path]` so that
-/// the route and its OpenAPI operation come from one place. The calling module imports
-/// `actix_web::{delete, get, patch, post}` and `crate::pagination::Page`, which the
-/// attribute macros look up by name.
+/// update, delete — and the `configure` that registers them, each a thin call into this
+/// module with its `#[utoipa::path]`, so that the route and its OpenAPI operation come
+/// from one place. The calling module imports `actix_web::{delete, get, patch, post}` and
+/// `crate::pagination::Page`, which the attribute macros look up by name.
 macro_rules! plan_child_handlers {
     (
         resource: $C:ty, wire: $Wire:ty, create_body: $Create:ty, update_body: $Update:ty,
@@ -289,7 +247,7 @@ macro_rules! plan_child_handlers {
         #[doc = $list_doc]
         #[utoipa::path(
             get, path = $collection, tag = $tag,
-            params($crate::routes::plan_children::PlanChildrenPath, $crate::pagination::PageParams),
+            params($crate::routes::resource::plan::PlanChildrenPath, $crate::pagination::PageParams),
             security((), ("bearer_auth" = [])),
             responses((status = 200, body = Page<$Wire>))
         )]
@@ -297,16 +255,16 @@ macro_rules! plan_child_handlers {
         pub async fn $list(
             state: actix_web::web::Data<$crate::state::AppState>,
             auth: $crate::auth::MaybeAuth,
-            path: actix_web::web::Path<$crate::routes::plan_children::PlanChildrenPath>,
+            path: actix_web::web::Path<$crate::routes::resource::plan::PlanChildrenPath>,
             page: actix_web::web::Query<$crate::pagination::PageParams>,
         ) -> Result<actix_web::HttpResponse, $crate::error::ApiError> {
-            $crate::routes::plan_children::list::<$C>(&state, auth.0, &path, &page).await
+            $crate::routes::resource::plan::list::<$C>(&state, auth.0, &path, &page).await
         }
 
         #[doc = $create_doc]
         #[utoipa::path(
             post, path = $collection, tag = $tag,
-            params($crate::routes::plan_children::PlanChildrenPath),
+            params($crate::routes::resource::plan::PlanChildrenPath),
             request_body = $Create,
             security(("bearer_auth" = [])),
             responses((status = 201, body = $Wire, headers(
@@ -319,17 +277,17 @@ macro_rules! plan_child_handlers {
             req: actix_web::HttpRequest,
             state: actix_web::web::Data<$crate::state::AppState>,
             auth: $crate::auth::Auth,
-            path: actix_web::web::Path<$crate::routes::plan_children::PlanChildrenPath>,
+            path: actix_web::web::Path<$crate::routes::resource::plan::PlanChildrenPath>,
             body: $crate::json::JsonBody<$Create>,
         ) -> Result<actix_web::HttpResponse, $crate::error::ApiError> {
-            $crate::routes::plan_children::create::<$C>(&req, &state, auth.0, &path, body.0).await
+            $crate::routes::resource::plan::create::<$C>(&req, &state, auth.0, &path, body.0).await
         }
 
         #[doc = $get_doc]
         #[utoipa::path(
             get, path = $item, tag = $tag,
             params(
-                $crate::routes::plan_children::PlanChildPath,
+                $crate::routes::resource::plan::PlanChildPath,
                 ("If-None-Match" = Option<String>, Header, description = "An ETag; 304 when it is current"),
             ),
             security((), ("bearer_auth" = [])),
@@ -343,16 +301,16 @@ macro_rules! plan_child_handlers {
             req: actix_web::HttpRequest,
             state: actix_web::web::Data<$crate::state::AppState>,
             auth: $crate::auth::MaybeAuth,
-            path: actix_web::web::Path<$crate::routes::plan_children::PlanChildPath>,
+            path: actix_web::web::Path<$crate::routes::resource::plan::PlanChildPath>,
         ) -> Result<actix_web::HttpResponse, $crate::error::ApiError> {
-            $crate::routes::plan_children::get::<$C>(&req, &state, auth.0, &path).await
+            $crate::routes::resource::plan::get::<$C>(&req, &state, auth.0, &path).await
         }
 
         #[doc = $update_doc]
         #[utoipa::path(
             patch, path = $item, tag = $tag,
             params(
-                $crate::routes::plan_children::PlanChildPath,
+                $crate::routes::resource::plan::PlanChildPath,
                 ("If-Match" = Option<String>, Header, description = "The ETag of the version being changed; 412 when stale"),
             ),
             request_body = $Update,
@@ -364,17 +322,17 @@ macro_rules! plan_child_handlers {
             req: actix_web::HttpRequest,
             state: actix_web::web::Data<$crate::state::AppState>,
             auth: $crate::auth::Auth,
-            path: actix_web::web::Path<$crate::routes::plan_children::PlanChildPath>,
+            path: actix_web::web::Path<$crate::routes::resource::plan::PlanChildPath>,
             body: $crate::json::JsonBody<$Update>,
         ) -> Result<actix_web::HttpResponse, $crate::error::ApiError> {
-            $crate::routes::plan_children::update::<$C>(&req, &state, auth.0, &path, body.0).await
+            $crate::routes::resource::plan::update::<$C>(&req, &state, auth.0, &path, body.0).await
         }
 
         #[doc = $delete_doc]
         #[utoipa::path(
             delete, path = $item, tag = $tag,
             params(
-                $crate::routes::plan_children::PlanChildPath,
+                $crate::routes::resource::plan::PlanChildPath,
                 ("If-Match" = Option<String>, Header, description = "The ETag of the version being deleted; 412 when stale"),
             ),
             security(("bearer_auth" = [])),
@@ -385,9 +343,9 @@ macro_rules! plan_child_handlers {
             req: actix_web::HttpRequest,
             state: actix_web::web::Data<$crate::state::AppState>,
             auth: $crate::auth::Auth,
-            path: actix_web::web::Path<$crate::routes::plan_children::PlanChildPath>,
+            path: actix_web::web::Path<$crate::routes::resource::plan::PlanChildPath>,
         ) -> Result<actix_web::HttpResponse, $crate::error::ApiError> {
-            $crate::routes::plan_children::delete::<$C>(&req, &state, auth.0, &path).await
+            $crate::routes::resource::plan::delete::<$C>(&req, &state, auth.0, &path).await
         }
     };
 }
