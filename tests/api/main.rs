@@ -21,5 +21,6 @@ mod plan_lifecycle;
 mod plan_tree;
 mod plans;
 mod records;
+mod results;
 mod roles;
 mod statements;

@@ -87,3 +87,77 @@ impl ScorecardCache {
         self.computed.load(Ordering::Relaxed)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::AtomicU32;
+
+    use veikart_domain::engine::Rollup;
+
+    use super::*;
+
+    fn version(v: i64) -> DataVersion {
+        DataVersion {
+            org_id: 1,
+            org_created_at: chrono::NaiveDateTime::default(),
+            version: v,
+        }
+    }
+
+    fn card(data_version: i64) -> Scorecard {
+        Scorecard {
+            plan_id: 1,
+            plan_title: "Plan".into(),
+            as_of: NaiveDate::default(),
+            data_version,
+            rollup: Rollup::default(),
+            focus_areas: Vec::new(),
+            plan_kpis: Vec::new(),
+            goals: Vec::new(),
+        }
+    }
+
+    #[actix_web::test]
+    async fn concurrent_requests_for_one_version_compute_once() {
+        let cache = ScorecardCache::default();
+        let runs = AtomicU32::new(0);
+        let day = NaiveDate::default();
+        let runs = &runs;
+        let ask = |v: i64| {
+            cache.get_or_compute(1, day, version(v), move || async move {
+                runs.fetch_add(1, Ordering::SeqCst);
+                actix_web::rt::time::sleep(std::time::Duration::from_millis(20)).await;
+                Ok(card(v))
+            })
+        };
+        let answers = futures_util::future::join_all((0..8).map(|_| ask(5))).await;
+        assert_eq!(runs.load(Ordering::SeqCst), 1);
+        let first = answers[0].as_ref().ok().unwrap();
+        assert!(
+            answers
+                .iter()
+                .all(|a| Arc::ptr_eq(a.as_ref().ok().unwrap(), first))
+        );
+        // The same version again comes from memory; a new one is computed.
+        ask(5).await.ok().unwrap();
+        assert_eq!(runs.load(Ordering::SeqCst), 1);
+        assert_eq!(ask(6).await.ok().unwrap().card.data_version, 6);
+        assert_eq!((runs.load(Ordering::SeqCst), cache.computed()), (2, 2));
+    }
+
+    #[actix_web::test]
+    async fn a_failed_computation_is_not_kept() {
+        let cache = ScorecardCache::default();
+        let day = NaiveDate::default();
+        let failed = cache
+            .get_or_compute(1, day, version(1), || async {
+                Err(ApiError::Internal("database gone".into()))
+            })
+            .await;
+        assert!(failed.is_err());
+        let card = cache
+            .get_or_compute(1, day, version(1), || async { Ok(card(1)) })
+            .await;
+        assert_eq!(card.ok().unwrap().card.data_version, 1);
+    }
+}

@@ -221,24 +221,22 @@ pub async fn get_kpi_series(
     let series = with_kpi(&state, &access, &path, move |conn, org, kpi| {
         let from = from.unwrap_or(kpi.period.0);
         let to = to.unwrap_or(kpi.period.1);
-        let dates = series_dates(from, to).map_err(|e| {
-            veikart_store::StoreError::Invalid(vec![veikart_domain::FieldError::new(
-                "to",
-                e.to_string(),
-            )])
-        })?;
+        let dates = match series_dates(from, to) {
+            Ok(dates) => dates,
+            Err(refused) => return Ok(Err(refused)),
+        };
         let points = dates
             .into_iter()
             .map(|date| kpi.result(conn, org, date))
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(KpiSeries {
+        Ok(Ok(KpiSeries {
             kpi_id,
             from,
             to,
             points,
-        })
+        }))
     })
-    .await?;
+    .await??;
     Ok(tagged(tag, &series))
 }
 
