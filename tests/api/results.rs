@@ -702,3 +702,69 @@ fn the_demo_plans_results_equal_the_in_memory_measure_of_the_demo_year() {
     }
     assert_eq!(compared, 12 * dates.len());
 }
+
+/// The KPI table of docs/demo.md is what the scorecard answers on both dates.
+#[test]
+fn docs_demo_md_states_the_demo_scorecard() {
+    let app = TestApp::spawn_with(|settings| {
+        veikart_api::demo::load_if_empty(&settings.database_url).unwrap();
+    });
+    let org = veikart_api::demo::DEMO_ORG;
+    let card = |as_of: &str| {
+        // The demo plan is published: no token needed.
+        let reply = app
+            .get(&format!(
+                "/api/v1/orgs/{org}/plans/1/scorecard?as_of={as_of}"
+            ))
+            .send();
+        assert_eq!(reply.status, 200, "{}", reply.body);
+        let card = reply.json();
+        let mut by_code = std::collections::HashMap::new();
+        for kpi in card["focus_areas"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|a| a["kpis"].as_array().unwrap().iter())
+            .chain(card["plan_kpis"].as_array().unwrap())
+        {
+            by_code.insert(
+                kpi["code"].as_str().unwrap().to_owned(),
+                kpi["result"].clone(),
+            );
+        }
+        by_code
+    };
+    let (june, december) = (card("2022-06-30"), card("2022-12-31"));
+    let doc = include_str!("../../docs/demo.md");
+    let rows: Vec<Vec<&str>> = doc
+        .lines()
+        .skip_while(|l| !l.starts_with("| KPI |"))
+        .skip(2)
+        .take_while(|l| l.starts_with('|'))
+        .map(|l| l.trim_matches('|').split('|').map(str::trim).collect())
+        .collect();
+    assert_eq!(rows.len(), 12, "docs/demo.md lists the twelve KPIs");
+    let two = |v: &Value| format!("{:.2}", v.as_f64().unwrap());
+    for row in rows {
+        let (code, jun_actual, jun_expected, jun_status, dec_actual, dec_status) =
+            (row[0], row[4], row[5], row[6], row[7], row[8]);
+        let (j, d) = (&june[code], &december[code]);
+        assert_eq!(j["status"], jun_status, "{code} on 2022-06-30");
+        assert_eq!(d["status"], dec_status, "{code} on 2022-12-31");
+        assert_eq!(
+            two(&j["actual"]).parse::<f64>().unwrap(),
+            jun_actual.parse::<f64>().unwrap(),
+            "{code} actual in June"
+        );
+        assert_eq!(
+            two(&j["expected"]).parse::<f64>().unwrap(),
+            jun_expected.parse::<f64>().unwrap(),
+            "{code} expected in June"
+        );
+        assert_eq!(
+            two(&d["actual"]).parse::<f64>().unwrap(),
+            dec_actual.parse::<f64>().unwrap(),
+            "{code} actual in December"
+        );
+    }
+}
