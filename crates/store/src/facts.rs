@@ -255,18 +255,25 @@ pub fn counted(
     };
     let start = need.start;
     let filters = &source.filters;
-    let has_value = field_sql(source)?.map(|(_, has_value)| has_value);
+    let (value, has_value) = match (source.entity, field_sql(source)?) {
+        (_, Some((_, has_value))) => {
+            let field = source.field.as_deref().unwrap_or("");
+            (
+                format!("CAST({field} AS DOUBLE PRECISION)"),
+                Some(has_value),
+            )
+        }
+        (KpiEntity::Metric, None) => ("value".to_owned(), None),
+        (_, None) => ("CAST(NULL AS DOUBLE PRECISION)".to_owned(), None),
+    };
+    let value = sql::<Nullable<Double>>(&value);
     let after = page.after.map(unpack);
     let limit = page.fetch_limit();
-    let value_of = |field: Option<&str>, values: &[(&str, Option<f64>)]| {
-        field.and_then(|f| values.iter().find(|(name, _)| *name == f).and_then(|v| v.1))
-    };
-    let field = source.field.as_deref();
 
-    /// Narrows `$query` to rows with a value in the summed field, after the page's
-    /// position, in date order, and loads a page of them.
+    /// `(id, date, label, value)` of a page of `$query`'s rows with a value in the summed
+    /// field, after the page's position, in date order.
     macro_rules! page_of {
-        ($query:expr, $table:ident :: $date:ident, $select:expr, $Row:ty) => {{
+        ($query:expr, $table:ident :: $date:ident, $label:ident) => {{
             let mut query = $query;
             if let Some(condition) = &has_value {
                 query = query.filter(sql::<Bool>(condition));
@@ -281,180 +288,82 @@ pub fn counted(
             query
                 .order(($table::$date.asc(), $table::id.asc()))
                 .limit(limit)
-                .select($select)
-                .load::<$Row>(conn)?
+                .select(($table::id, $table::$date, $table::$label, value.clone()))
+                .load::<(i64, NaiveDate, String, Option<f64>)>(conn)?
         }};
     }
 
-    let rows: Vec<Counted> = match (source.entity, source.aggregate) {
-        (KpiEntity::Member, KpiAggregate::Level | KpiAggregate::GrowthPct) => page_of!(
-            members_on_roll(org, filters, at),
-            members::joined_on,
-            (
-                members::id,
-                members::joined_on,
-                members::name,
-                members::employees
-            ),
-            (i64, NaiveDate, String, Option<i64>)
-        )
-        .into_iter()
-        .map(|(id, on, label, _)| Counted {
-            kind: RecordKind::Member,
-            id,
-            on,
-            label,
-            value: None,
-        })
-        .collect(),
-        (KpiEntity::Metric, KpiAggregate::Level | KpiAggregate::GrowthPct) => {
-            let mut rows: Vec<Counted> = latest_observations(conn, org, filters, at)?
+    let kind = match source.entity {
+        KpiEntity::Member => RecordKind::Member,
+        KpiEntity::Activity => RecordKind::Activity,
+        KpiEntity::Survey => RecordKind::Survey,
+        KpiEntity::Project => RecordKind::Project,
+        KpiEntity::Metric => RecordKind::Observation,
+        KpiEntity::Milestone => RecordKind::Milestone,
+    };
+    let level = matches!(
+        source.aggregate,
+        KpiAggregate::Level | KpiAggregate::GrowthPct
+    );
+    let rows = match source.entity {
+        KpiEntity::Member if level => {
+            page_of!(members_on_roll(org, filters, at), members::joined_on, name)
+        }
+        KpiEntity::Metric if level => {
+            let mut rows: Vec<_> = latest_observations(conn, org, filters, at)?
                 .into_iter()
-                .map(|(id, dimension, on, value)| Counted {
-                    kind: RecordKind::Observation,
-                    id,
-                    on,
-                    label: dimension,
-                    value: Some(value),
-                })
+                .map(|(id, dimension, on, value)| (id, on, dimension, Some(value)))
                 .collect();
-            rows.sort_by_key(|c| (c.on, c.id));
-            rows.retain(|c| after.is_none_or(|(day, id)| (c.on, c.id) > (day, id)));
+            rows.sort_by_key(|r| (r.1, r.0));
+            rows.retain(|r| after.is_none_or(|(day, id)| (r.1, r.0) > (day, id)));
             rows.truncate(usize::try_from(limit).unwrap_or(0));
             rows
         }
-        (KpiEntity::Member, _) => page_of!(
+        KpiEntity::Member => page_of!(
             members_kept(org, filters).filter(members::joined_on.between(start, at)),
             members::joined_on,
-            (
-                members::id,
-                members::joined_on,
-                members::name,
-                members::employees
-            ),
-            (i64, NaiveDate, String, Option<i64>)
-        )
-        .into_iter()
-        .map(|(id, on, label, employees)| Counted {
-            kind: RecordKind::Member,
-            id,
-            on,
-            label,
-            value: value_of(field, &[("employees", employees.map(|e| e as f64))]),
-        })
-        .collect(),
-        (KpiEntity::Activity, _) => page_of!(
+            name
+        ),
+        KpiEntity::Activity => page_of!(
             activities_kept(org, filters).filter(activities::date.between(start, at)),
             activities::date,
-            (
-                activities::id,
-                activities::date,
-                activities::title,
-                activities::participants
-            ),
-            (i64, NaiveDate, String, Option<i64>)
-        )
-        .into_iter()
-        .map(|(id, on, label, participants)| Counted {
-            kind: RecordKind::Activity,
-            id,
-            on,
-            label,
-            value: value_of(field, &[("participants", participants.map(|p| p as f64))]),
-        })
-        .collect(),
-        (KpiEntity::Survey, _) => page_of!(
+            title
+        ),
+        KpiEntity::Survey => page_of!(
             surveys_kept(org, filters).filter(surveys::conducted_on.between(start, at)),
             surveys::conducted_on,
-            (
-                surveys::id,
-                surveys::conducted_on,
-                surveys::title,
-                surveys::invited,
-                surveys::responses,
-                surveys::mean_score,
-                surveys::nps
-            ),
-            (i64, NaiveDate, String, i64, i64, Option<f64>, Option<i32>)
-        )
-        .into_iter()
-        .map(
-            |(id, on, label, invited, responses, mean_score, nps)| Counted {
-                kind: RecordKind::Survey,
-                id,
-                on,
-                label,
-                value: value_of(
-                    field,
-                    &[
-                        ("invited", Some(invited as f64)),
-                        ("responses", Some(responses as f64)),
-                        ("mean_score", mean_score),
-                        ("nps", nps.map(f64::from)),
-                    ],
-                ),
-            },
-        )
-        .collect(),
-        (KpiEntity::Project, _) => page_of!(
+            title
+        ),
+        KpiEntity::Project => page_of!(
             projects_running(org, filters, start, at),
             projects::start_on,
-            (
-                projects::id,
-                projects::start_on,
-                projects::title,
-                projects::external_funding
-            ),
-            (i64, NaiveDate, String, f64)
-        )
-        .into_iter()
-        .map(|(id, on, label, funding)| Counted {
-            kind: RecordKind::Project,
-            id,
-            on,
-            label,
-            value: value_of(field, &[("external_funding", Some(funding))]),
-        })
-        .collect(),
-        (KpiEntity::Metric, _) => page_of!(
+            title
+        ),
+        KpiEntity::Metric => page_of!(
             observations_kept(org, filters).filter(observations::observed_on.between(start, at)),
             observations::observed_on,
-            (
-                observations::id,
-                observations::observed_on,
-                observations::dimension,
-                observations::value
-            ),
-            (i64, NaiveDate, String, f64)
-        )
-        .into_iter()
-        .map(|(id, on, label, value)| Counted {
-            kind: RecordKind::Observation,
-            id,
-            on,
-            label,
-            value: Some(value),
-        })
-        .collect(),
-        (KpiEntity::Milestone, _) => page_of!(
+            dimension
+        ),
+        // an achieved milestone is listed by the day it was achieved
+        KpiEntity::Milestone => page_of!(
             milestones_kept(org, filters).filter(milestones::achieved_on.between(start, at)),
             milestones::listed_on,
-            (milestones::id, milestones::listed_on, milestones::title),
-            (i64, NaiveDate, String)
-        )
-        .into_iter()
-        .map(|(id, on, label)| Counted {
-            kind: RecordKind::Milestone,
-            id,
-            on,
-            label,
-            value: None,
-        })
-        .collect(),
+            title
+        ),
     };
     if rows.is_empty() {
         org.ensure_exists(conn)?;
     }
+    let rows = rows
+        .into_iter()
+        .map(|(id, on, label, value)| Counted {
+            kind,
+            id,
+            on,
+            label,
+            value,
+        })
+        .collect();
     Ok(page.finish(rows, |c| position(c.on, c.id)))
 }
 

@@ -41,6 +41,28 @@ async fn data_version(
         .await
 }
 
+/// What a computed answer starts from: the caller's access, the data version, and the
+/// answer's ETag from the version and `parts` (what the request asked for) — or, when
+/// `If-None-Match` names that ETag, the 304 to send. One statement.
+async fn start(
+    req: &HttpRequest,
+    state: &AppState,
+    auth: MaybeAuth,
+    org: &str,
+    plan_id: i64,
+    parts: &[&dyn std::fmt::Display],
+) -> Result<Result<(OrgAccess, DataVersion, String), HttpResponse>, ApiError> {
+    let access = OrgAccess::check(auth.0, org)?;
+    let version = data_version(state, &access, plan_id).await?;
+    let mut all: Vec<&dyn std::fmt::Display> = vec![&version.org_id];
+    all.extend_from_slice(parts);
+    let tag = computed_etag(version.version, &all);
+    if etag::is_current(req, &tag) {
+        return Ok(Err(etag::not_modified(tag)));
+    }
+    Ok(Ok((access, version, tag)))
+}
+
 /// Reads the plan and the KPI (404 unless the KPI is one of the plan's and the caller may
 /// read the plan), then runs `f` on them on the same connection.
 async fn with_kpi<T, F>(
@@ -100,22 +122,15 @@ pub async fn get_scorecard(
     path: web::Path<PlanChildrenPath>,
 ) -> Result<HttpResponse, ApiError> {
     let params: AsOfParams = pagination::query_params(&req)?;
-    let access = OrgAccess::check(auth.0, &path.org)?;
     let as_of = params.date();
     let plan_id = path.plan_id;
-    let version = data_version(&state, &access, plan_id).await?;
     let as_csv = crate::routes::records::wants_csv(&req);
-    let tag = computed_etag(
-        version.version,
-        &[
-            &version.org_id,
-            &as_of,
-            &if as_csv { "csv" } else { "json" },
-        ],
-    );
-    if etag::is_current(&req, &tag) {
-        return Ok(etag::not_modified(tag));
-    }
+    let format = if as_csv { "csv" } else { "json" };
+    let (access, version, tag) =
+        match start(&req, &state, auth, &path.org, plan_id, &[&as_of, &format]).await? {
+            Ok(fresh) => fresh,
+            Err(not_modified) => return Ok(not_modified),
+        };
     let computed = state
         .scorecards
         .get_or_compute(plan_id, as_of, version, || {
@@ -169,13 +184,20 @@ pub async fn get_kpi_result(
     path: web::Path<KpiPath>,
 ) -> Result<HttpResponse, ApiError> {
     let params: AsOfParams = pagination::query_params(&req)?;
-    let access = OrgAccess::check(auth.0, &path.org)?;
     let as_of = params.date();
-    let version = data_version(&state, &access, path.plan_id).await?;
-    let tag = computed_etag(version.version, &[&version.org_id, &path.id, &as_of]);
-    if etag::is_current(&req, &tag) {
-        return Ok(etag::not_modified(tag));
-    }
+    let (access, _, tag) = match start(
+        &req,
+        &state,
+        auth,
+        &path.org,
+        path.plan_id,
+        &[&path.id, &as_of],
+    )
+    .await?
+    {
+        Ok(fresh) => fresh,
+        Err(not_modified) => return Ok(not_modified),
+    };
     let result = with_kpi(&state, &access, &path, move |conn, org, kpi| {
         kpi.result(conn, org, as_of)
     })
@@ -202,21 +224,16 @@ pub async fn get_kpi_series(
     path: web::Path<KpiPath>,
 ) -> Result<HttpResponse, ApiError> {
     let params: SeriesParams = pagination::query_params(&req)?;
-    let access = OrgAccess::check(auth.0, &path.org)?;
-    let version = data_version(&state, &access, path.plan_id).await?;
     let (from, to) = (params.from.map(|d| d.get()), params.to.map(|d| d.get()));
-    let tag = computed_etag(
-        version.version,
-        &[
-            &version.org_id,
-            &path.id,
-            &from.map_or("start".into(), |d| d.to_string()),
-            &to.map_or("end".into(), |d| d.to_string()),
-        ],
-    );
-    if etag::is_current(&req, &tag) {
-        return Ok(etag::not_modified(tag));
-    }
+    let range = [
+        from.map_or("start".into(), |d| d.to_string()),
+        to.map_or("end".into(), |d| d.to_string()),
+    ];
+    let asked: [&dyn std::fmt::Display; 3] = [&path.id, &range[0], &range[1]];
+    let (access, _, tag) = match start(&req, &state, auth, &path.org, path.plan_id, &asked).await? {
+        Ok(fresh) => fresh,
+        Err(not_modified) => return Ok(not_modified),
+    };
     let kpi_id = path.id;
     let series = with_kpi(&state, &access, &path, move |conn, org, kpi| {
         let from = from.unwrap_or(kpi.period.0);
