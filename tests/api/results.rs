@@ -432,6 +432,55 @@ fn the_records_a_result_counted_can_be_listed() {
         e["items"],
         json!([{"kind": "observation", "id": e["items"][0]["id"], "on": "2022-05-31", "label": "linkedin", "value": 112.0}])
     );
+    // A level over some dimensions counts only theirs.
+    app.create(&s.org, "/observations", json!({"metric_key": "social.followers", "dimension": "facebook", "observed_on": "2022-04-30", "value": 50}));
+    let facebook = app.create(
+        &s.org,
+        &format!(
+            "{}/kpis",
+            s.plan
+                .trim_start_matches(&format!("/api/v1/orgs/{}", s.org))
+        ),
+        json!({"title": "Følgere på Facebook", "source": {"entity": "metric", "aggregate": "level",
+               "filters": {"metric_key": "social.followers", "dimensions": ["facebook"]}},
+               "direction": "at_least", "target": 100}),
+    )["id"]
+        .clone();
+    let both = app
+        .get(&format!(
+            "{}/kpis/{}/result?as_of=2022-06-30",
+            s.plan,
+            s.id('E')
+        ))
+        .bearer(&viewer)
+        .send()
+        .json();
+    assert!(
+        close(&both["actual"], (112.0 + 50.0 - 100.0) / 100.0 * 100.0),
+        "{both}"
+    );
+    let one = app
+        .get(&format!(
+            "{}/kpis/{facebook}/result?as_of=2022-06-30",
+            s.plan
+        ))
+        .bearer(&viewer)
+        .send()
+        .json();
+    assert_eq!(
+        (one["actual"].as_f64(), one["records_counted"].as_u64()),
+        (Some(50.0), Some(1))
+    );
+    let counted = app
+        .get(&format!(
+            "{}/kpis/{facebook}/records?as_of=2022-06-30",
+            s.plan
+        ))
+        .bearer(&viewer)
+        .send()
+        .json();
+    assert_eq!(counted["items"].as_array().unwrap().len(), 1);
+    assert_eq!(counted["items"][0]["label"], "facebook");
     // Before the period nothing was counted.
     let none = app
         .get(&format!(

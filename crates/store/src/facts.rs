@@ -11,7 +11,7 @@
 use chrono::NaiveDate;
 use diesel::dsl::{count_star, max, sql};
 use diesel::prelude::*;
-use diesel::sql_types::{Bool, Double, Nullable};
+use diesel::sql_types::{BigInt, Bool, Date, Double, Nullable, Text};
 use veikart_domain::engine::{Measurement, Need};
 use veikart_domain::kpi::{ActivityStatus, KpiAggregate, KpiEntity, KpiFilters, KpiSource};
 use veikart_domain::records::RecordKind;
@@ -210,36 +210,50 @@ fn level(
 }
 
 /// `(id, dimension, observed_on, value)` of each dimension's latest observation on or
-/// before `at`: the dimensions (one `DISTINCT` over the index on `(org_id, metric_key,
-/// dimension, observed_on)`), then one index seek per dimension for its latest row.
+/// before `at`, in one statement: the rows whose `(dimension, observed_on)` is among each
+/// dimension's latest day (a grouped subquery over the index on `(org_id, metric_key,
+/// dimension, observed_on)`, which also serves the lookup of those rows).
 fn latest_observations(
     conn: &mut DbConnection,
     org: Org<'_>,
     filters: &KpiFilters,
     at: NaiveDate,
 ) -> Result<Vec<(i64, String, NaiveDate, f64)>, StoreError> {
-    let dimensions: Vec<String> = observations_kept(org, filters)
-        .filter(observations::observed_on.le(at))
-        .select(observations::dimension)
-        .distinct()
-        .load(conn)?;
-    let mut latest = Vec::with_capacity(dimensions.len());
-    for dimension in dimensions {
-        latest.push(
-            observations_kept(org, filters)
-                .filter(observations::dimension.eq(dimension))
-                .filter(observations::observed_on.le(at))
-                .order(observations::observed_on.desc())
-                .select((
-                    observations::id,
-                    observations::dimension,
-                    observations::observed_on,
-                    observations::value,
-                ))
-                .first(conn)?,
-        );
-    }
-    Ok(latest)
+    // A metric KPI always names its metric (its definition is refused otherwise).
+    let Some(key) = filters.metric_key.clone() else {
+        return Ok(Vec::new());
+    };
+    let latest_days = sql::<Bool>(
+        "(observations.dimension, observations.observed_on) IN \
+         (SELECT l.dimension, MAX(l.observed_on) FROM observations l WHERE l.metric_key = ",
+    )
+    .bind::<Text, _>(key)
+    .sql(" AND l.observed_on <= ")
+    .bind::<Date, _>(at);
+    let query = observations_kept(org, filters).filter(observations::observed_on.le(at));
+    let query = match org {
+        Org::Id(id) => query.filter(
+            latest_days
+                .sql(" AND l.org_id = ")
+                .bind::<BigInt, _>(id)
+                .sql(" GROUP BY l.dimension)"),
+        ),
+        Org::Slug(slug) => query.filter(
+            latest_days
+                .sql(" AND l.org_id IN (SELECT o.id FROM organisations o WHERE o.slug = ")
+                .bind::<Text, _>(slug.to_owned())
+                .sql(") GROUP BY l.dimension)"),
+        ),
+    };
+    Ok(query
+        .select((
+            observations::id,
+            observations::dimension,
+            observations::observed_on,
+            observations::value,
+        ))
+        .order(observations::dimension.asc())
+        .load(conn)?)
 }
 
 /// One page of the records a result at `need` counted, in date order then id.
