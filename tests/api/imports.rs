@@ -561,3 +561,28 @@ fn an_import_writes_in_batches_not_a_statement_per_row() {
         "{statements} statements for 2,000 unchanged rows"
     );
 }
+
+#[test]
+fn the_contract_describes_all_three_bodies_and_rows_in_problems() {
+    let doc = serde_json::to_value(veikart_api::openapi()).unwrap();
+    let operation = &doc["paths"]["/api/v1/orgs/{org}/imports/{kind}"]["post"];
+    let content = operation["requestBody"]["content"].as_object().unwrap();
+    let mut media: Vec<&str> = content.keys().map(String::as_str).collect();
+    media.sort();
+    assert_eq!(
+        media,
+        ["application/json", "application/x-ndjson", "text/csv"]
+    );
+    assert_eq!(
+        content["application/json"]["schema"]["$ref"],
+        "#/components/schemas/ImportRows"
+    );
+    let kinds = &doc["components"]["schemas"]["ImportKind"]["enum"];
+    assert_eq!(kinds, &json!(RECORD_KINDS));
+    let schemas = &doc["components"]["schemas"];
+    assert!(schemas["ProblemField"]["properties"]["row"].is_object());
+    assert!(schemas["Problem"]["properties"]["error_count"].is_object());
+    // Absent unless an import reports rows: never required.
+    let required = schemas["ProblemField"]["required"].as_array().unwrap();
+    assert!(!required.contains(&json!("row")));
+}

@@ -41,6 +41,7 @@ pub struct Problem {
     /// For an import: how many errors were found in all; `errors` lists the first
     /// 1,000 of them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub error_count: Option<usize>,
 }
 
@@ -58,6 +59,7 @@ pub struct ProblemField {
     /// with the header as line 1, the NDJSON line, the JSON array's item from 1); the
     /// pointer is then into that row.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub row: Option<u64>,
 }
 

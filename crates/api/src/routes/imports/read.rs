@@ -31,6 +31,7 @@ const SERVED_ONLY: [&str; 6] = [
 
 /// The body's format, from its `Content-Type`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[schema(as = ImportFormat)]
 #[serde(rename_all = "snake_case")]
 pub enum Format {
     Json,
