@@ -255,15 +255,29 @@ fn unknown_columns_are_refused_by_name_unless_skipped() {
     let mut errors = row_errors(&reply);
     errors.sort();
     assert_eq!(errors, [(1, "colour".into()), (1, "size".into())]);
+    // A JSON record has the kind's fields only, whatever the CSV options say.
     let reply = import.send(
         "activities",
-        "",
+        "?ignore_unknown_columns=true&columns=colour:title",
         "application/json",
         serde_json::to_vec(&[&row]).unwrap(),
     );
-    assert_eq!(row_errors(&reply).len(), 2);
+    let errors = row_errors(&reply);
+    assert_eq!(errors.len(), 1);
+    assert!(
+        ["Size", "colour"].contains(&errors[0].1.as_str()),
+        "{errors:?}"
+    );
     assert_eq!(import.count("activities"), 0);
 
+    // A header with no field of the kind is another file, whatever is skipped.
+    let reply = import.send(
+        "activities",
+        "?ignore_unknown_columns=true",
+        "text/csv",
+        b"colour;size\nblue;3\n".to_vec(),
+    );
+    assert_eq!(reply.problem(422)["errors"][0]["field"], "body");
     let summary = import.ok(
         "activities",
         "?ignore_unknown_columns=true",
@@ -576,6 +590,16 @@ fn the_contract_describes_all_three_bodies_and_rows_in_problems() {
     assert_eq!(
         content["application/json"]["schema"]["$ref"],
         "#/components/schemas/ImportRows"
+    );
+    let columns = operation["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "columns")
+        .unwrap();
+    assert_eq!(
+        columns["schema"]["pattern"],
+        veikart_api::routes::imports::read::COLUMNS_PATTERN
     );
     let kinds = &doc["components"]["schemas"]["ImportKind"]["enum"];
     assert_eq!(kinds, &json!(RECORD_KINDS));

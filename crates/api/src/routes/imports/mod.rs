@@ -84,11 +84,13 @@ pub struct ImportParams {
     /// Check and count everything, write nothing.
     #[serde(default)]
     pub dry_run: bool,
-    /// Skip columns (fields) the kind does not have instead of refusing the import.
+    /// CSV: skip columns the kind does not have instead of refusing the import (a JSON
+    /// or NDJSON record has the kind's fields only).
     #[serde(default)]
     pub ignore_unknown_columns: bool,
-    /// Renames columns (CSV headers, or JSON fields) to the kind's fields:
-    /// `from:to,from:to`, e.g. `organisasjonsnummer:org_number,navn:name`.
+    /// CSV: renames header names to the kind's fields: `from:to,from:to`, e.g.
+    /// `organisasjonsnummer:org_number,navn:name`.
+    #[param(pattern = "^([^:,\\u0000]+:[^:,\\u0000]+(,[^:,\\u0000]+:[^:,\\u0000]+)*)?$")]
     pub columns: Option<String>,
 }
 
@@ -140,9 +142,10 @@ impl ToSchema for ImportRows {}
 /// A row is matched to a stored record by `external_ref`, a member also by `org_number`,
 /// an observation also by `metric_key`, `dimension` and `observed_on`: a row matching
 /// none is created, one matching a record replaces its fields (or leaves it unchanged when
-/// equal). CSV has a header row of field names (any case; the served-only columns of an
-/// export are skipped), delimited by `,`, `;` or tab; numbers may have a decimal comma,
-/// dates may be `DD.MM.YYYY`, an empty cell is null. Any invalid row → 422 listing every
+/// equal). JSON and NDJSON records have the kind's fields only. CSV has a header row of
+/// field names (any case, renamed by `columns`; the served-only columns of an export are
+/// skipped, others refused unless `ignore_unknown_columns`), delimited by `,`, `;` or
+/// tab; numbers may have a decimal comma, dates may be `DD.MM.YYYY`, an empty cell is null. Any invalid row → 422 listing every
 /// bad row (`row`, `field`, `message`; at most 1,000, with `error_count`), and nothing is
 /// written. The body limit is `VEIKART_IMPORT_BODY_LIMIT`.
 #[utoipa::path(

@@ -18,8 +18,8 @@ use utoipa::openapi::schema::{KnownFormat, Schema, SchemaFormat, SchemaType, Typ
 
 use crate::error::{ApiError, RowError};
 
-/// The columns of a record as served that are not its fields (a CSV export or a listed
-/// record has them): skipped when read back.
+/// The columns of a record as served that are not its fields (a CSV export has them):
+/// skipped when read back.
 const SERVED_ONLY: [&str; 6] = [
     "id",
     "created_by",
@@ -71,8 +71,8 @@ impl Format {
     }
 }
 
-/// How to read the columns: renames (`from` → field, `from` without case for CSV) and
-/// whether to skip unknown ones instead of refusing them.
+/// How to read CSV columns: renames (`from`, without case, → field) and whether to skip
+/// unknown ones instead of refusing them.
 #[derive(Debug, Clone, Default)]
 pub struct Options {
     pub renames: HashMap<String, String>,
@@ -80,24 +80,33 @@ pub struct Options {
 }
 
 impl Options {
-    /// Reads `?columns=from:to,…`.
+    /// Reads `?columns=from:to,…` (empty: no renames), exactly as [`COLUMNS_PATTERN`]
+    /// describes it.
     pub fn renames(columns: Option<&str>) -> Result<HashMap<String, String>, ApiError> {
         let mut renames = HashMap::new();
-        for pair in columns
-            .unwrap_or("")
-            .split(',')
-            .filter(|p| !p.trim().is_empty())
-        {
-            let (from, to) = pair.split_once(':').ok_or_else(|| {
-                ApiError::BadRequest(format!(
-                    "invalid query parameter: `columns` pairs are `from:to`, not `{pair}`"
-                ))
-            })?;
-            renames.insert(from.trim().to_lowercase(), to.trim().to_owned());
+        let columns = columns.unwrap_or("");
+        if columns.is_empty() {
+            return Ok(renames);
+        }
+        for pair in columns.split(',') {
+            match pair.split_once(':') {
+                Some((from, to)) if !from.is_empty() && !to.is_empty() && !to.contains(':') => {
+                    renames.insert(from.trim().to_lowercase(), to.trim().to_owned());
+                }
+                _ => {
+                    return Err(ApiError::BadRequest(format!(
+                        "invalid query parameter: `columns` is `from:to` pairs separated \
+                         by commas, and `{pair}` is not one"
+                    )));
+                }
+            }
         }
         Ok(renames)
     }
 }
+
+/// The form of `?columns=`: `from:to` pairs separated by commas, or nothing.
+pub const COLUMNS_PATTERN: &str = "^([^:,\\u0000]+:[^:,\\u0000]+(,[^:,\\u0000]+:[^:,\\u0000]+)*)?$";
 
 /// What a field's value is in JSON, for reading it from a CSV cell.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -157,15 +166,13 @@ pub fn read(
     properties: &BTreeMap<String, RefOr<Schema>>,
     options: &Options,
 ) -> Result<Rows, ApiError> {
-    let mut rows = match format {
-        Format::Json => json_rows(body)?,
-        Format::Ndjson => ndjson_rows(text(body)?),
-        Format::Csv => csv_rows(text(body)?, properties, options)?,
-    };
-    if format != Format::Csv {
-        rename(&mut rows, properties, options);
+    // JSON rows are objects already, with their own field names: the kind's fields
+    // refuse any other by name. Renames and skipped columns are for CSV headers.
+    match format {
+        Format::Json => json_rows(body),
+        Format::Ndjson => Ok(ndjson_rows(text(body)?)),
+        Format::Csv => csv_rows(text(body)?, properties, options),
     }
-    Ok(rows)
 }
 
 /// The body as UTF-8 text without a byte-order mark.
@@ -227,32 +234,6 @@ fn ndjson_rows(text: &str) -> Rows {
         }
     }
     rows
-}
-
-/// Renames the fields of JSON rows by `columns=`, drops the served-only ones, and refuses
-/// (or with `ignore_unknown_columns`, drops) fields the kind does not have.
-fn rename(rows: &mut Rows, properties: &BTreeMap<String, RefOr<Schema>>, options: &Options) {
-    let mut unknown: BTreeMap<String, u64> = BTreeMap::new();
-    for (row, map) in &mut rows.rows {
-        let fields = std::mem::take(map);
-        for (name, value) in fields {
-            let name = options
-                .renames
-                .get(&name.to_lowercase())
-                .cloned()
-                .unwrap_or(name);
-            if properties.contains_key(&name) {
-                map.insert(name, value);
-            } else if !SERVED_ONLY.contains(&name.as_str()) {
-                unknown.entry(name).or_insert(*row);
-            }
-        }
-    }
-    if !options.ignore_unknown {
-        for (name, row) in unknown {
-            rows.errors.push(unknown_column(row, name));
-        }
-    }
 }
 
 fn unknown_column(row: u64, name: String) -> RowError {
@@ -323,12 +304,19 @@ fn csv_rows(
     };
     let mut rows = Rows::default();
     let mut columns = Vec::with_capacity(header.len());
+    let mut known = 0;
     for name in header.iter() {
         let name = name.trim().to_lowercase();
         let name = options.renames.get(&name).cloned().unwrap_or(name);
         columns.push(match properties.get(&name).and_then(cell) {
-            Some(cell) => Column::Field(name, cell),
-            None if properties.contains_key(&name) => Column::Field(name, Cell::Text),
+            Some(cell) => {
+                known += 1;
+                Column::Field(name, cell)
+            }
+            None if properties.contains_key(&name) => {
+                known += 1;
+                Column::Field(name, Cell::Text)
+            }
             None => {
                 if !SERVED_ONLY.contains(&name.as_str()) && !options.ignore_unknown {
                     rows.errors.push(unknown_column(1, name));
@@ -336,6 +324,14 @@ fn csv_rows(
                 Column::Skipped
             }
         });
+    }
+    if known == 0 {
+        // Not the header of these records: another kind's, or the delimiter is not one
+        // of those read.
+        return Err(ApiError::validation(
+            "body",
+            "the CSV header names no field of this kind of record",
+        ));
     }
     for record in records {
         let record = match record {
@@ -488,6 +484,18 @@ mod tests {
             Ok(serde_json::json!("2022-12-31"))
         );
         assert_eq!(read_cell(Cell::Text, " Æ "), Ok(serde_json::json!(" Æ ")));
+    }
+
+    #[test]
+    fn column_renames_are_pairs_or_nothing() {
+        let renames = Options::renames(Some("Navn:name,organisasjonsnummer:org_number")).unwrap();
+        assert_eq!(renames["navn"], "name");
+        assert_eq!(renames["organisasjonsnummer"], "org_number");
+        assert!(Options::renames(Some("")).unwrap().is_empty());
+        assert!(Options::renames(None).unwrap().is_empty());
+        for bad in ["navn", "a:b,", ":b", "a:", "a:b:c", ",a:b"] {
+            assert!(Options::renames(Some(bad)).is_err(), "{bad}");
+        }
     }
 
     #[test]
