@@ -358,14 +358,15 @@ impl Everything {
     }
 
     /// A path of the OpenAPI document with its parameters filled in: `{org}`, `{plan_id}`,
-    /// `{goal_id}`, `{revision}` (1), and `{id}` — at the end, the first item of the list
+    /// `{goal_id}`, `{revision}` (1), `{kind}` (`members`), and `{id}` — at the end, the first item of the list
     /// one level up (read with `token`); elsewhere, the plan.
     pub fn concrete(&self, app: &TestApp, template: &str, token: &str) -> String {
         let filled = template
             .replace("{org}", &self.org)
             .replace("{plan_id}", &self.plan_id.to_string())
             .replace("{goal_id}", &self.goal_id.to_string())
-            .replace("{revision}", "1");
+            .replace("{revision}", "1")
+            .replace("{kind}", "members");
         if let Some(collection) = filled.strip_suffix("/{id}") {
             let list = app.get(collection).bearer(token).send();
             assert_eq!(list.status, 200, "GET {collection}: {}", list.body);

@@ -208,6 +208,7 @@ fn post_body(template: &str, plan_id: i64) -> Option<serde_json::Value> {
         "check-ins" => json!({"checked_on": "2022-06-30", "status": "on_track", "confidence": 5}),
         "plans" => PlanBuilder::new("x").build(),
         "import" => veikart_tests::small_document(),
+        "{kind}" => json!([veikart_tests::record_body("members", 7)]),
         "adopt" => json!({"adopted_on": "2022-01-01", "adopted_by": "x"}),
         "copy" => json!({"years": 1}),
         "publish" | "unpublish" | "archive" | "revise" => return Some(json!(null)),

@@ -11,6 +11,7 @@ mod auth;
 mod concurrency;
 mod errors;
 mod health;
+mod imports;
 mod isolation;
 mod openapi;
 mod organisations;

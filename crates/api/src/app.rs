@@ -103,10 +103,12 @@ impl Application {
         let routes = web::Data::new(RouteTable::from_openapi(&doc));
         let state = web::Data::new(state);
         let body_limit = web::Data::new(settings.body_limit);
+        let import_body_limit = web::Data::new(settings.import_body_limit);
         let mut server = HttpServer::new(move || {
             let (app, _) = documented_app();
             app.app_data(state.clone())
                 .app_data(body_limit.clone())
+                .app_data(import_body_limit.clone())
                 .app_data(routes.clone())
                 .app_data(web::PathConfig::default().error_handler(|e, req| {
                     // A literal route (`/plans/import`) read as a parameter (`/plans/{id}`)

@@ -6,6 +6,7 @@ use veikart_store::{Backend, DatabaseUrl, PoolOptions};
 
 use crate::auth::{JwtConfig, SecretSource, load_or_create_secret};
 use crate::json::BodyLimit;
+use crate::routes::imports::ImportBodyLimit;
 
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -14,6 +15,8 @@ pub struct Settings {
     pub bind: String,
     pub jwt: JwtConfig,
     pub body_limit: BodyLimit,
+    /// The body limit of an import (`VEIKART_IMPORT_BODY_LIMIT`).
+    pub import_body_limit: ImportBodyLimit,
     pub pool: PoolOptions,
     /// Worker threads; `None` uses one per core.
     pub workers: Option<usize>,
@@ -26,6 +29,7 @@ impl Settings {
             bind: bind.into(),
             jwt,
             body_limit: BodyLimit::default(),
+            import_body_limit: ImportBodyLimit::default(),
             pool: PoolOptions::default(),
             workers: None,
         }

@@ -38,6 +38,11 @@ pub struct Problem {
     /// For validation problems: each invalid field and why.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<ProblemField>,
+    /// For an import: how many errors were found in all; `errors` lists the first
+    /// 1,000 of them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub error_count: Option<usize>,
 }
 
 /// One invalid field of a request.
@@ -50,6 +55,12 @@ pub struct ProblemField {
     pub pointer: String,
     /// Why it is invalid.
     pub message: String,
+    /// For an import: the row the field is in, as the file counts it (the CSV line
+    /// with the header as line 1, the NDJSON line, the JSON array's item from 1); the
+    /// pointer is then into that row.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub row: Option<u64>,
 }
 
 impl From<FieldError> for ProblemField {
@@ -58,9 +69,30 @@ impl From<FieldError> for ProblemField {
             pointer: json_pointer(&e.field),
             field: e.field,
             message: e.message,
+            row: None,
         }
     }
 }
+
+/// An invalid field of one row of an import.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowError {
+    /// The row, as the file counts it (see [`ProblemField::row`]).
+    pub row: u64,
+    pub error: FieldError,
+}
+
+impl RowError {
+    pub fn new(row: u64, field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            row,
+            error: FieldError::new(field, message),
+        }
+    }
+}
+
+/// The most row errors an import problem lists (`error_count` tells how many there were).
+pub const MAX_ROW_ERRORS: usize = 1000;
 
 /// `a.b[2].c` → `/a/b/2/c`; `body` (the whole body) → the empty pointer.
 fn json_pointer(field: &str) -> String {
@@ -111,6 +143,10 @@ pub enum ApiError {
     /// 422: the body is readable but breaks the rules; every bad field is listed.
     #[error("the request has invalid fields")]
     Validation(Vec<FieldError>),
+    /// 422: rows of an import break the rules; every bad row is listed (up to
+    /// [`MAX_ROW_ERRORS`]) and nothing was written.
+    #[error("{} invalid field(s) in the imported rows; nothing was written", .0.len())]
+    InvalidRows(Vec<RowError>),
     /// 503: the database cannot be reached right now. The cause is logged, not sent.
     #[error("the service cannot reach its database right now; retry later")]
     Unavailable(String),
@@ -135,7 +171,7 @@ impl ApiError {
             ApiError::PreconditionFailed => "precondition-failed",
             ApiError::PayloadTooLarge { .. } => "payload-too-large",
             ApiError::UnsupportedMediaType(_) => "unsupported-media-type",
-            ApiError::Validation(_) => "validation",
+            ApiError::Validation(_) | ApiError::InvalidRows(_) => "validation",
             ApiError::Unavailable(_) => "unavailable",
             ApiError::Internal(_) => "internal",
         }
@@ -143,7 +179,18 @@ impl ApiError {
 
     pub fn problem(&self) -> Problem {
         let status = self.status_code();
+        let mut error_count = None;
         let errors = match self {
+            ApiError::InvalidRows(rows) => {
+                error_count = Some(rows.len());
+                rows.iter()
+                    .take(MAX_ROW_ERRORS)
+                    .map(|e| ProblemField {
+                        row: Some(e.row),
+                        ..ProblemField::from(e.error.clone())
+                    })
+                    .collect()
+            }
             ApiError::Validation(errors) => {
                 errors.iter().cloned().map(ProblemField::from).collect()
             }
@@ -162,6 +209,7 @@ impl ApiError {
             status: status.as_u16(),
             detail: self.to_string(),
             errors,
+            error_count,
         }
     }
 }
@@ -178,7 +226,7 @@ impl ResponseError for ApiError {
             ApiError::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Validation(_) | ApiError::InvalidRows(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }

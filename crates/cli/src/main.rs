@@ -12,6 +12,7 @@ use clap::{Args, Parser, Subcommand};
 use veikart_api::auth::{Authenticator, JwtConfig, SecretSource};
 use veikart_api::config::{parse_duration, resolve_jwt};
 use veikart_api::json::BodyLimit;
+use veikart_api::routes::imports::ImportBodyLimit;
 use veikart_api::{Application, Settings};
 use veikart_domain::Role;
 use veikart_store::{DatabaseUrl, PoolOptions};
@@ -68,6 +69,9 @@ enum Command {
         /// Largest accepted request body, in bytes.
         #[arg(long, env = "VEIKART_BODY_LIMIT", default_value_t = BodyLimit::default().0)]
         body_limit: usize,
+        /// Largest accepted import body (`POST …/imports/{kind}`), in bytes.
+        #[arg(long, env = "VEIKART_IMPORT_BODY_LIMIT", default_value_t = ImportBodyLimit::default().0)]
+        import_body_limit: usize,
         /// Database connections per instance.
         #[arg(long, env = "VEIKART_DB_POOL_SIZE", default_value_t = PoolOptions::default().max_connections)]
         pool_size: u32,
@@ -112,6 +116,7 @@ fn main() -> ExitCode {
         Command::Serve {
             bind,
             body_limit,
+            import_body_limit,
             pool_size,
             workers,
             demo,
@@ -121,6 +126,7 @@ fn main() -> ExitCode {
             ServeOptions {
                 bind,
                 body_limit,
+                import_body_limit,
                 pool_size,
                 workers,
                 demo,
@@ -168,6 +174,7 @@ fn jwt_config(keys: KeyArgs) -> Result<JwtConfig, String> {
 struct ServeOptions {
     bind: String,
     body_limit: usize,
+    import_body_limit: usize,
     pool_size: u32,
     workers: Option<usize>,
     demo: bool,
@@ -177,6 +184,7 @@ fn serve(url: DatabaseUrl, options: ServeOptions, keys: KeyArgs) -> Result<(), S
     let (jwt, secret_source) = resolve_jwt(&url, jwt_config(keys)?).map_err(|e| e.to_string())?;
     let mut settings = Settings::new(url.clone(), options.bind, jwt.clone());
     settings.body_limit = BodyLimit(options.body_limit);
+    settings.import_body_limit = ImportBodyLimit(options.import_body_limit);
     settings.pool.max_connections = options.pool_size;
     settings.workers = options.workers;
     let bind = settings.bind.clone();

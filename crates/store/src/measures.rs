@@ -68,3 +68,18 @@ pub fn count_on_budget_line(
         .count()
         .get_result(conn)?)
 }
+
+/// Which of `ids` are measures of the organisation; one statement per batch of ids.
+pub fn existing(conn: &mut DbConnection, org_id: i64, ids: &[i64]) -> Result<Vec<i64>, StoreError> {
+    let mut found = Vec::new();
+    for chunk in ids.chunks(crate::records::BATCH) {
+        found.extend(
+            measures::table
+                .filter(measures::org_id.eq(org_id))
+                .filter(measures::id.eq_any(chunk))
+                .select(measures::id)
+                .load::<i64>(conn)?,
+        );
+    }
+    Ok(found)
+}

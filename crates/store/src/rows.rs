@@ -153,8 +153,10 @@ macro_rules! tenant_rows {
         }
     };
     ($table:ident, $Row:ty, $Values:ty, $entity:expr $(, parent: $parent:ident)?) => {
+        // Every value is given (none is left to its column's default), so that SQLite
+        // writes many rows in one statement too.
         #[derive(diesel::Insertable)]
-        #[diesel(table_name = $table)]
+        #[diesel(table_name = $table, treat_none_as_default_value = false)]
         struct NewRow {
             org_id: i64,
             #[diesel(embed)]

@@ -49,6 +49,7 @@ measurable goals. Tenant resources live under `/api/v1/orgs/{org}`. Errors are R
         (name = "projects", description = "Business-development projects and their funding"),
         (name = "observations", description = "Metric observations, e.g. social-media followers per channel"),
         (name = "milestones", description = "Milestones such as a business association started"),
+        (name = "imports", description = "Many records of one kind at once, from JSON, NDJSON or CSV: all or nothing, matched by their keys"),
         (name = "results", description = "How a plan is going: each KPI's result, series and counted records, and the scorecard, computed from the records"),
         (name = "audit", description = "Who changed what, when"),
     )
@@ -74,7 +75,10 @@ const COMMON_PROBLEMS: [(&str, &str); 11] = [
         "413",
         "The request body is larger than the configured limit.",
     ),
-    ("415", "The request body is not declared as JSON."),
+    (
+        "415",
+        "The request body is not of a media type the operation reads (JSON, unless it says otherwise).",
+    ),
     (
         "422",
         "The request body breaks the rules; every invalid field is listed in `errors`.",

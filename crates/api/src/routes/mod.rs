@@ -8,6 +8,7 @@ pub mod budget_lines;
 pub mod focus_areas;
 pub mod goals;
 pub mod health;
+pub mod imports;
 pub mod kpis;
 pub mod measures;
 pub mod orgs;
@@ -31,6 +32,7 @@ pub fn configure_v1(cfg: &mut ServiceConfig) {
     measures::configure(cfg);
     budget_lines::configure(cfg);
     records::configure(cfg);
+    imports::configure(cfg);
     results::configure(cfg);
     audit::configure(cfg);
 }

@@ -90,7 +90,7 @@ impl RecordKind {
 }
 
 /// The fields of one kind of record, as a client sets them.
-pub trait RecordFields: Sized + Serialize + serde::de::DeserializeOwned {
+pub trait RecordFields: Sized + PartialEq + Serialize + serde::de::DeserializeOwned {
     const KIND: RecordKind;
 
     /// Checks the rules between fields, reporting each under its field's name.

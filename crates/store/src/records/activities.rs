@@ -31,7 +31,7 @@ pub struct Activity {
 }
 
 #[derive(Debug, Clone, PartialEq, Insertable, AsChangeset)]
-#[diesel(table_name = activities, treat_none_as_null = true)]
+#[diesel(table_name = activities, treat_none_as_null = true, treat_none_as_default_value = false)]
 pub struct ActivityValues {
     pub kind: Stored<ActivityKind>,
     pub title: String,

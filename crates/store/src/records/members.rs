@@ -7,7 +7,7 @@ use veikart_domain::kpi::MembershipType;
 use veikart_domain::records::{ExternalRef, MemberFields, MemberFilter, Municipality, Title};
 
 use super::{Provenance, Stored, count, day, parsed, parsed_opt, record_table};
-use crate::db::MultiBackend;
+use crate::db::{DbConnection, MultiBackend};
 use crate::error::StoreError;
 use crate::rows::tenant_rows;
 use crate::schema::members;
@@ -32,7 +32,7 @@ pub struct Member {
 }
 
 #[derive(Debug, Clone, PartialEq, Insertable, AsChangeset)]
-#[diesel(table_name = members, treat_none_as_null = true)]
+#[diesel(table_name = members, treat_none_as_null = true, treat_none_as_default_value = false)]
 pub struct MemberValues {
     pub org_number: String,
     pub name: String,
@@ -47,7 +47,33 @@ pub struct MemberValues {
 }
 
 tenant_rows!(members, Member, MemberValues, "member");
-record_table!(Members, members, Member, MemberFields, MemberFilter, date: joined_on);
+record_table!(Members, members, Member, MemberFields, MemberFilter, date: joined_on, own_key);
+
+/// A member is also found by its organisation number.
+fn own_key(fields: &MemberFields) -> Option<super::RecordKey> {
+    Some(super::RecordKey {
+        field: "org_number",
+        value: fields.org_number.to_string(),
+    })
+}
+
+fn holding_own_key(
+    conn: &mut DbConnection,
+    org_id: i64,
+    fields: &[&MemberFields],
+) -> Result<Vec<Member>, StoreError> {
+    let numbers: Vec<String> = fields.iter().map(|f| f.org_number.to_string()).collect();
+    let mut rows = Vec::new();
+    for chunk in numbers.chunks(super::BATCH) {
+        rows.extend(
+            members::table
+                .filter(members::org_id.eq(org_id))
+                .filter(members::org_number.eq_any(chunk))
+                .load::<Member>(conn)?,
+        );
+    }
+    Ok(rows)
+}
 
 fn narrow<'a>(
     mut query: members::BoxedQuery<'a, MultiBackend>,

@@ -33,7 +33,7 @@ pub struct Milestone {
 }
 
 #[derive(Debug, Clone, PartialEq, Insertable, AsChangeset)]
-#[diesel(table_name = milestones, treat_none_as_null = true)]
+#[diesel(table_name = milestones, treat_none_as_null = true, treat_none_as_default_value = false)]
 pub struct MilestoneValues {
     pub kind: String,
     pub title: String,

@@ -33,6 +33,18 @@ use crate::page::{Page, PageRequest};
 use crate::rows::TenantRow;
 use crate::scope::Org;
 
+/// A key an import finds a stored record by: the field it is reported under and its
+/// value (for a key of several fields, their values joined).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RecordKey {
+    pub field: &'static str,
+    pub value: String,
+}
+
+/// Keys looked up per statement (`IN (...)`), and rows per multi-row insert: well below
+/// the bind-parameter limits of both databases for the widest record.
+pub const BATCH: usize = 500;
+
 /// Who created and who last changed a record (the tokens' `sub`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Provenance {
@@ -92,6 +104,32 @@ pub trait RecordTable: 'static {
         actor: &str,
         expected_versions: Option<&[i32]>,
     ) -> Result<Self::Row, StoreError>;
+
+    /// The keys an import finds a record by: its `external_ref`, and the kind's own key
+    /// (a member's organisation number; an observation's metric, dimension and day).
+    fn keys(fields: &Self::Fields) -> Vec<RecordKey>;
+    /// The organisation's stored rows holding any key of `fields` (and possibly a few
+    /// more, which hold none: the caller matches by [`RecordTable::keys`]); one statement
+    /// per [`BATCH`] keys of each sort.
+    fn holding(
+        conn: &mut DbConnection,
+        org_id: i64,
+        fields: &[&Self::Fields],
+    ) -> Result<Vec<Self::Row>, StoreError>;
+    /// Inserts the records with multi-row statements of [`BATCH`] rows, at version 1. It
+    /// records no audit entry: the caller records one for all of them.
+    fn insert_all(
+        tx: &mut Tx<'_>,
+        org_id: i64,
+        records: Vec<(Self::Fields, Provenance)>,
+    ) -> Result<(), StoreError>;
+    /// Replaces the fields of each `(id, version, fields, provenance)`, if the row is still
+    /// at that version (`Conflict` otherwise), and bumps its version. No audit entry.
+    fn replace_all(
+        tx: &mut Tx<'_>,
+        org_id: i64,
+        records: Vec<(i64, i32, Self::Fields, Provenance)>,
+    ) -> Result<(), StoreError>;
 }
 
 /// Packs a list position (a date and an id) into one number ordered like the pair: the
@@ -115,6 +153,22 @@ const ID_MASK: i64 = (1 << ID_BITS) - 1;
 /// [`RecordRow`] for its row; `date` is the column the kind is listed by.
 macro_rules! record_table {
     ($Table:ident, $table:ident, $Row:ty, $Fields:ty, $Filter:ty, date: $date:ident) => {
+        /// The kind has no key of its own besides `external_ref`.
+        fn own_key(_: &$Fields) -> Option<$crate::records::RecordKey> {
+            None
+        }
+
+        fn holding_own_key(
+            _: &mut $crate::DbConnection,
+            _: i64,
+            _: &[&$Fields],
+        ) -> Result<Vec<$Row>, $crate::StoreError> {
+            Ok(Vec::new())
+        }
+
+        $crate::records::record_table!($Table, $table, $Row, $Fields, $Filter, date: $date, own_key);
+    };
+    ($Table:ident, $table:ident, $Row:ty, $Fields:ty, $Filter:ty, date: $date:ident, own_key) => {
         /// The table, for code that serves every kind of record alike.
         pub struct $Table;
 
@@ -195,6 +249,99 @@ macro_rules! record_table {
                 expected_versions: Option<&[i32]>,
             ) -> Result<$Row, $crate::StoreError> {
                 delete(tx, org_id, id, actor, expected_versions, |_, _| Ok(()))
+            }
+            fn keys(fields: &$Fields) -> Vec<$crate::records::RecordKey> {
+                let external = fields.external_ref.as_ref().map(|key| $crate::records::RecordKey {
+                    field: "external_ref",
+                    value: key.as_str().to_owned(),
+                });
+                external.into_iter().chain(own_key(fields)).collect()
+            }
+            fn holding(
+                conn: &mut $crate::DbConnection,
+                org_id: i64,
+                fields: &[&$Fields],
+            ) -> Result<Vec<$Row>, $crate::StoreError> {
+                use diesel::prelude::*;
+                let refs: Vec<String> = fields
+                    .iter()
+                    .filter_map(|f| f.external_ref.as_ref().map(|k| k.as_str().to_owned()))
+                    .collect();
+                let mut rows = Vec::new();
+                for chunk in refs.chunks($crate::records::BATCH) {
+                    rows.extend(
+                        $table::table
+                            .filter($table::org_id.eq(org_id))
+                            .filter($table::external_ref.eq_any(chunk))
+                            .load::<$Row>(conn)?,
+                    );
+                }
+                rows.extend(holding_own_key(conn, org_id, fields)?);
+                let mut seen = std::collections::HashSet::new();
+                rows.retain(|row| seen.insert(row.id));
+                Ok(rows)
+            }
+            fn insert_all(
+                tx: &mut $crate::Tx<'_>,
+                org_id: i64,
+                records: Vec<($Fields, $crate::records::Provenance)>,
+            ) -> Result<(), $crate::StoreError> {
+                use diesel::prelude::*;
+                let now = $crate::now();
+                let mut records = records.into_iter().peekable();
+                while records.peek().is_some() {
+                    let chunk: Vec<NewRow> = records
+                        .by_ref()
+                        .take($crate::records::BATCH)
+                        .map(|(fields, by)| NewRow {
+                            org_id,
+                            values: values(fields, by),
+                            created_at: now,
+                            updated_at: now,
+                            version: 1,
+                        })
+                        .collect();
+                    // A multi-row insert is built per backend: diesel does not offer
+                    // one through the connection over both.
+                    let insert = diesel::insert_into($table::table).values(&chunk);
+                    match &mut **tx {
+                        $crate::DbConnection::Pg(pg) => insert.execute(pg)?,
+                        $crate::DbConnection::Sqlite(sqlite) => insert.execute(sqlite)?,
+                    };
+                }
+                Ok(())
+            }
+            fn replace_all(
+                tx: &mut $crate::Tx<'_>,
+                org_id: i64,
+                records: Vec<(i64, i32, $Fields, $crate::records::Provenance)>,
+            ) -> Result<(), $crate::StoreError> {
+                use diesel::prelude::*;
+                let now = $crate::now();
+                for (id, version, fields, by) in records {
+                    let changed = diesel::update(
+                        $table::table
+                            .filter($table::org_id.eq(org_id))
+                            .filter($table::id.eq(id))
+                            .filter($table::version.eq(version)),
+                    )
+                    .set((
+                        values(fields, by),
+                        $table::version.eq(version + 1),
+                        $table::updated_at.eq(now),
+                    ))
+                    .execute(&mut **tx)?;
+                    if changed == 0 {
+                        return Err($crate::StoreError::Conflict {
+                            field: None,
+                            message: format!(
+                                "{} {id} was changed while the import ran; import again",
+                                ENTITY
+                            ),
+                        });
+                    }
+                }
+                Ok(())
             }
         }
 

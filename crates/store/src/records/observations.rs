@@ -30,7 +30,7 @@ pub struct Observation {
 }
 
 #[derive(Debug, Clone, PartialEq, Insertable, AsChangeset)]
-#[diesel(table_name = observations, treat_none_as_null = true)]
+#[diesel(table_name = observations, treat_none_as_null = true, treat_none_as_default_value = false)]
 pub struct ObservationValues {
     pub metric_key: String,
     pub dimension: String,
@@ -42,7 +42,49 @@ pub struct ObservationValues {
 }
 
 tenant_rows!(observations, Observation, ObservationValues, "observation");
-record_table!(Observations, observations, Observation, ObservationFields, ObservationFilter, date: observed_on);
+record_table!(Observations, observations, Observation, ObservationFields, ObservationFilter, date: observed_on, own_key);
+
+/// An observation is also found by its metric, dimension and day (reported under
+/// `observed_on`, like the uniqueness rule).
+fn own_key(fields: &ObservationFields) -> Option<super::RecordKey> {
+    Some(super::RecordKey {
+        field: "observed_on",
+        value: format!(
+            "{} ({}) on {}",
+            fields.metric_key,
+            fields.dimension.as_str(),
+            fields.observed_on
+        ),
+    })
+}
+
+/// The observations on the days of `fields` of their metrics: a superset of those with
+/// their keys, read in one statement per batch of days.
+fn holding_own_key(
+    conn: &mut DbConnection,
+    org_id: i64,
+    fields: &[&ObservationFields],
+) -> Result<Vec<Observation>, StoreError> {
+    let metrics: std::collections::BTreeSet<&str> =
+        fields.iter().map(|f| f.metric_key.as_str()).collect();
+    let metrics: Vec<&str> = metrics.into_iter().collect();
+    let days: std::collections::BTreeSet<NaiveDate> =
+        fields.iter().map(|f| f.observed_on.get()).collect();
+    let days: Vec<NaiveDate> = days.into_iter().collect();
+    let mut rows = Vec::new();
+    for metrics in metrics.chunks(super::BATCH) {
+        for days in days.chunks(super::BATCH) {
+            rows.extend(
+                observations::table
+                    .filter(observations::org_id.eq(org_id))
+                    .filter(observations::metric_key.eq_any(metrics))
+                    .filter(observations::observed_on.eq_any(days))
+                    .load::<Observation>(conn)?,
+            );
+        }
+    }
+    Ok(rows)
+}
 
 fn narrow<'a>(
     mut query: observations::BoxedQuery<'a, MultiBackend>,

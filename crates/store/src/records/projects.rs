@@ -35,7 +35,7 @@ pub struct Project {
 }
 
 #[derive(Debug, Clone, PartialEq, Insertable, AsChangeset)]
-#[diesel(table_name = projects, treat_none_as_null = true)]
+#[diesel(table_name = projects, treat_none_as_null = true, treat_none_as_default_value = false)]
 pub struct ProjectValues {
     pub title: String,
     pub role: Stored<ProjectRole>,

@@ -33,7 +33,7 @@ pub struct Survey {
 }
 
 #[derive(Debug, Clone, PartialEq, Insertable, AsChangeset)]
-#[diesel(table_name = surveys, treat_none_as_null = true)]
+#[diesel(table_name = surveys, treat_none_as_null = true, treat_none_as_default_value = false)]
 pub struct SurveyValues {
     pub audience: Stored<SurveyAudience>,
     pub title: String,

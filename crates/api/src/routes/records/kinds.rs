@@ -53,6 +53,9 @@ impl RecordKind for ActivityKind {
     ) -> Result<(), StoreError> {
         check_measure(tx, org_id, fields.measure_id)
     }
+    fn measure_id(fields: &ActivityFields) -> Option<i64> {
+        fields.measure_id
+    }
 }
 
 pub struct SurveyKind;
@@ -100,6 +103,9 @@ impl RecordKind for MilestoneKind {
         _id: Option<i64>,
     ) -> Result<(), StoreError> {
         check_measure(tx, org_id, fields.measure_id)
+    }
+    fn measure_id(fields: &MilestoneFields) -> Option<i64> {
+        fields.measure_id
     }
 }
 

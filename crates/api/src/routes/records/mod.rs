@@ -55,6 +55,12 @@ pub trait RecordKind: 'static {
     ) -> Result<(), StoreError> {
         Ok(())
     }
+
+    /// The measure the fields refer to, which must be one of the organisation's (an
+    /// import checks them all at once). None, by default.
+    fn measure_id(_fields: &Fields<Self>) -> Option<i64> {
+        None
+    }
 }
 
 /// A kind's fields.
