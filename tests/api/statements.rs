@@ -50,19 +50,19 @@ const BUDGETS: [(&str, u64); 40] = [
     ("/api/v1/orgs/{org}/observations/{id}", 1),
     ("/api/v1/orgs/{org}/milestones", 1),
     ("/api/v1/orgs/{org}/milestones/{id}", 1),
-    // Results: the data version (1), then the plan and the KPI (2) and the KPI's facts
-    // (here a count: 1).
-    ("/api/v1/orgs/{org}/plans/{plan_id}/kpis/{id}/result", 4),
+    // Results: the data version (1), then in one read snapshot (BEGIN and COMMIT: 2) the
+    // plan and the KPI (2) and the KPI's facts (here a count: 1).
+    ("/api/v1/orgs/{org}/plans/{plan_id}/kpis/{id}/result", 6),
     // ... at each of the KPI's 12 month ends: a held-activity count needs 2 facts while
     // its period is open (the count, the planned ones ahead) and 1 at its end.
-    ("/api/v1/orgs/{org}/plans/{plan_id}/kpis/{id}/series", 26),
-    // The plan and the KPI, then one page of what it counted.
-    ("/api/v1/orgs/{org}/plans/{plan_id}/kpis/{id}/records", 3),
-    // The data version; the plan, its KPIs, focus areas, goals and the qualitative goals'
+    ("/api/v1/orgs/{org}/plans/{plan_id}/kpis/{id}/series", 28),
+    // In one read snapshot (2), the plan and the KPI, then one page of what it counted.
+    ("/api/v1/orgs/{org}/plans/{plan_id}/kpis/{id}/records", 5),
+    // The data version; in one read snapshot (2), the plan, its KPIs, focus areas, goals and the qualitative goals'
     // latest check-ins (5); each KPI's facts (the seed's twelve after their period: 15, one
     // per count, sum, mean, milestone or level, two per growth: the level now and at the
     // start).
-    ("/api/v1/orgs/{org}/plans/{plan_id}/scorecard", 21),
+    ("/api/v1/orgs/{org}/plans/{plan_id}/scorecard", 23),
 ];
 
 fn budget(template: &str) -> Option<u64> {

@@ -385,33 +385,63 @@ pub fn write_transaction<T>(
     match conn {
         DbConnection::Pg(_) => conn.transaction(|conn| f(&mut Tx { conn })),
         DbConnection::Sqlite(_) => {
-            conn.batch_execute("BEGIN IMMEDIATE")?;
-            let mut guard = RollbackOnDrop { conn: Some(conn) };
-            let result = match guard.conn.as_deref_mut() {
-                Some(conn) => f(&mut Tx { conn }),
-                None => Err(StoreError::Unavailable("connection lost".into())),
-            };
-            let conn = guard.conn.take();
-            match (result, conn) {
-                (Ok(value), Some(conn)) => match conn.batch_execute("COMMIT") {
-                    Ok(()) => Ok(value),
-                    Err(e) => {
-                        let _ = conn.batch_execute("ROLLBACK");
-                        Err(e.into())
-                    }
-                },
-                (Err(e), Some(conn)) => {
-                    conn.batch_execute("ROLLBACK")?;
-                    Err(e)
-                }
-                (result, None) => result,
-            }
+            in_transaction(conn, "BEGIN IMMEDIATE", |conn| f(&mut Tx { conn }))
         }
     }
 }
 
-/// Rolls back an open SQLite transaction if the code inside it panicked, so that the
-/// connection goes back to the pool clean.
+/// Runs `f` between `begin` (one batch of SQL that opens a transaction) and `COMMIT`, or
+/// `ROLLBACK` when `f` fails or panics.
+fn in_transaction<T>(
+    conn: &mut DbConnection,
+    begin: &str,
+    f: impl FnOnce(&mut DbConnection) -> Result<T, StoreError>,
+) -> Result<T, StoreError> {
+    conn.batch_execute(begin)?;
+    let mut guard = RollbackOnDrop { conn: Some(conn) };
+    let result = match guard.conn.as_deref_mut() {
+        Some(conn) => f(conn),
+        None => Err(StoreError::Unavailable("connection lost".into())),
+    };
+    let conn = guard.conn.take();
+    match (result, conn) {
+        (Ok(value), Some(conn)) => match conn.batch_execute("COMMIT") {
+            Ok(()) => Ok(value),
+            Err(e) => {
+                let _ = conn.batch_execute("ROLLBACK");
+                Err(e.into())
+            }
+        },
+        (Err(e), Some(conn)) => {
+            conn.batch_execute("ROLLBACK")?;
+            Err(e)
+        }
+        (result, None) => result,
+    }
+}
+
+/// Runs `f` in one read-only transaction, so that every statement sees the same snapshot
+/// of the data (PostgreSQL: repeatable read; SQLite: a deferred transaction, which in WAL
+/// mode reads one snapshot). On PostgreSQL each statement is also planned for its own
+/// parameters (`plan_cache_mode = force_custom_plan`): the KPI engine's aggregates run
+/// over one organisation's rows, and an organisation far larger than most must not be read
+/// with a plan made for the average one.
+pub fn read_snapshot<T>(
+    conn: &mut DbConnection,
+    f: impl FnOnce(&mut DbConnection) -> Result<T, StoreError>,
+) -> Result<T, StoreError> {
+    let begin = match conn {
+        DbConnection::Pg(_) => {
+            "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY; \
+             SET LOCAL plan_cache_mode = force_custom_plan"
+        }
+        DbConnection::Sqlite(_) => "BEGIN DEFERRED",
+    };
+    in_transaction(conn, begin, f)
+}
+
+/// Rolls back a transaction opened by [`in_transaction`] if the code inside it panicked, so
+/// that the connection goes back to the pool clean.
 struct RollbackOnDrop<'a> {
     conn: Option<&'a mut DbConnection>,
 }

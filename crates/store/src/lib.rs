@@ -39,7 +39,7 @@ pub mod scope;
 pub mod strategies;
 
 pub use db::{
-    Backend, Database, DatabaseUrl, DbConnection, PoolOptions, StatementCounter, Tx,
+    Backend, Database, DatabaseUrl, DbConnection, PoolOptions, StatementCounter, Tx, read_snapshot,
     write_transaction,
 };
 pub use error::StoreError;

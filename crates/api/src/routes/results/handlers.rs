@@ -64,7 +64,7 @@ async fn start(
 }
 
 /// Reads the plan and the KPI (404 unless the KPI is one of the plan's and the caller may
-/// read the plan), then runs `f` on them on the same connection.
+/// read the plan), then runs `f` on them, all in one read snapshot.
 async fn with_kpi<T, F>(
     state: &AppState,
     access: &OrgAccess,
@@ -85,11 +85,13 @@ where
     let (plan_id, id) = (path.plan_id, path.id);
     state
         .db(move |conn| {
-            let published_only = access.is_anonymous();
-            let plan = plans::read(conn, access.org(), plan_id, published_only)?;
-            let row = kpis::read_in_plan(conn, access.org(), plan_id, published_only, id)?;
-            let kpi = Evaluable::new(row, &plan)?;
-            f(conn, Org::Id(plan.org_id), kpi)
+            veikart_store::read_snapshot(conn, |conn| {
+                let published_only = access.is_anonymous();
+                let plan = plans::read(conn, access.org(), plan_id, published_only)?;
+                let row = kpis::read_in_plan(conn, access.org(), plan_id, published_only, id)?;
+                let kpi = Evaluable::new(row, &plan)?;
+                f(conn, Org::Id(plan.org_id), kpi)
+            })
         })
         .await
 }
@@ -139,14 +141,16 @@ pub async fn get_scorecard(
             async move {
                 state
                     .db(move |conn| {
-                        scorecard::compute(
-                            conn,
-                            access.org(),
-                            plan_id,
-                            access.is_anonymous(),
-                            as_of,
-                            version.version,
-                        )
+                        veikart_store::read_snapshot(conn, |conn| {
+                            scorecard::compute(
+                                conn,
+                                access.org(),
+                                plan_id,
+                                access.is_anonymous(),
+                                as_of,
+                                version.version,
+                            )
+                        })
                     })
                     .await
             }
