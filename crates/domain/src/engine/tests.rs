@@ -914,3 +914,116 @@ proptest! {
         prop_assert!(matches!(at_end.status, KpiStatus::Achieved | KpiStatus::Missed));
     }
 }
+
+// --- Every aggregate × direction × status --------------------------------------------------
+
+/// A KPI of each aggregate and direction, with its start value, and a measurement that
+/// gives a chosen actual value.
+fn shaped(aggregate: KpiAggregate, direction: Direction) -> (KpiDefinition, f64) {
+    use KpiAggregate::*;
+    let (entity, field) = match aggregate {
+        Count => (KpiEntity::Activity, None),
+        Sum => (KpiEntity::Project, Some("external_funding")),
+        Mean => (KpiEntity::Survey, Some("mean_score")),
+        Level | GrowthPct => (KpiEntity::Member, None),
+        Milestone => (KpiEntity::Milestone, None),
+    };
+    let (start, target) = match (aggregate, direction) {
+        (Level, Direction::AtLeast) => (100.0, 200.0),
+        (Level, Direction::AtMost) => (100.0, 50.0),
+        (Milestone, Direction::AtLeast) => (0.0, 1.0),
+        (Milestone, Direction::AtMost) => (0.0, 0.0),
+        (Mean, _) => (0.0, 4.0),
+        (GrowthPct, Direction::AtMost) => (0.0, 10.0),
+        _ => (0.0, 40.0),
+    };
+    let mut k = kpi(entity, aggregate, direction, target);
+    k.source.field = field.map(str::to_owned);
+    (k, start)
+}
+
+fn giving(aggregate: KpiAggregate, start: f64, actual: Option<f64>) -> Measurement {
+    match aggregate {
+        // growth from a level of 100 to 100 + actual is `actual` per cent
+        KpiAggregate::GrowthPct => Measurement {
+            value: actual.map(|a| 100.0 + a),
+            level_at_start: Some(100.0),
+            ..Measurement::default()
+        },
+        KpiAggregate::Level => Measurement {
+            value: actual,
+            level_at_start: Some(start),
+            ..Measurement::default()
+        },
+        _ => Measurement {
+            value: actual,
+            ..Measurement::default()
+        },
+    }
+}
+
+#[test]
+fn every_aggregate_and_direction_reaches_each_status_by_the_rules() {
+    use KpiAggregate::*;
+    let june = d("2022-06-30");
+    for aggregate in [Count, Sum, Mean, Level, GrowthPct, Milestone] {
+        for direction in [Direction::AtLeast, Direction::AtMost] {
+            let (k, start) = shaped(aggregate, direction);
+            let t = k.target;
+            // the pace and the band of `at_risk`, from the rules
+            let (expected, band) = match aggregate {
+                Mean => (t, k.tolerance * t.abs()),
+                _ => (
+                    start + (t - start) * 181.0 / 365.0,
+                    k.tolerance * (t - start).abs(),
+                ),
+            };
+            // an actual `behind` the pace (negative: ahead)
+            let sign = if direction == Direction::AtLeast {
+                -1.0
+            } else {
+                1.0
+            };
+            let behind = |by: f64| Some(expected + sign * by);
+            let status = |as_of: NaiveDate, actual: Option<f64>| {
+                evaluate(1, &k, period(), as_of, &giving(aggregate, start, actual)).status
+            };
+            let case = format!("{aggregate:?} {direction:?}");
+            assert_eq!(
+                status(d("2021-12-31"), Some(t)),
+                KpiStatus::NotStarted,
+                "{case}"
+            );
+            assert_eq!(status(june, None), KpiStatus::NoData, "{case}");
+            // a mean's pace is its target, so an at_least mean at its pace has met it
+            let at_pace = if (aggregate, direction) == (Mean, Direction::AtLeast) {
+                KpiStatus::Achieved
+            } else {
+                KpiStatus::OnTrack
+            };
+            // (a hair ahead: growth is computed from levels, in floating point)
+            assert_eq!(status(june, behind(-1e-9)), at_pace, "{case}");
+            assert_eq!(status(june, behind(-0.25)), at_pace, "{case}: ahead");
+            if band > 0.0 {
+                assert_eq!(
+                    status(june, behind(band / 2.0)),
+                    KpiStatus::AtRisk,
+                    "{case}"
+                );
+            }
+            assert_eq!(
+                status(june, behind(2.0 * band.max(0.5))),
+                KpiStatus::OffTrack,
+                "{case}"
+            );
+            if direction == Direction::AtLeast {
+                assert_eq!(status(june, Some(t)), KpiStatus::Achieved, "{case}");
+            }
+            let end = period().1;
+            assert_eq!(status(end, Some(t)), KpiStatus::Achieved, "{case}");
+            let short = t + sign * 2.0 * band.max(0.5);
+            assert_eq!(status(end, Some(short)), KpiStatus::Missed, "{case}");
+            assert_eq!(status(end, None), KpiStatus::Missed, "{case}");
+        }
+    }
+}
