@@ -817,3 +817,37 @@ fn docs_demo_md_states_the_demo_scorecard() {
         );
     }
 }
+
+/// Two instances on one database: a write through one is in the next scorecard the other
+/// answers, although the other had the scorecard in its memory.
+#[test]
+fn a_write_through_one_instance_is_in_the_next_scorecard_of_another() {
+    let first = TestApp::spawn();
+    let shared = first.db.url().clone();
+    let second = TestApp::spawn_with(move |settings| settings.database_url = shared);
+    let s = Small::create(&first, "instanser");
+    let viewer = first.token(&s.org, Role::Viewer);
+    let url = format!("{}/scorecard?as_of=2022-06-30", s.plan);
+    let held = |reply: &veikart_tests::Reply| {
+        reply.json()["focus_areas"][0]["kpis"][0]["result"]["actual"].clone()
+    };
+    let before = second.get(&url).bearer(&viewer).send();
+    assert_eq!(held(&before), json!(4.0));
+    assert_eq!(
+        held(&second.get(&url).bearer(&viewer).send()),
+        json!(4.0),
+        "from memory"
+    );
+    first.create(
+        &s.org,
+        "/activities",
+        json!({"kind": "promotion", "title": "Stand", "date": "2022-06-01", "status": "held"}),
+    );
+    let after = second
+        .get(&url)
+        .bearer(&viewer)
+        .header("If-None-Match", before.header("etag").unwrap())
+        .send();
+    assert_eq!(after.status, 200);
+    assert_eq!(held(&after), json!(5.0));
+}
