@@ -86,19 +86,19 @@ fn any(_: &str) -> bool {
 
 text_type!(
     Title, "A title or a name: 1–200 characters, not blank.",
-    min: 1, max: 200, pattern: "^[^\\u0000]*\\S[^\\u0000]*$",
+    min: 1, max: 200, pattern: "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$",
     check: any, message: "must be 1-200 characters and not blank",
 );
 
 text_type!(
     ShortText, "A short free text (a funder, a funding scheme, a case number): 1–200 characters.",
-    min: 1, max: 200, pattern: "^[^\\u0000]*\\S[^\\u0000]*$",
+    min: 1, max: 200, pattern: "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$",
     check: any, message: "must be 1-200 characters and not blank",
 );
 
 text_type!(
     ExternalRef, "The key a script uses to find its record again: 1–100 characters, unique per organisation and record kind.",
-    min: 1, max: 100, pattern: "^[^\\u0000]*\\S[^\\u0000]*$",
+    min: 1, max: 100, pattern: "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$",
     check: any, message: "must be 1-100 characters and not blank",
 );
 

@@ -42,14 +42,14 @@ pub struct CreateBudgetLine {
     #[schema(
         min_length = 1,
         max_length = 32,
-        pattern = "^[^\\u0000]*\\S[^\\u0000]*$",
+        pattern = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$",
         example = "5400"
     )]
     pub code: String,
     #[schema(
         min_length = 1,
         max_length = 200,
-        pattern = "^[^\\u0000]*\\S[^\\u0000]*$",
+        pattern = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$",
         example = "Medlemsarrangementer"
     )]
     pub title: String,
@@ -66,7 +66,7 @@ pub struct UpdateBudgetLine {
     #[schema(
         min_length = 1,
         max_length = 32,
-        pattern = "^[^\\u0000]*\\S[^\\u0000]*$"
+        pattern = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$"
     )]
     #[serde(default, deserialize_with = "crate::routes::patch::not_null")]
     #[schema(nullable = false)]
@@ -74,7 +74,7 @@ pub struct UpdateBudgetLine {
     #[schema(
         min_length = 1,
         max_length = 200,
-        pattern = "^[^\\u0000]*\\S[^\\u0000]*$"
+        pattern = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$"
     )]
     #[serde(default, deserialize_with = "crate::routes::patch::not_null")]
     #[schema(nullable = false)]

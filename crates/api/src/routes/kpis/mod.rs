@@ -64,7 +64,7 @@ pub struct CreateKpi {
     #[schema(
         min_length = 1,
         max_length = 200,
-        pattern = "^[^\\u0000]*\\S[^\\u0000]*$",
+        pattern = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$",
         example = "Minst 40 medlemsaktiviteter i 2022"
     )]
     pub title: String,
@@ -99,7 +99,7 @@ pub struct UpdateKpi {
     #[schema(
         min_length = 1,
         max_length = 200,
-        pattern = "^[^\\u0000]*\\S[^\\u0000]*$"
+        pattern = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$"
     )]
     #[serde(default, deserialize_with = "crate::routes::patch::not_null")]
     #[schema(nullable = false)]

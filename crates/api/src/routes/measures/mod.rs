@@ -55,7 +55,7 @@ pub struct CreateMeasure {
     #[schema(
         min_length = 1,
         max_length = 200,
-        pattern = "^[^\\u0000]*\\S[^\\u0000]*$",
+        pattern = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$",
         example = "Medlemsmøter"
     )]
     pub title: String,
@@ -84,7 +84,7 @@ pub struct UpdateMeasure {
     #[schema(
         min_length = 1,
         max_length = 200,
-        pattern = "^[^\\u0000]*\\S[^\\u0000]*$"
+        pattern = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$"
     )]
     #[serde(default, deserialize_with = "crate::routes::patch::not_null")]
     #[schema(nullable = false)]

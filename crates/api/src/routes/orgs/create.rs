@@ -24,7 +24,7 @@ pub struct CreateOrganisation {
     #[schema(
         min_length = 1,
         max_length = 200,
-        pattern = "^[^\\u0000]*\\S[^\\u0000]*$",
+        pattern = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$",
         example = "Innovasjon Gardermoen"
     )]
     pub name: String,

@@ -20,7 +20,7 @@ pub struct CreatePlan {
     #[schema(
         min_length = 1,
         max_length = 200,
-        pattern = "^[^\\u0000]*\\S[^\\u0000]*$",
+        pattern = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$",
         example = "Handlingsplan 2022"
     )]
     pub title: String,

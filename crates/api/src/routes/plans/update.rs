@@ -24,7 +24,7 @@ pub struct UpdatePlan {
     #[schema(
         min_length = 1,
         max_length = 200,
-        pattern = "^[^\\u0000]*\\S[^\\u0000]*$"
+        pattern = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$"
     )]
     #[serde(default, deserialize_with = "crate::routes::patch::not_null")]
     #[schema(nullable = false)]

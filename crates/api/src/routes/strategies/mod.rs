@@ -39,7 +39,7 @@ pub struct CreateStrategy {
     #[schema(
         min_length = 1,
         max_length = 200,
-        pattern = "^[^\\u0000]*\\S[^\\u0000]*$",
+        pattern = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$",
         example = "Strategi for Innovasjon Gardermoen 2020-2023"
     )]
     pub title: String,
@@ -60,7 +60,7 @@ pub struct UpdateStrategy {
     #[schema(
         min_length = 1,
         max_length = 200,
-        pattern = "^[^\\u0000]*\\S[^\\u0000]*$"
+        pattern = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$"
     )]
     #[serde(default, deserialize_with = "crate::routes::patch::not_null")]
     #[schema(nullable = false)]
