@@ -77,6 +77,12 @@ impl DatabaseUrl {
     }
 
     /// The SQLite file, when the backend is SQLite.
+    /// The database as `DATABASE_URL` names it (the connection string, or the SQLite
+    /// file's path): what another process needs to open the same database.
+    pub fn as_str(&self) -> &str {
+        &self.target
+    }
+
     pub fn sqlite_path(&self) -> Option<&Path> {
         (self.backend == Backend::Sqlite).then(|| Path::new(&self.target))
     }
@@ -378,30 +384,32 @@ impl std::ops::DerefMut for Tx<'_> {
 /// On SQLite the transaction starts with `BEGIN IMMEDIATE`, taking the write lock before
 /// the first read, so that a read-then-write (check a version, then update) waits for a
 /// concurrent writer instead of failing with "database is locked" when it tries to write.
-pub fn write_transaction<T>(
+///
+/// `f` may fail with any error a [`StoreError`] converts into (the caller's own, when it
+/// has failures of its own that must undo the transaction).
+pub fn write_transaction<T, E: From<StoreError>>(
     conn: &mut DbConnection,
-    f: impl FnOnce(&mut Tx<'_>) -> Result<T, StoreError>,
-) -> Result<T, StoreError> {
-    match conn {
-        DbConnection::Pg(_) => conn.transaction(|conn| f(&mut Tx { conn })),
-        DbConnection::Sqlite(_) => {
-            in_transaction(conn, "BEGIN IMMEDIATE", |conn| f(&mut Tx { conn }))
-        }
-    }
+    f: impl FnOnce(&mut Tx<'_>) -> Result<T, E>,
+) -> Result<T, E> {
+    let begin = match conn {
+        DbConnection::Pg(_) => "BEGIN",
+        DbConnection::Sqlite(_) => "BEGIN IMMEDIATE",
+    };
+    in_transaction(conn, begin, |conn| f(&mut Tx { conn }))
 }
 
 /// Runs `f` between `begin` (one batch of SQL that opens a transaction) and `COMMIT`, or
 /// `ROLLBACK` when `f` fails or panics.
-fn in_transaction<T>(
+fn in_transaction<T, E: From<StoreError>>(
     conn: &mut DbConnection,
     begin: &str,
-    f: impl FnOnce(&mut DbConnection) -> Result<T, StoreError>,
-) -> Result<T, StoreError> {
-    conn.batch_execute(begin)?;
+    f: impl FnOnce(&mut DbConnection) -> Result<T, E>,
+) -> Result<T, E> {
+    conn.batch_execute(begin).map_err(StoreError::from)?;
     let mut guard = RollbackOnDrop { conn: Some(conn) };
     let result = match guard.conn.as_deref_mut() {
         Some(conn) => f(conn),
-        None => Err(StoreError::Unavailable("connection lost".into())),
+        None => Err(StoreError::Unavailable("connection lost".into()).into()),
     };
     let conn = guard.conn.take();
     match (result, conn) {
@@ -409,11 +417,11 @@ fn in_transaction<T>(
             Ok(()) => Ok(value),
             Err(e) => {
                 let _ = conn.batch_execute("ROLLBACK");
-                Err(e.into())
+                Err(StoreError::from(e).into())
             }
         },
         (Err(e), Some(conn)) => {
-            conn.batch_execute("ROLLBACK")?;
+            conn.batch_execute("ROLLBACK").map_err(StoreError::from)?;
             Err(e)
         }
         (result, None) => result,
@@ -525,7 +533,7 @@ mod tests {
         });
         assert!(matches!(result, Err(StoreError::NotFound)));
         write_transaction(&mut conn, |c| {
-            Ok(c.batch_execute("INSERT INTO t VALUES (2)")?)
+            Ok::<_, StoreError>(c.batch_execute("INSERT INTO t VALUES (2)")?)
         })
         .unwrap();
         #[derive(QueryableByName)]

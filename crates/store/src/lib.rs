@@ -27,6 +27,7 @@ pub mod error;
 pub mod facts;
 pub mod focus_areas;
 pub mod goals;
+pub mod imports;
 pub mod kpis;
 pub mod measures;
 pub mod organisations;

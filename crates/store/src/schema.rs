@@ -201,6 +201,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         version -> Integer,
+        import_id -> Nullable<BigInt>,
     }
 }
 
@@ -221,6 +222,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         version -> Integer,
+        import_id -> Nullable<BigInt>,
     }
 }
 
@@ -243,6 +245,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         version -> Integer,
+        import_id -> Nullable<BigInt>,
     }
 }
 
@@ -265,6 +268,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         version -> Integer,
+        import_id -> Nullable<BigInt>,
     }
 }
 
@@ -282,6 +286,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         version -> Integer,
+        import_id -> Nullable<BigInt>,
     }
 }
 
@@ -302,6 +307,38 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         version -> Integer,
+        import_id -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    imports (id) {
+        id -> BigInt,
+        org_id -> BigInt,
+        kind -> Text,
+        format -> Text,
+        charset -> Text,
+        imported_by -> Text,
+        body_sha256 -> Text,
+        body_bytes -> BigInt,
+        row_count -> BigInt,
+        created -> BigInt,
+        updated -> BigInt,
+        unchanged -> BigInt,
+        started_at -> Timestamp,
+        finished_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (org_id, key) {
+        org_id -> BigInt,
+        key -> Text,
+        request_sha256 -> Text,
+        status -> Nullable<Integer>,
+        location -> Nullable<Text>,
+        answer -> Nullable<Text>,
+        created_at -> Timestamp,
     }
 }
 
@@ -309,6 +346,8 @@ diesel::joinable!(plans -> organisations (org_id));
 diesel::joinable!(audit_log -> organisations (org_id));
 diesel::allow_tables_to_appear_in_same_query!(
     organisations,
+    imports,
+    idempotency_keys,
     plans,
     audit_log,
     strategies,

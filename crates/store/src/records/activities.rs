@@ -28,6 +28,7 @@ pub struct Activity {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub version: i32,
+    pub import_id: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Insertable, AsChangeset)]
@@ -43,6 +44,7 @@ pub struct ActivityValues {
     pub external_ref: Option<String>,
     pub created_by: String,
     pub updated_by: String,
+    pub import_id: Option<i64>,
 }
 
 tenant_rows!(activities, Activity, ActivityValues, "activity");
@@ -94,5 +96,6 @@ fn values(f: ActivityFields, by: Provenance) -> ActivityValues {
         external_ref: f.external_ref.map(Into::into),
         created_by: by.created_by,
         updated_by: by.updated_by,
+        import_id: by.import_id,
     }
 }

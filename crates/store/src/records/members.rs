@@ -29,6 +29,7 @@ pub struct Member {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub version: i32,
+    pub import_id: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Insertable, AsChangeset)]
@@ -44,6 +45,7 @@ pub struct MemberValues {
     pub external_ref: Option<String>,
     pub created_by: String,
     pub updated_by: String,
+    pub import_id: Option<i64>,
 }
 
 tenant_rows!(members, Member, MemberValues, "member");
@@ -119,5 +121,6 @@ fn values(f: MemberFields, by: Provenance) -> MemberValues {
         external_ref: f.external_ref.map(Into::into),
         created_by: by.created_by,
         updated_by: by.updated_by,
+        import_id: by.import_id,
     }
 }

@@ -30,6 +30,7 @@ pub struct Milestone {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub version: i32,
+    pub import_id: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Insertable, AsChangeset)]
@@ -45,6 +46,7 @@ pub struct MilestoneValues {
     pub external_ref: Option<String>,
     pub created_by: String,
     pub updated_by: String,
+    pub import_id: Option<i64>,
 }
 
 tenant_rows!(milestones, Milestone, MilestoneValues, "milestone");
@@ -92,5 +94,6 @@ fn values(f: MilestoneFields, by: Provenance) -> MilestoneValues {
         external_ref: f.external_ref.map(Into::into),
         created_by: by.created_by,
         updated_by: by.updated_by,
+        import_id: by.import_id,
     }
 }

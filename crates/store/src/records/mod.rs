@@ -45,11 +45,24 @@ pub struct RecordKey {
 /// the bind-parameter limits of both databases for the widest record.
 pub const BATCH: usize = 500;
 
-/// Who created and who last changed a record (the tokens' `sub`).
+/// Who created and who last changed a record (the tokens' `sub`), and the import that
+/// last wrote it (none when it was last written on its own).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Provenance {
     pub created_by: String,
     pub updated_by: String,
+    pub import_id: Option<i64>,
+}
+
+impl Provenance {
+    /// A record written on its own by `actor`.
+    pub fn by(actor: &str) -> Self {
+        Provenance {
+            created_by: actor.to_owned(),
+            updated_by: actor.to_owned(),
+            import_id: None,
+        }
+    }
 }
 
 /// A stored record: its row knows its id, version, provenance and timestamps.
@@ -59,6 +72,8 @@ pub trait RecordRow: TenantRow + Send + 'static {
     fn updated_by(&self) -> &str;
     fn created_at(&self) -> chrono::NaiveDateTime;
     fn updated_at(&self) -> chrono::NaiveDateTime;
+    /// The import that last wrote the record.
+    fn import_id(&self) -> Option<i64>;
 }
 
 /// The table of one kind of record, for code that serves every kind alike.
@@ -188,6 +203,9 @@ macro_rules! record_table {
             fn updated_at(&self) -> chrono::NaiveDateTime {
                 self.updated_at
             }
+            fn import_id(&self) -> Option<i64> {
+                self.import_id
+            }
         }
 
         impl $crate::records::RecordTable for $Table {
@@ -237,6 +255,7 @@ macro_rules! record_table {
                         $crate::records::Provenance {
                             created_by: row.created_by.clone(),
                             updated_by: actor.to_owned(),
+                            import_id: None,
                         },
                     ))
                 })

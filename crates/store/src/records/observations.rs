@@ -27,6 +27,7 @@ pub struct Observation {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub version: i32,
+    pub import_id: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Insertable, AsChangeset)]
@@ -39,6 +40,7 @@ pub struct ObservationValues {
     pub external_ref: Option<String>,
     pub created_by: String,
     pub updated_by: String,
+    pub import_id: Option<i64>,
 }
 
 tenant_rows!(observations, Observation, ObservationValues, "observation");
@@ -137,5 +139,6 @@ fn values(f: ObservationFields, by: Provenance) -> ObservationValues {
         external_ref: f.external_ref.map(Into::into),
         created_by: by.created_by,
         updated_by: by.updated_by,
+        import_id: by.import_id,
     }
 }

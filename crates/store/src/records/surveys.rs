@@ -30,6 +30,7 @@ pub struct Survey {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub version: i32,
+    pub import_id: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Insertable, AsChangeset)]
@@ -47,6 +48,7 @@ pub struct SurveyValues {
     pub external_ref: Option<String>,
     pub created_by: String,
     pub updated_by: String,
+    pub import_id: Option<i64>,
 }
 
 tenant_rows!(surveys, Survey, SurveyValues, "survey");
@@ -91,5 +93,6 @@ fn values(f: SurveyFields, by: Provenance) -> SurveyValues {
         external_ref: f.external_ref.map(Into::into),
         created_by: by.created_by,
         updated_by: by.updated_by,
+        import_id: by.import_id,
     }
 }
