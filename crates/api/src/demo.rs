@@ -72,7 +72,7 @@ pub fn load_if_empty(url: &DatabaseUrl) -> Result<Option<i64>, String> {
                 ..PlanValues::from(p)
             })
         })?;
-        Ok(published.id)
+        Ok::<_, StoreError>(published.id)
     })
     .map_err(|e| e.to_string())?;
     Ok(Some(plan_id))

@@ -145,8 +145,13 @@ pub enum ApiError {
     Validation(Vec<FieldError>),
     /// 422: rows of an import break the rules; every bad row is listed (up to
     /// [`MAX_ROW_ERRORS`]) and nothing was written.
-    #[error("{} invalid field(s) in the imported rows; nothing was written", .0.len())]
-    InvalidRows(Vec<RowError>),
+    #[error("{count} invalid field(s) in the imported rows; nothing was written")]
+    InvalidRows {
+        /// The first of them by row, at most [`MAX_ROW_ERRORS`].
+        errors: Vec<RowError>,
+        /// How many there were.
+        count: usize,
+    },
     /// 503: the database cannot be reached right now. The cause is logged, not sent.
     #[error("the service cannot reach its database right now; retry later")]
     Unavailable(String),
@@ -171,7 +176,7 @@ impl ApiError {
             ApiError::PreconditionFailed => "precondition-failed",
             ApiError::PayloadTooLarge { .. } => "payload-too-large",
             ApiError::UnsupportedMediaType(_) => "unsupported-media-type",
-            ApiError::Validation(_) | ApiError::InvalidRows(_) => "validation",
+            ApiError::Validation(_) | ApiError::InvalidRows { .. } => "validation",
             ApiError::Unavailable(_) => "unavailable",
             ApiError::Internal(_) => "internal",
         }
@@ -181,9 +186,10 @@ impl ApiError {
         let status = self.status_code();
         let mut error_count = None;
         let errors = match self {
-            ApiError::InvalidRows(rows) => {
-                error_count = Some(rows.len());
-                rows.iter()
+            ApiError::InvalidRows { errors, count } => {
+                error_count = Some(*count);
+                errors
+                    .iter()
                     .take(MAX_ROW_ERRORS)
                     .map(|e| ProblemField {
                         row: Some(e.row),
@@ -226,7 +232,9 @@ impl ResponseError for ApiError {
             ApiError::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            ApiError::Validation(_) | ApiError::InvalidRows(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Validation(_) | ApiError::InvalidRows { .. } => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }

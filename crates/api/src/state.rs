@@ -42,4 +42,19 @@ impl AppState {
         self.db(move |conn| veikart_store::write_transaction(conn, f))
             .await
     }
+
+    /// [`AppState::write`] for work that may also fail for reasons of its own (an
+    /// [`ApiError`]): any error undoes the whole transaction.
+    pub async fn write_or_undo<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Tx<'_>) -> Result<T, ApiError> + Send + 'static,
+    {
+        let database = self.database.clone();
+        let result = actix_web::web::block(move || {
+            database.run(move |conn| Ok(veikart_store::write_transaction(conn, f)))
+        })
+        .await?;
+        result?
+    }
 }

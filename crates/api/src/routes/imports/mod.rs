@@ -1,47 +1,50 @@
-//! `POST /api/v1/orgs/{org}/imports/{kind}`: many records of one kind at once, from a JSON
-//! array, NDJSON or CSV, all or nothing.
+//! `/api/v1/orgs/{org}/imports`: many records of one kind at once, from a JSON array,
+//! NDJSON or CSV, all or nothing; and the log of the imports that ran.
 //!
-//! One pipeline for every kind and format: the body is read into rows of JSON objects
-//! ([`read`]), each row is read as the kind's fields and checked by their rules (the same
-//! as a create), then matched against the file's other rows and the stored records by the
-//! kind's keys (`external_ref`; a member's organisation number; an observation's metric,
-//! dimension and day). A row that matches no stored record is created, one that matches
-//! a record with other fields replaces them, one equal to it is left alone. Every bad row
-//! is reported with its row number and nothing is written; otherwise the inserts go in
-//! multi-row statements, and the import leaves one audit entry (entity `import`) when it
-//! wrote anything, all in one transaction. `dry_run=true` does every check and count and
-//! writes nothing.
+//! One pipeline for every kind and format:
+//! 1. the body is spooled to a temporary file, counted and hashed ([`spool`]), and its
+//!    charset settled ([`read::charset_of`]);
+//! 2. an `Idempotency-Key` is taken, or its first answer replayed ([`idempotency`]);
+//! 3. in one write transaction, the body is read row by row ([`read`]), each row read as
+//!    the kind's fields and checked by their rules (the same as a create), and every
+//!    chunk of rows matched against the file's earlier rows and the stored records by the
+//!    kind's keys and written ([`apply`]); the import's log row, its audit entry and the
+//!    key's answer commit with the records — or, at the first bad row, writing stops, the
+//!    rest is only checked, and nothing commits.
 
+mod apply;
+mod idempotency;
 pub mod read;
-
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+mod spool;
 
 use actix_web::http::header;
-use actix_web::{HttpRequest, HttpResponse, post, web};
-use futures_util::StreamExt;
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use utoipa::openapi::schema::{ArrayBuilder, OneOfBuilder, Schema};
 use utoipa::openapi::{Ref, RefOr};
 use utoipa::{IntoParams, PartialSchema, ToSchema};
 use veikart_domain::Role;
-use veikart_domain::records::RecordFields;
-use veikart_domain::tree::WireName;
-use veikart_store::records::{Provenance, RecordRow, RecordTable};
-use veikart_store::{StoreError, TenantRow, Tx};
+use veikart_store::imports as store;
 
-use self::read::{Format, Options};
+use self::apply::Request;
+use self::read::{Charset, Format, Options};
 use super::records::kinds::{
     ActivityKind, MemberKind, MilestoneKind, ObservationKind, ProjectKind, SurveyKind,
 };
-use super::records::{Fields, RecordKind};
-use super::resource::Write;
+use super::resource::{Write, viewer};
 use crate::auth::Auth;
-use crate::error::{ApiError, RowError};
+use crate::error::ApiError;
+use crate::pagination::{Page, PageParams};
+use crate::routes::orgs::OrgPath;
 use crate::state::AppState;
+use crate::time::utc;
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
-    cfg.service(import_records);
+    cfg.service(import_records)
+        .service(list_imports)
+        .service(list_imports_of_kind)
+        .service(get_import);
 }
 
 /// The largest import body accepted, in bytes (`VEIKART_IMPORT_BODY_LIMIT`); apart from
@@ -67,6 +70,32 @@ pub enum ImportKind {
     Milestones,
 }
 
+impl ImportKind {
+    const ALL: [ImportKind; 6] = [
+        ImportKind::Members,
+        ImportKind::Activities,
+        ImportKind::Surveys,
+        ImportKind::Projects,
+        ImportKind::Observations,
+        ImportKind::Milestones,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ImportKind::Members => "members",
+            ImportKind::Activities => "activities",
+            ImportKind::Surveys => "surveys",
+            ImportKind::Projects => "projects",
+            ImportKind::Observations => "observations",
+            ImportKind::Milestones => "milestones",
+        }
+    }
+
+    fn parse(name: &str) -> Option<ImportKind> {
+        ImportKind::ALL.into_iter().find(|k| k.as_str() == name)
+    }
+}
+
 /// `{org}` and `{kind}` of an import.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Path)]
@@ -77,11 +106,24 @@ pub struct ImportPath {
     pub kind: ImportKind,
 }
 
+/// `{org}`, `{kind}` and `{id}` of a recorded import.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct ImportRecordPath {
+    /// The organisation's slug (an unknown slug is 404).
+    pub org: String,
+    /// The kind of record the import wrote.
+    pub kind: ImportKind,
+    /// The import's id.
+    #[param(minimum = 1)]
+    pub id: i64,
+}
+
 /// How to read and apply the body.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ImportParams {
-    /// Check and count everything, write nothing.
+    /// Check and count everything, write nothing (200, and no import is recorded).
     #[serde(default)]
     pub dry_run: bool,
     /// CSV: skip columns the kind does not have instead of refusing the import (a JSON
@@ -92,22 +134,72 @@ pub struct ImportParams {
     /// `organisasjonsnummer:org_number,navn:name`.
     #[param(pattern = "^([^:,\\u0000]+:[^:,\\u0000]+(,[^:,\\u0000]+:[^:,\\u0000]+)*)?$")]
     pub columns: Option<String>,
+    /// CSV: the value of a field for every row that has no cell for it, or an empty one:
+    /// `field:value,field:value`, e.g. `membership_type:company,joined_on:2022-01-01`.
+    #[param(pattern = "^([^:,\\u0000]+:[^:,\\u0000]+(,[^:,\\u0000]+:[^:,\\u0000]+)*)?$")]
+    pub defaults: Option<String>,
 }
 
-/// What an import did (or with `dry_run`, would do).
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ImportSummary {
+/// An import: what it read, from whom, and what it did (with `dry_run`, would do).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Import {
+    /// The recorded import; `null` for a dry run, which is not recorded.
+    pub id: Option<i64>,
     pub kind: ImportKind,
     pub format: Format,
+    /// The body's character encoding, as declared or found.
+    pub charset: Charset,
     pub dry_run: bool,
+    /// The `sub` of the token that ran it.
+    pub imported_by: String,
+    /// SHA-256 of the body, as lowercase hex.
+    pub body_sha256: String,
+    /// The body's size in bytes.
+    pub body_bytes: i64,
     /// The rows the body holds.
-    pub rows: usize,
+    pub rows: i64,
     /// Records created (rows that matched no stored record by its keys).
-    pub created: usize,
+    pub created: i64,
     /// Records whose fields the rows changed.
-    pub updated: usize,
+    pub updated: i64,
     /// Rows equal to their stored record, which was left as it was.
-    pub unchanged: usize,
+    pub unchanged: i64,
+    pub started_at: DateTime<Utc>,
+    pub finished_at: DateTime<Utc>,
+    /// How long it took, from the whole body being received to its answer.
+    pub duration_ms: i64,
+}
+
+impl Import {
+    fn of(row: store::Import) -> Result<Self, ApiError> {
+        let corrupt = |what: &str, value: &str| {
+            ApiError::Internal(format!("import {} has an unknown {what} `{value}`", row.id))
+        };
+        Ok(Import {
+            id: Some(row.id),
+            kind: ImportKind::parse(&row.kind).ok_or_else(|| corrupt("kind", &row.kind))?,
+            format: Format::parse(&row.format).ok_or_else(|| corrupt("format", &row.format))?,
+            charset: Charset::parse(&row.charset)
+                .ok_or_else(|| corrupt("charset", &row.charset))?,
+            dry_run: false,
+            imported_by: row.imported_by,
+            body_sha256: row.body_sha256,
+            body_bytes: row.body_bytes,
+            rows: row.row_count,
+            created: row.created,
+            updated: row.updated,
+            unchanged: row.unchanged,
+            started_at: utc(row.started_at),
+            finished_at: utc(row.finished_at),
+            duration_ms: (row.finished_at - row.started_at).num_milliseconds(),
+        })
+    }
+
+    /// Where the recorded import is served.
+    fn location(&self, org: &str) -> Option<String> {
+        self.id
+            .map(|id| format!("/api/v1/orgs/{org}/imports/{}/{id}", self.kind.as_str()))
+    }
 }
 
 /// An array of records of the path's kind, as each is created.
@@ -142,15 +234,28 @@ impl ToSchema for ImportRows {}
 /// A row is matched to a stored record by `external_ref`, a member also by `org_number`,
 /// an observation also by `metric_key`, `dimension` and `observed_on`: a row matching
 /// none is created, one matching a record replaces its fields (or leaves it unchanged when
-/// equal). JSON and NDJSON records have the kind's fields only. CSV has a header row of
-/// field names (any case, renamed by `columns`; the served-only columns of an export are
-/// skipped, others refused unless `ignore_unknown_columns`), delimited by `,`, `;` or
-/// tab; numbers may have a decimal comma, dates may be `DD.MM.YYYY`, an empty cell is null. Any invalid row → 422 listing every
-/// bad row (`row`, `field`, `message`; at most 1,000, with `error_count`), and nothing is
-/// written. The body limit is `VEIKART_IMPORT_BODY_LIMIT`.
+/// equal); every record written carries the import's id (`import_id`). JSON and NDJSON
+/// records have the kind's fields only, in UTF-8. CSV has a header row of field names
+/// (any case, renamed by `columns`; the served-only columns of an export are skipped,
+/// others refused unless `ignore_unknown_columns`), delimited by `,`, `;` or tab, in
+/// UTF-8 (with or without BOM) or Windows-1252 (`charset=windows-1252`, or found when the
+/// body is not UTF-8); numbers may have a decimal comma, dates may be `DD.MM.YYYY`, an
+/// empty cell is null (or the field's value in `defaults`). Any invalid row → 422 listing
+/// every bad row (`row`, `field`, `message`; at most 1,000, with `error_count`), and
+/// nothing is written. With `Idempotency-Key`, a repeat of the same request (path, query,
+/// media type and body) within 24 hours gets the first answer again (header
+/// `Idempotent-Replayed: true`); the key with another request is 422, and while its first
+/// request runs 409. A request that fails keeps no answer: it may be sent again with its
+/// key. The body limit is `VEIKART_IMPORT_BODY_LIMIT`.
 #[utoipa::path(
     post, path = "/orgs/{org}/imports/{kind}", tag = "imports",
-    params(ImportPath, ImportParams),
+    params(
+        ImportPath,
+        ImportParams,
+        ("Idempotency-Key" = Option<String>, Header,
+         description = "Makes a retry safe: 1-255 visible ASCII characters, unique per request.",
+         pattern = "^[\\x21-\\x7e]{1,255}$"),
+    ),
     request_body(
         description = "The records: a JSON array, one JSON object per line, or CSV with a header row.",
         content(
@@ -160,7 +265,11 @@ impl ToSchema for ImportRows {}
         ),
     ),
     security(("bearer_auth" = [])),
-    responses((status = 201, body = ImportSummary))
+    responses(
+        (status = 201, body = Import, description = "Imported; `Location` is the recorded import.",
+         headers(("Location" = String, description = "The recorded import"))),
+        (status = 200, body = Import, description = "A dry run: what the import would do."),
+    )
 )]
 #[post("/orgs/{org}/imports/{kind}")]
 pub async fn import_records(
@@ -176,280 +285,157 @@ pub async fn import_records(
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok());
-    let format = Format::of(content_type)?;
+    let (format, declared) = read::media_type(content_type)?;
     let params = params.into_inner();
     let options = Options {
         renames: Options::renames(params.columns.as_deref())?,
+        defaults: Options::defaults(params.defaults.as_deref())?,
         ignore_unknown: params.ignore_unknown_columns,
     };
-    let body = body(&req, payload).await?;
-    let request = Request {
-        write,
-        format,
-        body,
-        options,
-        dry_run: params.dry_run,
+    let key = idempotency::key(&req)?;
+    let mut body = spool::spool(&req, payload).await?;
+    let charset = web::block(move || {
+        read::charset_of(&mut body.file, declared)
+            .and_then(|charset| rewind(&mut body.file).map(|()| (charset, body)))
+    })
+    .await??;
+    let (charset, body) = charset;
+    let key = match key {
+        None => None,
+        Some(key) => {
+            let request = idempotency::fingerprint(&req, &body.sha256);
+            match idempotency::take(&state, &write, key, request).await? {
+                idempotency::Taken::New(key) => Some(key),
+                idempotency::Taken::Replay(answer) => return Ok(answer),
+            }
+        }
     };
-    let counts = match path.kind {
-        ImportKind::Members => import::<MemberKind>(&state, request).await,
-        ImportKind::Activities => import::<ActivityKind>(&state, request).await,
-        ImportKind::Surveys => import::<SurveyKind>(&state, request).await,
-        ImportKind::Projects => import::<ProjectKind>(&state, request).await,
-        ImportKind::Observations => import::<ObservationKind>(&state, request).await,
-        ImportKind::Milestones => import::<MilestoneKind>(&state, request).await,
-    }?;
-    Ok(HttpResponse::Created().json(ImportSummary {
+    let request = Request {
+        org: path.org.clone(),
+        write,
         kind: path.kind,
         format,
-        dry_run: params.dry_run,
-        rows: counts.rows,
-        created: counts.created,
-        updated: counts.updated,
-        unchanged: counts.unchanged,
-    }))
-}
-
-/// The whole body, up to the import limit (413 above it).
-async fn body(req: &HttpRequest, mut payload: web::Payload) -> Result<web::Bytes, ApiError> {
-    let limit = req
-        .app_data::<web::Data<ImportBodyLimit>>()
-        .map_or_else(|| ImportBodyLimit::default().0, |l| l.0);
-    let declared = req
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<usize>().ok());
-    if declared.is_some_and(|n| n > limit) {
-        return Err(ApiError::PayloadTooLarge { limit });
-    }
-    let mut body = web::BytesMut::with_capacity(declared.unwrap_or(0).min(limit));
-    while let Some(chunk) = payload.next().await {
-        let chunk =
-            chunk.map_err(|e| ApiError::BadRequest(format!("the body could not be read: {e}")))?;
-        if body.len() + chunk.len() > limit {
-            return Err(ApiError::PayloadTooLarge { limit });
-        }
-        body.extend_from_slice(&chunk);
-    }
-    Ok(body.freeze())
-}
-
-struct Request {
-    write: Write,
-    format: Format,
-    body: web::Bytes,
-    options: Options,
-    dry_run: bool,
-}
-
-#[derive(Debug, Default)]
-struct Counts {
-    rows: usize,
-    created: usize,
-    updated: usize,
-    unchanged: usize,
-}
-
-/// The rows of a body read as a kind's fields, each checked by their rules, and the rows
-/// that are not.
-struct Checked<F> {
-    count: usize,
-    rows: Vec<(u64, F)>,
-    errors: Vec<RowError>,
-}
-
-async fn import<K: RecordKind>(state: &AppState, request: Request) -> Result<Counts, ApiError> {
-    let Request {
-        write,
-        format,
+        charset,
         body,
         options,
-        dry_run,
-    } = request;
-    // Reading and checking is CPU work: off the actix workers, and before the write
-    // transaction starts.
-    let checked = web::block(move || check::<Fields<K>>(format, &body, &options)).await??;
-    let outcome = state
-        .write(move |tx| {
-            let org_id = write.access.org_id(tx)?;
-            apply::<K>(tx, org_id, &write.actor, checked, dry_run)
-        })
+        dry_run: params.dry_run,
+        key: key.clone(),
+    };
+    let outcome = match path.kind {
+        ImportKind::Members => apply::import::<MemberKind>(&state, request).await,
+        ImportKind::Activities => apply::import::<ActivityKind>(&state, request).await,
+        ImportKind::Surveys => apply::import::<SurveyKind>(&state, request).await,
+        ImportKind::Projects => apply::import::<ProjectKind>(&state, request).await,
+        ImportKind::Observations => apply::import::<ObservationKind>(&state, request).await,
+        ImportKind::Milestones => apply::import::<MilestoneKind>(&state, request).await,
+    };
+    match outcome {
+        Ok(import) => Ok(answer(&import, &path.org)),
+        Err(error) => {
+            if let Some(key) = key {
+                idempotency::release(&state, key).await;
+            }
+            Err(error)
+        }
+    }
+}
+
+fn rewind(file: &mut std::fs::File) -> Result<(), ApiError> {
+    use std::io::{Seek, SeekFrom};
+    file.seek(SeekFrom::Start(0))
+        .map(|_| ())
+        .map_err(|e| ApiError::Internal(format!("could not rewind the import's body: {e}")))
+}
+
+/// 201 with `Location` for an import, 200 for a dry run.
+fn answer(import: &Import, org: &str) -> HttpResponse {
+    match import.location(org) {
+        Some(location) => HttpResponse::Created()
+            .insert_header((header::LOCATION, location))
+            .json(import),
+        None => HttpResponse::Ok().json(import),
+    }
+}
+
+/// List the organisation's imports, oldest first (`viewer`).
+#[utoipa::path(
+    get, path = "/orgs/{org}/imports", tag = "imports",
+    params(OrgPath, PageParams),
+    security(("bearer_auth" = [])),
+    responses((status = 200, body = Page<Import>))
+)]
+#[get("/orgs/{org}/imports")]
+pub async fn list_imports(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<OrgPath>,
+    page: web::Query<PageParams>,
+) -> Result<HttpResponse, ApiError> {
+    list(&state, auth, &path.org, None, &page).await
+}
+
+/// List the organisation's imports of one kind of record, oldest first (`viewer`).
+#[utoipa::path(
+    get, path = "/orgs/{org}/imports/{kind}", tag = "imports",
+    params(ImportPath, PageParams),
+    security(("bearer_auth" = [])),
+    responses((status = 200, body = Page<Import>))
+)]
+#[get("/orgs/{org}/imports/{kind}")]
+pub async fn list_imports_of_kind(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<ImportPath>,
+    page: web::Query<PageParams>,
+) -> Result<HttpResponse, ApiError> {
+    list(&state, auth, &path.org, Some(path.kind), &page).await
+}
+
+async fn list(
+    state: &AppState,
+    auth: Auth,
+    org: &str,
+    kind: Option<ImportKind>,
+    page: &PageParams,
+) -> Result<HttpResponse, ApiError> {
+    let request = page.request()?;
+    let access = viewer(auth.0, org)?;
+    let page = state
+        .db(move |conn| store::list(conn, access.org(), kind.map(ImportKind::as_str), request))
         .await?;
-    outcome.map_err(ApiError::InvalidRows)
-}
-
-/// Reads the body and each row as `F`, with the rules of `F`.
-fn check<F: RecordFields + ToSchema>(
-    format: Format,
-    body: &[u8],
-    options: &Options,
-) -> Result<Checked<F>, ApiError> {
-    let properties = match F::schema() {
-        RefOr::T(Schema::Object(object)) => object.properties,
-        _ => BTreeMap::new(),
-    };
-    let read = read::read(format, body, &properties, options)?;
-    let mut checked = Checked {
-        count: read.count,
-        rows: Vec::with_capacity(read.rows.len()),
-        errors: read.errors,
-    };
-    for (row, map) in read.rows {
-        let fields = crate::json::from_value::<F>(Value::Object(map))
-            .and_then(|fields| fields.checked().map_err(ApiError::Validation));
-        match fields {
-            Ok(fields) => checked.rows.push((row, fields)),
-            Err(ApiError::Validation(errors)) => checked
-                .errors
-                .extend(errors.into_iter().map(|error| RowError { row, error })),
-            Err(other) => checked
-                .errors
-                .push(RowError::new(row, "body", other.to_string())),
-        }
-    }
-    Ok(checked)
-}
-
-/// Matches the checked rows with each other and the stored records, and writes them
-/// unless any row is bad (then every bad row, sorted by row) or this is a dry run.
-fn apply<K: RecordKind>(
-    tx: &mut Tx<'_>,
-    org_id: i64,
-    actor: &str,
-    checked: Checked<Fields<K>>,
-    dry_run: bool,
-) -> Result<Result<Counts, Vec<RowError>>, StoreError> {
-    let Checked {
-        count,
-        rows,
-        mut errors,
-    } = checked;
-    let entity = <Fields<K> as RecordFields>::KIND.wire_name();
-
-    // Two rows of the file with one key.
-    let mut first_with: HashMap<veikart_store::records::RecordKey, u64> = HashMap::new();
-    for (row, fields) in &rows {
-        for key in K::Table::keys(fields) {
-            if let Some(first) = first_with.get(&key) {
-                errors.push(RowError::new(
-                    *row,
-                    key.field,
-                    format!(
-                        "rows {first} and {row} have the same {} `{}`; a file holds each \
-                         record once",
-                        key.field, key.value
-                    ),
-                ));
-            } else {
-                first_with.insert(key, *row);
-            }
-        }
-    }
-
-    // References to measures, all checked in one statement per batch.
-    let measures: BTreeSet<i64> = rows.iter().filter_map(|(_, f)| K::measure_id(f)).collect();
-    if !measures.is_empty() {
-        let ids: Vec<i64> = measures.into_iter().collect();
-        let found: HashSet<i64> = veikart_store::measures::existing(tx, org_id, &ids)?
-            .into_iter()
-            .collect();
-        for (row, fields) in &rows {
-            if K::measure_id(fields).is_some_and(|id| !found.contains(&id)) {
-                errors.push(RowError::new(
-                    *row,
-                    "measure_id",
-                    "no such measure in this organisation",
-                ));
-            }
-        }
-    }
-
-    // The stored records holding the rows' keys.
-    let wanted: Vec<&Fields<K>> = rows.iter().map(|(_, f)| f).collect();
-    let stored = K::Table::holding(tx, org_id, &wanted)?;
-    let mut stored_fields = Vec::with_capacity(stored.len());
-    let mut holder: HashMap<veikart_store::records::RecordKey, usize> = HashMap::new();
-    for (i, row) in stored.iter().enumerate() {
-        let fields = K::Table::fields(row)?;
-        for key in K::Table::keys(&fields) {
-            holder.insert(key, i);
-        }
-        stored_fields.push(fields);
-    }
-
-    let mut counts = Counts {
-        rows: count,
-        ..Counts::default()
-    };
-    let mut inserts = Vec::new();
-    let mut updates = Vec::new();
-    let mut claimed: HashMap<usize, u64> = HashMap::new();
-    for (row, fields) in rows {
-        let matches: BTreeMap<usize, &str> = K::Table::keys(&fields)
-            .into_iter()
-            .filter_map(|key| holder.get(&key).map(|i| (*i, key.field)))
-            .collect();
-        let mut matches = matches.into_iter();
-        match (matches.next(), matches.next()) {
-            (None, _) => inserts.push(fields),
-            (Some((i, field)), None) => {
-                let id = stored[i].id();
-                if let Some(first) = claimed.insert(i, row) {
-                    errors.push(RowError::new(
-                        row,
-                        field,
-                        format!("rows {first} and {row} both match {entity} {id}"),
-                    ));
-                } else if stored_fields[i] == fields {
-                    counts.unchanged += 1;
-                } else {
-                    updates.push((i, fields));
-                }
-            }
-            (Some((a, field_a)), Some((b, field_b))) => errors.push(RowError::new(
-                row,
-                field_b,
-                format!(
-                    "matches {entity} {} by {field_a} and {entity} {} by {field_b}",
-                    stored[a].id(),
-                    stored[b].id()
-                ),
-            )),
-        }
-    }
-    if !errors.is_empty() {
-        errors.sort_by_key(|e| e.row);
-        return Ok(Err(errors));
-    }
-    counts.created = inserts.len();
-    counts.updated = updates.len();
-    if dry_run || counts.created + counts.updated == 0 {
-        return Ok(Ok(counts));
-    }
-    let replaced = updates
+    let items = page
+        .items
         .into_iter()
-        .map(|(i, fields)| {
-            let row = &stored[i];
-            let by = Provenance {
-                created_by: row.created_by().to_owned(),
-                updated_by: actor.to_owned(),
-            };
-            (row.id(), row.version(), fields, by)
-        })
-        .collect();
-    K::Table::replace_all(tx, org_id, replaced)?;
-    let by = || Provenance {
-        created_by: actor.to_owned(),
-        updated_by: actor.to_owned(),
+        .map(Import::of)
+        .collect::<Result<Vec<_>, _>>()?;
+    let page = veikart_store::Page {
+        items,
+        next_after: page.next_after,
     };
-    K::Table::insert_all(tx, org_id, inserts.into_iter().map(|f| (f, by())).collect())?;
-    veikart_store::audit::record(
-        tx,
-        org_id,
-        actor,
-        veikart_store::audit::Action::Create,
-        "import",
-        0,
-    )?;
-    Ok(Ok(counts))
+    Ok(HttpResponse::Ok().json(Page::from_store(page, |i| i)))
+}
+
+/// One recorded import: who ran it when, from which body, and what it did (`viewer`).
+#[utoipa::path(
+    get, path = "/orgs/{org}/imports/{kind}/{id}", tag = "imports",
+    params(ImportRecordPath),
+    security(("bearer_auth" = [])),
+    responses((status = 200, body = Import))
+)]
+#[get("/orgs/{org}/imports/{kind}/{id}")]
+pub async fn get_import(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<ImportRecordPath>,
+) -> Result<HttpResponse, ApiError> {
+    let access = viewer(auth.0, &path.org)?;
+    let id = path.id;
+    let row = state
+        .db(move |conn| store::get(conn, access.org(), id))
+        .await?;
+    let import = Import::of(row)?;
+    if import.kind != path.kind {
+        return Err(ApiError::NotFound);
+    }
+    Ok(HttpResponse::Ok().json(import))
 }

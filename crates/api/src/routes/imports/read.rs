@@ -4,14 +4,21 @@
 //! boolean, a date, or text), so every format then goes through the same deserialisation
 //! and rules of the kind's fields.
 //!
+//! The body is read as a stream, row by row, and each row handed to a [`Sink`] (the
+//! import): memory holds one row at a time, whatever the body's size.
+//!
 //! CSV as offices write it: the delimiter (`,`, `;` or tab) is the one the header line
-//! uses most; UTF-8 with or without a byte-order mark; CRLF or LF; quoted cells may hold
+//! uses most; UTF-8 with or without a byte-order mark, or Windows-1252 (what a
+//! spreadsheet's "CSV (semicolon separated)" writes: declared by `charset`, or found by
+//! [`charset_of`] when the body is not UTF-8); CRLF or LF; quoted cells may hold
 //! delimiters and line breaks; numbers may use a decimal comma and spaces between digit
 //! groups; dates may be `DD.MM.YYYY`; an empty cell is an absent field (null); header
 //! names are matched without case and surrounding spaces.
 
 use std::collections::{BTreeMap, HashMap};
+use std::io::{BufRead, Read};
 
+use serde::de::{Deserializer as _, SeqAccess, Visitor};
 use serde_json::{Map, Number, Value};
 use utoipa::openapi::RefOr;
 use utoipa::openapi::schema::{KnownFormat, Schema, SchemaFormat, SchemaType, Type};
@@ -20,13 +27,14 @@ use crate::error::{ApiError, RowError};
 
 /// The columns of a record as served that are not its fields (a CSV export has them):
 /// skipped when read back.
-const SERVED_ONLY: [&str; 6] = [
+const SERVED_ONLY: [&str; 7] = [
     "id",
     "created_by",
     "updated_by",
     "created_at",
     "updated_at",
     "version",
+    "import_id",
 ];
 
 /// The body's format, from its `Content-Type`.
@@ -40,42 +48,189 @@ pub enum Format {
 }
 
 impl Format {
-    /// The format a `Content-Type` names (415 for any other, or for a charset other than
-    /// UTF-8).
-    pub fn of(content_type: Option<&str>) -> Result<Format, ApiError> {
-        let unsupported = || {
-            ApiError::UnsupportedMediaType(
-                "an import is `application/json`, `application/x-ndjson` or `text/csv`, \
-                 in UTF-8"
-                    .into(),
-            )
-        };
-        let mut parts = content_type.ok_or_else(unsupported)?.split(';');
-        let essence = parts.next().unwrap_or("").trim().to_ascii_lowercase();
-        let utf8 = parts.all(|parameter| match parameter.split_once('=') {
-            Some((name, value)) if name.trim().eq_ignore_ascii_case("charset") => {
-                let value = value.trim().trim_matches('"');
-                value.eq_ignore_ascii_case("utf-8") || value.eq_ignore_ascii_case("utf8")
-            }
-            _ => true,
-        });
-        if !utf8 {
-            return Err(unsupported());
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Json => "json",
+            Format::Ndjson => "ndjson",
+            Format::Csv => "csv",
         }
-        match essence.as_str() {
-            "application/json" => Ok(Format::Json),
-            "application/x-ndjson" | "application/ndjson" => Ok(Format::Ndjson),
-            "text/csv" => Ok(Format::Csv),
-            _ => Err(unsupported()),
+    }
+
+    pub fn parse(name: &str) -> Option<Format> {
+        [Format::Json, Format::Ndjson, Format::Csv]
+            .into_iter()
+            .find(|f| f.as_str() == name)
+    }
+}
+
+/// The body's character encoding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[schema(as = ImportCharset)]
+pub enum Charset {
+    #[serde(rename = "utf-8")]
+    Utf8,
+    #[serde(rename = "windows-1252")]
+    Windows1252,
+}
+
+impl Charset {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Charset::Utf8 => "utf-8",
+            Charset::Windows1252 => "windows-1252",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Charset> {
+        match name.to_ascii_lowercase().as_str() {
+            "utf-8" | "utf8" => Some(Charset::Utf8),
+            // As browsers read them: ISO-8859-1 labels mean Windows-1252.
+            "windows-1252" | "cp1252" | "iso-8859-1" | "latin1" | "l1" => {
+                Some(Charset::Windows1252)
+            }
+            _ => None,
         }
     }
 }
 
-/// How to read CSV columns: renames (`from`, without case, → field) and whether to skip
-/// unknown ones instead of refusing them.
+/// The format a `Content-Type` names, and the charset it declares, if any (415 for any
+/// other type, or a charset other than UTF-8 and, for CSV, Windows-1252).
+pub fn media_type(content_type: Option<&str>) -> Result<(Format, Option<Charset>), ApiError> {
+    let unsupported = || {
+        ApiError::UnsupportedMediaType(
+            "an import is `application/json` or `application/x-ndjson` in UTF-8, or \
+             `text/csv` in UTF-8 or Windows-1252"
+                .into(),
+        )
+    };
+    let mut parts = content_type.ok_or_else(unsupported)?.split(';');
+    let essence = parts.next().unwrap_or("").trim().to_ascii_lowercase();
+    let format = match essence.as_str() {
+        "application/json" => Format::Json,
+        "application/x-ndjson" | "application/ndjson" => Format::Ndjson,
+        "text/csv" => Format::Csv,
+        _ => return Err(unsupported()),
+    };
+    let mut charset = None;
+    for parameter in parts {
+        if let Some((name, value)) = parameter.split_once('=')
+            && name.trim().eq_ignore_ascii_case("charset")
+        {
+            let declared =
+                Charset::parse(value.trim().trim_matches('"')).ok_or_else(unsupported)?;
+            if declared != Charset::Utf8 && format != Format::Csv {
+                return Err(unsupported());
+            }
+            charset = Some(declared);
+        }
+    }
+    Ok((format, charset))
+}
+
+/// The charset a body is read in: the declared one, else UTF-8 when the body is valid
+/// UTF-8, else Windows-1252 — unless the body has bytes Windows-1252 does not define
+/// (then it is neither, and 422 says so rather than store mojibake). A body declared
+/// UTF-8 that is not is 422 with the offset of its first bad byte.
+pub fn charset_of(body: &mut impl Read, declared: Option<Charset>) -> Result<Charset, ApiError> {
+    if declared == Some(Charset::Windows1252) {
+        return Ok(Charset::Windows1252);
+    }
+    let mut buffer = vec![0u8; 1 << 20];
+    let mut carried = 0; // bytes of a character cut by the previous read
+    let mut offset = 0u64; // of buffer[0] in the body
+    let mut first_bad = None;
+    let mut undefined_in_1252 = false;
+    loop {
+        let n = body.read(&mut buffer[carried..]).map_err(read_error)?;
+        let filled = carried + n;
+        let chunk = &buffer[..filled];
+        undefined_in_1252 |= chunk[carried..]
+            .iter()
+            .any(|b| matches!(b, 0x81 | 0x8d | 0x8f | 0x90 | 0x9d));
+        let valid_up_to = match std::str::from_utf8(chunk) {
+            Ok(_) => filled,
+            Err(e) if e.error_len().is_none() && n > 0 => e.valid_up_to(),
+            Err(e) => {
+                first_bad.get_or_insert(offset + e.valid_up_to() as u64);
+                filled
+            }
+        };
+        if n == 0 {
+            break;
+        }
+        if first_bad.is_some() && undefined_in_1252 {
+            break;
+        }
+        buffer.copy_within(valid_up_to..filled, 0);
+        carried = filled - valid_up_to;
+        offset += valid_up_to as u64;
+    }
+    match (first_bad, declared) {
+        (None, _) => Ok(Charset::Utf8),
+        (Some(byte), Some(Charset::Utf8)) => Err(ApiError::validation(
+            "body",
+            format!("is declared UTF-8 but is not (byte {byte})"),
+        )),
+        (Some(byte), _) if undefined_in_1252 => Err(ApiError::validation(
+            "body",
+            format!(
+                "is neither UTF-8 (byte {byte} is not) nor Windows-1252; save it as UTF-8 \
+                 and import it again"
+            ),
+        )),
+        (Some(_), _) => Ok(Charset::Windows1252),
+    }
+}
+
+/// A Windows-1252 body as UTF-8, decoded as it is read.
+pub struct Windows1252<R> {
+    inner: R,
+    raw: Vec<u8>,
+    decoded: Vec<u8>,
+    at: usize,
+}
+
+impl<R: Read> Windows1252<R> {
+    pub fn new(inner: R) -> Self {
+        Windows1252 {
+            inner,
+            raw: vec![0; 64 * 1024],
+            decoded: Vec::with_capacity(3 * 64 * 1024),
+            at: 0,
+        }
+    }
+}
+
+impl<R: Read> Read for Windows1252<R> {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        if self.at == self.decoded.len() {
+            let n = self.inner.read(&mut self.raw)?;
+            if n == 0 {
+                return Ok(0);
+            }
+            // One byte is one character: a read never cuts one.
+            let (text, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(&self.raw[..n]);
+            self.decoded.clear();
+            self.decoded.extend_from_slice(text.as_bytes());
+            self.at = 0;
+        }
+        let n = out.len().min(self.decoded.len() - self.at);
+        out[..n].copy_from_slice(&self.decoded[self.at..self.at + n]);
+        self.at += n;
+        Ok(n)
+    }
+}
+
+fn read_error(e: std::io::Error) -> ApiError {
+    ApiError::Internal(format!("could not read the import's temporary file: {e}"))
+}
+
+/// How to read CSV columns: renames (`from`, without case, → field), values for fields a
+/// row leaves empty, and whether to skip unknown columns instead of refusing them.
 #[derive(Debug, Clone, Default)]
 pub struct Options {
     pub renames: HashMap<String, String>,
+    pub defaults: Vec<(String, String)>,
     pub ignore_unknown: bool,
 }
 
@@ -83,26 +238,38 @@ impl Options {
     /// Reads `?columns=from:to,…` (empty: no renames), exactly as [`COLUMNS_PATTERN`]
     /// describes it.
     pub fn renames(columns: Option<&str>) -> Result<HashMap<String, String>, ApiError> {
-        let mut renames = HashMap::new();
-        let columns = columns.unwrap_or("");
-        if columns.is_empty() {
-            return Ok(renames);
-        }
-        for pair in columns.split(',') {
-            match pair.split_once(':') {
-                Some((from, to)) if !from.is_empty() && !to.is_empty() && !to.contains(':') => {
-                    renames.insert(from.trim().to_lowercase(), to.trim().to_owned());
-                }
-                _ => {
-                    return Err(ApiError::BadRequest(format!(
-                        "invalid query parameter: `columns` is `from:to` pairs separated \
-                         by commas, and `{pair}` is not one"
-                    )));
-                }
-            }
-        }
-        Ok(renames)
+        Ok(pairs("columns", columns)?
+            .into_iter()
+            .map(|(from, to)| (from.to_lowercase(), to))
+            .collect())
     }
+
+    /// Reads `?defaults=field:value,…` (empty: none), as [`COLUMNS_PATTERN`] describes.
+    pub fn defaults(defaults: Option<&str>) -> Result<Vec<(String, String)>, ApiError> {
+        Ok(pairs("defaults", defaults)?
+            .into_iter()
+            .map(|(field, value)| (field.to_lowercase(), value))
+            .collect())
+    }
+}
+
+/// `a:b,c:d` as pairs, each side trimmed.
+fn pairs(parameter: &str, text: Option<&str>) -> Result<Vec<(String, String)>, ApiError> {
+    let text = text.unwrap_or("");
+    if text.is_empty() {
+        return Ok(Vec::new());
+    }
+    text.split(',')
+        .map(|pair| match pair.split_once(':') {
+            Some((a, b)) if !a.is_empty() && !b.is_empty() && !b.contains(':') => {
+                Ok((a.trim().to_owned(), b.trim().to_owned()))
+            }
+            _ => Err(ApiError::BadRequest(format!(
+                "invalid query parameter: `{parameter}` is `name:value` pairs separated by \
+                 commas, and `{pair}` is not one"
+            ))),
+        })
+        .collect()
 }
 
 /// The form of `?columns=`: `from:to` pairs separated by commas, or nothing.
@@ -147,93 +314,120 @@ fn of_type(t: &Type) -> Option<Cell> {
     }
 }
 
-/// The rows read from a body, each a JSON object with its row number, and the rows that
-/// could not be read.
-#[derive(Debug, Default)]
-pub struct Rows {
-    /// How many rows the body has (read or not).
-    pub count: usize,
-    pub rows: Vec<(u64, Map<String, Value>)>,
-    pub errors: Vec<RowError>,
+/// Where the rows of a body go, one by one, in the body's order.
+pub trait Sink {
+    /// A row read as a JSON object, with its number as the user sees it.
+    fn row(&mut self, row: u64, fields: Map<String, Value>) -> Result<(), ApiError>;
+    /// A row that could not be read, and why.
+    fn unreadable(&mut self, errors: Vec<RowError>) -> Result<(), ApiError>;
+    /// Errors of the CSV header (line 1): not a row of records, but the import's too.
+    fn header(&mut self, errors: Vec<RowError>);
 }
 
-/// Reads `body` as `format` into rows of the fields `properties` describes (the kind's
-/// create schema). Malformed JSON as a whole is 400, a body that is not UTF-8 or has no
-/// header line 422; a row that cannot be read is a row error.
-pub fn read(
+/// Reads `body` (UTF-8 text) as `format`, each row to `sink`; a CSV cell is typed by the
+/// field `properties` (the kind's create schema) gives it. Malformed JSON as a whole is
+/// 400, a body with no header line 422; a row that cannot be read goes to the sink.
+pub fn each_row(
     format: Format,
-    body: &[u8],
+    body: impl BufRead,
     properties: &BTreeMap<String, RefOr<Schema>>,
     options: &Options,
-) -> Result<Rows, ApiError> {
+    sink: &mut impl Sink,
+) -> Result<(), ApiError> {
     // JSON rows are objects already, with their own field names: the kind's fields
     // refuse any other by name. Renames and skipped columns are for CSV headers.
     match format {
-        Format::Json => json_rows(body),
-        Format::Ndjson => Ok(ndjson_rows(text(body)?)),
-        Format::Csv => csv_rows(text(body)?, properties, options),
+        Format::Json => json_rows(body, sink),
+        Format::Ndjson => ndjson_rows(body, sink),
+        Format::Csv => csv_rows(body, properties, options, sink),
     }
 }
 
-/// The body as UTF-8 text without a byte-order mark.
-fn text(body: &[u8]) -> Result<&str, ApiError> {
-    let text = std::str::from_utf8(body).map_err(|e| {
-        ApiError::validation(
-            "body",
-            format!("must be UTF-8 text (byte {} is not)", e.valid_up_to()),
-        )
-    })?;
-    Ok(text.strip_prefix('\u{feff}').unwrap_or(text))
+/// A body's text without its byte-order mark.
+pub fn without_bom(mut body: impl BufRead) -> Result<impl BufRead, ApiError> {
+    if body
+        .fill_buf()
+        .map_err(read_error)?
+        .starts_with(b"\xef\xbb\xbf")
+    {
+        body.consume(3);
+    }
+    Ok(body)
 }
 
-/// 422 for a whole row that is not a JSON object.
-fn object(row: u64, value: Value, rows: &mut Rows) {
+/// Hands a JSON value to the sink as a row, or as a row that is not an object.
+fn object(row: u64, value: Value, sink: &mut impl Sink) -> Result<(), ApiError> {
     match value {
-        Value::Object(map) => rows.rows.push((row, map)),
-        _ => rows
-            .errors
-            .push(RowError::new(row, "body", "must be a JSON object")),
+        Value::Object(map) => sink.row(row, map),
+        _ => sink.unreadable(vec![RowError::new(row, "body", "must be a JSON object")]),
     }
 }
 
-fn json_rows(body: &[u8]) -> Result<Rows, ApiError> {
-    let body = std::str::from_utf8(body)
-        .map(|t| t.strip_prefix('\u{feff}').unwrap_or(t).as_bytes())
-        .unwrap_or(body);
-    let value: Value = serde_json::from_slice(body)
-        .map_err(|e| ApiError::BadRequest(format!("the body is not valid JSON: {e}")))?;
-    let Value::Array(items) = value else {
-        return Err(ApiError::validation(
-            "body",
-            "must be a JSON array of records",
-        ));
-    };
-    let mut rows = Rows {
-        count: items.len(),
-        ..Rows::default()
-    };
-    for (i, item) in (1u64..).zip(items) {
-        object(i, item, &mut rows);
-    }
-    Ok(rows)
+/// The elements of the top-level array, each to the sink as it is parsed.
+struct Elements<'a, S> {
+    sink: &'a mut S,
+    /// Why the sink stopped the parse.
+    stopped: &'a mut Option<ApiError>,
 }
 
-fn ndjson_rows(text: &str) -> Rows {
-    let mut rows = Rows::default();
-    for (line, content) in (1u64..).zip(text.split('\n')) {
-        let content = content.strip_suffix('\r').unwrap_or(content);
-        if content.trim().is_empty() {
+impl<'de, S: Sink> Visitor<'de> for Elements<'_, S> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON array of records")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let mut row = 0u64;
+        while let Some(value) = seq.next_element::<Value>()? {
+            row += 1;
+            if let Err(e) = object(row, value, self.sink) {
+                *self.stopped = Some(e);
+                return Err(serde::de::Error::custom("stopped"));
+            }
+        }
+        Ok(())
+    }
+}
+
+fn json_rows(body: impl BufRead, sink: &mut impl Sink) -> Result<(), ApiError> {
+    let mut stopped = None;
+    let mut parser = serde_json::Deserializer::from_reader(body);
+    let parsed = parser
+        .deserialize_seq(Elements {
+            sink,
+            stopped: &mut stopped,
+        })
+        .and_then(|()| parser.end());
+    if let Some(stopped) = stopped {
+        return Err(stopped);
+    }
+    parsed.map_err(|e| match e.classify() {
+        serde_json::error::Category::Data => {
+            ApiError::validation("body", "must be a JSON array of records")
+        }
+        serde_json::error::Category::Io => read_error(std::io::Error::other(e)),
+        _ => ApiError::BadRequest(format!("the body is not valid JSON: {e}")),
+    })
+}
+
+fn ndjson_rows(body: impl BufRead, sink: &mut impl Sink) -> Result<(), ApiError> {
+    for (line, content) in (1u64..).zip(body.split(b'\n')) {
+        let content = content.map_err(read_error)?;
+        let content = content.strip_suffix(b"\r").unwrap_or(&content);
+        if content.trim_ascii().is_empty() {
             continue;
         }
-        rows.count += 1;
-        match serde_json::from_str::<Value>(content) {
-            Ok(value) => object(line, value, &mut rows),
-            Err(e) => rows
-                .errors
-                .push(RowError::new(line, "body", format!("not valid JSON: {e}"))),
+        match serde_json::from_slice::<Value>(content) {
+            Ok(value) => object(line, value, sink)?,
+            Err(e) => sink.unreadable(vec![RowError::new(
+                line,
+                "body",
+                format!("not valid JSON: {e}"),
+            )])?,
         }
     }
-    rows
+    Ok(())
 }
 
 fn unknown_column(row: u64, name: String) -> RowError {
@@ -246,10 +440,10 @@ fn unknown_column(row: u64, name: String) -> RowError {
 }
 
 /// The delimiter the header line uses most outside quotes (`,` when it has none).
-fn delimiter(text: &str) -> u8 {
+fn delimiter(text: &[u8]) -> u8 {
     let mut counts = [(b',', 0usize), (b';', 0), (b'\t', 0)];
     let mut quoted = false;
-    for b in text.bytes() {
+    for &b in text {
         match b {
             b'"' => quoted = !quoted,
             b'\n' if !quoted => break,
@@ -276,56 +470,73 @@ enum Column {
     Skipped,
 }
 
+/// The cell type of field `name`, if the kind has that field.
+fn field_cell(properties: &BTreeMap<String, RefOr<Schema>>, name: &str) -> Option<Cell> {
+    properties
+        .get(name)
+        .map(|schema| cell(schema).unwrap_or(Cell::Text))
+}
+
 fn csv_rows(
-    text: &str,
+    mut body: impl BufRead,
     properties: &BTreeMap<String, RefOr<Schema>>,
     options: &Options,
-) -> Result<Rows, ApiError> {
+    sink: &mut impl Sink,
+) -> Result<(), ApiError> {
+    let delimiter = delimiter(body.fill_buf().map_err(read_error)?);
     let mut reader = csv::ReaderBuilder::new()
-        .delimiter(delimiter(text))
+        .delimiter(delimiter)
         .has_headers(false)
         .flexible(true)
-        .from_reader(text.as_bytes());
-    let mut records = reader.records();
-    let header = match records.next() {
-        Some(Ok(header)) => header,
-        Some(Err(e)) => {
-            return Err(ApiError::validation(
-                "body",
-                format!("unreadable CSV header: {e}"),
-            ));
-        }
-        None => {
+        .buffer_capacity(256 * 1024)
+        .from_reader(body);
+    let mut header = csv::StringRecord::new();
+    match reader.read_record(&mut header) {
+        Ok(true) => {}
+        Ok(false) => {
             return Err(ApiError::validation(
                 "body",
                 "must start with a header line",
             ));
         }
-    };
-    let mut rows = Rows::default();
+        Err(e) => {
+            return Err(ApiError::validation(
+                "body",
+                format!("unreadable CSV header: {e}"),
+            ));
+        }
+    }
+    let mut header_errors = Vec::new();
     let mut columns = Vec::with_capacity(header.len());
-    let mut known = 0;
     for name in header.iter() {
         let name = name.trim().to_lowercase();
         let name = options.renames.get(&name).cloned().unwrap_or(name);
-        columns.push(match properties.get(&name).and_then(cell) {
-            Some(cell) => {
-                known += 1;
-                Column::Field(name, cell)
-            }
-            None if properties.contains_key(&name) => {
-                known += 1;
-                Column::Field(name, Cell::Text)
-            }
+        columns.push(match field_cell(properties, &name) {
+            Some(cell) => Column::Field(name, cell),
             None => {
                 if !SERVED_ONLY.contains(&name.as_str()) && !options.ignore_unknown {
-                    rows.errors.push(unknown_column(1, name));
+                    header_errors.push(unknown_column(1, name));
                 }
                 Column::Skipped
             }
         });
     }
-    if known == 0 {
+    let mut defaults = Vec::with_capacity(options.defaults.len());
+    for (field, value) in &options.defaults {
+        let Some(cell) = field_cell(properties, field) else {
+            return Err(ApiError::BadRequest(format!(
+                "invalid query parameter: `defaults` names `{field}`, which is no field of \
+                 this kind of record"
+            )));
+        };
+        let value = read_cell(cell, value).map_err(|message| {
+            ApiError::BadRequest(format!(
+                "invalid query parameter: the default of `{field}`: {message}"
+            ))
+        })?;
+        defaults.push((field.clone(), value));
+    }
+    if !columns.iter().any(|c| matches!(c, Column::Field(..))) {
         // Not the header of these records: another kind's, or the delimiter is not one
         // of those read.
         return Err(ApiError::validation(
@@ -333,24 +544,33 @@ fn csv_rows(
             "the CSV header names no field of this kind of record",
         ));
     }
-    for record in records {
-        let record = match record {
-            Ok(record) => record,
+    if !header_errors.is_empty() {
+        sink.header(header_errors);
+    }
+    let mut record = csv::StringRecord::new();
+    loop {
+        match reader.read_record(&mut record) {
+            Ok(false) => return Ok(()),
+            Ok(true) => {}
+            Err(e) if matches!(e.kind(), csv::ErrorKind::Io(_)) => {
+                return Err(read_error(std::io::Error::other(e)));
+            }
             Err(e) => {
                 let line = e.position().map_or(0, |p| p.line());
-                rows.count += 1;
-                rows.errors
-                    .push(RowError::new(line, "body", format!("unreadable CSV: {e}")));
+                sink.unreadable(vec![RowError::new(
+                    line,
+                    "body",
+                    format!("unreadable CSV: {e}"),
+                )])?;
                 continue;
             }
-        };
+        }
         let line = record.position().map_or(0, |p| p.line());
         if record.len() == 1 && record[0].trim().is_empty() {
             continue;
         }
-        rows.count += 1;
         if record.len() != columns.len() {
-            rows.errors.push(RowError::new(
+            sink.unreadable(vec![RowError::new(
                 line,
                 "body",
                 format!(
@@ -358,11 +578,11 @@ fn csv_rows(
                     record.len(),
                     columns.len()
                 ),
-            ));
+            )])?;
             continue;
         }
         let mut map = Map::new();
-        let mut ok = true;
+        let mut errors = Vec::new();
         for (column, value) in columns.iter().zip(record.iter()) {
             let Column::Field(name, cell) = column else {
                 continue;
@@ -374,17 +594,20 @@ fn csv_rows(
                 Ok(value) => {
                     map.insert(name.clone(), value);
                 }
-                Err(message) => {
-                    rows.errors.push(RowError::new(line, name.clone(), message));
-                    ok = false;
-                }
+                Err(message) => errors.push(RowError::new(line, name.clone(), message)),
             }
         }
-        if ok {
-            rows.rows.push((line, map));
+        if !errors.is_empty() {
+            sink.unreadable(errors)?;
+            continue;
         }
+        for (field, value) in &defaults {
+            if !map.contains_key(field) {
+                map.insert(field.clone(), value.clone());
+            }
+        }
+        sink.row(line, map)?;
     }
-    Ok(rows)
 }
 
 /// A cell as the JSON value of its field.
@@ -453,11 +676,11 @@ mod tests {
 
     #[test]
     fn the_header_line_tells_the_delimiter() {
-        assert_eq!(delimiter("a;b;c\n1,5;2;3"), b';');
-        assert_eq!(delimiter("a,b\n"), b',');
-        assert_eq!(delimiter("a\tb\tc"), b'\t');
-        assert_eq!(delimiter("\"a;b\",c"), b',');
-        assert_eq!(delimiter("name"), b',');
+        assert_eq!(delimiter(b"a;b;c\n1,5;2;3"), b';');
+        assert_eq!(delimiter(b"a,b\n"), b',');
+        assert_eq!(delimiter(b"a\tb\tc"), b'\t');
+        assert_eq!(delimiter(b"\"a;b\",c"), b',');
+        assert_eq!(delimiter(b"name"), b',');
     }
 
     #[test]
@@ -495,25 +718,76 @@ mod tests {
         assert!(Options::renames(None).unwrap().is_empty());
         for bad in ["navn", "a:b,", ":b", "a:", "a:b:c", ",a:b"] {
             assert!(Options::renames(Some(bad)).is_err(), "{bad}");
+            assert!(Options::defaults(Some(bad)).is_err(), "{bad}");
         }
+        assert_eq!(
+            Options::defaults(Some("Joined_On:2022-01-01")).unwrap(),
+            vec![("joined_on".to_owned(), "2022-01-01".to_owned())]
+        );
     }
 
     #[test]
-    fn content_types_name_the_format() {
+    fn content_types_name_the_format_and_charset() {
         assert_eq!(
-            Format::of(Some("text/csv; charset=UTF-8")).ok(),
-            Some(Format::Csv)
+            media_type(Some("text/csv; charset=UTF-8")).ok(),
+            Some((Format::Csv, Some(Charset::Utf8)))
         );
         assert_eq!(
-            Format::of(Some("application/x-ndjson")).ok(),
-            Some(Format::Ndjson)
+            media_type(Some("text/csv;charset=\"windows-1252\"")).ok(),
+            Some((Format::Csv, Some(Charset::Windows1252)))
         );
         assert_eq!(
-            Format::of(Some("Application/JSON")).ok(),
-            Some(Format::Json)
+            media_type(Some("application/x-ndjson")).ok(),
+            Some((Format::Ndjson, None))
         );
-        assert!(Format::of(Some("text/csv; charset=windows-1252")).is_err());
-        assert!(Format::of(Some("text/plain")).is_err());
-        assert!(Format::of(None).is_err());
+        assert_eq!(
+            media_type(Some("Application/JSON")).ok(),
+            Some((Format::Json, None))
+        );
+        assert!(media_type(Some("application/json; charset=windows-1252")).is_err());
+        assert!(media_type(Some("text/csv; charset=utf-16")).is_err());
+        assert!(media_type(Some("text/plain")).is_err());
+        assert!(media_type(None).is_err());
+    }
+
+    fn detect(body: &[u8], declared: Option<Charset>) -> Result<Charset, ApiError> {
+        charset_of(&mut std::io::Cursor::new(body), declared)
+    }
+
+    #[test]
+    fn a_body_that_is_not_utf8_is_windows_1252_unless_it_cannot_be() {
+        assert_eq!(
+            detect("navn;sted\nÆrlig;Ås\n".as_bytes(), None).ok(),
+            Some(Charset::Utf8)
+        );
+        assert_eq!(
+            detect(b"navn\n\xc6rlig \xe6\xf8\xe5\n", None).ok(),
+            Some(Charset::Windows1252)
+        );
+        // 0x81 is not a character of Windows-1252: neither, so refused.
+        assert!(detect(b"navn\n\xe6 \x81\n", None).is_err());
+        assert!(detect(b"navn\n\xe6\n", Some(Charset::Utf8)).is_err());
+        assert_eq!(
+            detect(b"\xe6", Some(Charset::Windows1252)).ok(),
+            Some(Charset::Windows1252)
+        );
+        // A character cut by the end of a read is still UTF-8; one cut by the end of the
+        // body is not.
+        let mut long = vec![b'a'; (1 << 20) - 1];
+        long.extend_from_slice("ø".as_bytes());
+        assert_eq!(detect(&long, None).ok(), Some(Charset::Utf8));
+        assert_eq!(
+            detect(&"ø".as_bytes()[..1], None).ok(),
+            Some(Charset::Windows1252)
+        );
+    }
+
+    #[test]
+    fn windows_1252_reads_as_utf8() {
+        let mut text = String::new();
+        Windows1252::new(&b"\xc6\xd8\xc5 \xe6\xf8\xe5 \x80"[..])
+            .read_to_string(&mut text)
+            .unwrap();
+        assert_eq!(text, "ÆØÅ æøå €");
     }
 }

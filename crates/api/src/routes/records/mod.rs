@@ -143,11 +143,7 @@ pub fn insert<K: RecordKind>(
 ) -> Result<Row<K>, StoreError> {
     let fields = fields.checked().map_err(StoreError::Invalid)?;
     K::check(tx, org_id, &fields, None)?;
-    let by = Provenance {
-        created_by: actor.to_owned(),
-        updated_by: actor.to_owned(),
-    };
-    K::Table::insert(tx, org_id, fields, by)
+    K::Table::insert(tx, org_id, fields, Provenance::by(actor))
 }
 
 pub async fn create<K: RecordKind>(

@@ -9,7 +9,9 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use utoipa::openapi::RefOr;
-use utoipa::openapi::schema::{KnownFormat, Object, ObjectBuilder, Schema, SchemaFormat, Type};
+use utoipa::openapi::schema::{
+    KnownFormat, Object, ObjectBuilder, Schema, SchemaFormat, SchemaType, Type,
+};
 use utoipa::{PartialSchema, ToSchema};
 use veikart_domain::records::RecordFields;
 use veikart_store::TenantRow;
@@ -30,6 +32,8 @@ pub struct Record<F> {
     pub updated_at: DateTime<Utc>,
     /// Increases with every change; the ETag is `"v<version>"`.
     pub version: i32,
+    /// The import that last wrote the record; `null` when it was last written on its own.
+    pub import_id: Option<i64>,
 }
 
 impl<F: RecordFields> Record<F> {
@@ -43,6 +47,7 @@ impl<F: RecordFields> Record<F> {
             created_at: utc(row.created_at()),
             updated_at: utc(row.updated_at()),
             version: row.version(),
+            import_id: row.import_id(),
         })
     }
 }
@@ -88,7 +93,17 @@ impl<F: RecordFields + ToSchema> PartialSchema for Record<F> {
             .property("updated_by", text())
             .property("created_at", timestamp())
             .property("updated_at", timestamp())
-            .property("version", integer(KnownFormat::Int32));
+            .property("version", integer(KnownFormat::Int32))
+            .property(
+                "import_id",
+                ObjectBuilder::new()
+                    .schema_type(SchemaType::from_iter([Type::Integer, Type::Null]))
+                    .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int64)))
+                    .description(Some(
+                        "The import that last wrote the record; null when it was last \
+                         written on its own.",
+                    )),
+            );
         let mut object = object.build();
         // The service writes every field of a record, `null` when it is empty.
         object.required = object.properties.keys().cloned().collect();
