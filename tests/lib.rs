@@ -340,6 +340,12 @@ impl Everything {
         for kind in RECORD_KINDS {
             app.create(&org, &format!("/{kind}"), record_body(kind, 1));
         }
+        let imported = app
+            .post(&format!("/api/v1/orgs/{org}/imports/members"))
+            .bearer(&app.token(&org, Role::Editor))
+            .json(&json!([record_body("members", 2)]))
+            .send();
+        assert_eq!(imported.status, 201, "{}", imported.body);
         let admin = app.token(&org, Role::Admin);
         let plan = format!("/api/v1/orgs/{org}/plans/{plan_id}");
         let adopt = app

@@ -264,5 +264,6 @@ fn every_operation_of_the_document_answers_404_to_another_organisations_token() 
         .bearer(&b_admin)
         .send()
         .json();
-    assert_eq!(members["items"].as_array().unwrap().len(), 1);
+    // One created, one imported.
+    assert_eq!(members["items"].as_array().unwrap().len(), 2);
 }

@@ -11,6 +11,7 @@ mod auth;
 mod concurrency;
 mod errors;
 mod health;
+mod import_log;
 mod imports;
 mod isolation;
 mod openapi;

@@ -12,7 +12,7 @@ use veikart_domain::Role;
 use veikart_tests::{Everything, TestApp};
 
 /// Statements per read, by path template.
-const BUDGETS: [(&str, u64); 40] = [
+const BUDGETS: [(&str, u64); 43] = [
     ("/healthz", 0),
     ("/readyz", 1),
     ("/api/v1/orgs", 1),
@@ -50,6 +50,9 @@ const BUDGETS: [(&str, u64); 40] = [
     ("/api/v1/orgs/{org}/observations/{id}", 1),
     ("/api/v1/orgs/{org}/milestones", 1),
     ("/api/v1/orgs/{org}/milestones/{id}", 1),
+    ("/api/v1/orgs/{org}/imports", 1),
+    ("/api/v1/orgs/{org}/imports/{kind}", 1),
+    ("/api/v1/orgs/{org}/imports/{kind}/{id}", 1),
     // Results: the data version (1), then in one read snapshot (BEGIN and COMMIT: 2) the
     // plan and the KPI (2) and the KPI's facts (here a count: 1).
     ("/api/v1/orgs/{org}/plans/{plan_id}/kpis/{id}/result", 6),
