@@ -311,12 +311,20 @@ fn rows_matching_stored_records_update_them_by_their_keys() {
             _ => changed[1]["value"] = json!(4242.5),
         }
         changed.push(record_body(kind, 5));
+        let before = import.list(kind);
         let summary = import.ok(kind, "", "application/x-ndjson", ndjson(&changed));
         assert_eq!(counts(&summary), (5, 1, 1, 3), "{kind}: {summary}");
         let listed = import.list(kind);
         assert_eq!(listed.len(), 5);
         assert_eq!(listed[1]["version"], 2);
         assert_eq!(listed[0]["version"], 1);
+        // The record replaced is the same record: its id and creation kept, its change
+        // stamped with the import.
+        for field in ["id", "created_at", "created_by"] {
+            assert_eq!(listed[1][field], before[1][field], "{kind}.{field}");
+        }
+        assert_eq!(listed[1]["import_id"], summary["id"]);
+        assert_ne!(listed[1]["updated_at"], before[1]["updated_at"]);
         match kind {
             "members" => assert_eq!(listed[1]["employees"], 99),
             _ => assert_eq!(listed[1]["value"], 4242.5),
@@ -585,6 +593,28 @@ fn an_import_writes_in_batches_not_a_statement_per_row() {
     assert!(
         (2..=16).contains(&statements),
         "{statements} statements for 2,000 unchanged rows"
+    );
+    // Changed rows: each batch of 500 out and in again, two statements.
+    let changed: Vec<Value> = rows
+        .iter()
+        .map(|row| {
+            let mut row = row.clone();
+            row["employees"] = json!(13);
+            row
+        })
+        .collect();
+    let (statements, summary) =
+        app.statements_during(|| import.ok("members", "", "text/csv", csv(&changed)));
+    assert_eq!(counts(&summary), (2_000, 0, 2_000, 0));
+    assert!(
+        (2..=24).contains(&statements),
+        "{statements} statements for 2,000 changed rows"
+    );
+    assert!(
+        import
+            .list("members")
+            .iter()
+            .all(|m| m["version"] == 2 && m["employees"] == 13)
     );
 }
 

@@ -48,7 +48,7 @@ pub struct ActivityValues {
 }
 
 tenant_rows!(activities, Activity, ActivityValues, "activity");
-record_table!(Activities, activities, Activity, ActivityFields, ActivityFilter, date: date);
+record_table!(Activities, activities, Activity, ActivityValues, ActivityFields, ActivityFilter, date: date);
 
 fn narrow<'a>(
     mut query: activities::BoxedQuery<'a, MultiBackend>,

@@ -49,7 +49,7 @@ pub struct MemberValues {
 }
 
 tenant_rows!(members, Member, MemberValues, "member");
-record_table!(Members, members, Member, MemberFields, MemberFilter, date: joined_on, own_key);
+record_table!(Members, members, Member, MemberValues, MemberFields, MemberFilter, date: joined_on, own_key);
 
 /// A member is also found by its organisation number.
 fn own_key(fields: &MemberFields) -> Option<super::RecordKey> {

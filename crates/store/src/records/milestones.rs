@@ -50,7 +50,7 @@ pub struct MilestoneValues {
 }
 
 tenant_rows!(milestones, Milestone, MilestoneValues, "milestone");
-record_table!(Milestones, milestones, Milestone, MilestoneFields, MilestoneFilter, date: listed_on);
+record_table!(Milestones, milestones, Milestone, MilestoneValues, MilestoneFields, MilestoneFilter, date: listed_on);
 
 fn narrow<'a>(
     mut query: milestones::BoxedQuery<'a, MultiBackend>,

@@ -65,6 +65,17 @@ impl Provenance {
     }
 }
 
+/// New fields for a stored record: its id, the version and creation time read, and who
+/// writes them.
+#[derive(Debug, Clone)]
+pub struct Replacement<F> {
+    pub id: i64,
+    pub version: i32,
+    pub created_at: chrono::NaiveDateTime,
+    pub fields: F,
+    pub by: Provenance,
+}
+
 /// A stored record: its row knows its id, version, provenance and timestamps.
 pub trait RecordRow: TenantRow + Send + 'static {
     fn external_ref(&self) -> Option<&str>;
@@ -138,12 +149,13 @@ pub trait RecordTable: 'static {
         org_id: i64,
         records: Vec<(Self::Fields, Provenance)>,
     ) -> Result<(), StoreError>;
-    /// Replaces the fields of each `(id, version, fields, provenance)`, if the row is still
-    /// at that version (`Conflict` otherwise), and bumps its version. No audit entry.
+    /// Replaces the fields of each record, if its row is still at the version read
+    /// (`Conflict` otherwise), and bumps its version; two statements per [`BATCH`]
+    /// records. No audit entry.
     fn replace_all(
         tx: &mut Tx<'_>,
         org_id: i64,
-        records: Vec<(i64, i32, Self::Fields, Provenance)>,
+        records: Vec<Replacement<Self::Fields>>,
     ) -> Result<(), StoreError>;
 }
 
@@ -167,7 +179,7 @@ const ID_MASK: i64 = (1 << ID_BITS) - 1;
 /// (`fields`, `values`, `narrow` for its own filters, and those of `tenant_rows!`) and
 /// [`RecordRow`] for its row; `date` is the column the kind is listed by.
 macro_rules! record_table {
-    ($Table:ident, $table:ident, $Row:ty, $Fields:ty, $Filter:ty, date: $date:ident) => {
+    ($Table:ident, $table:ident, $Row:ty, $Values:ty, $Fields:ty, $Filter:ty, date: $date:ident) => {
         /// The kind has no key of its own besides `external_ref`.
         fn own_key(_: &$Fields) -> Option<$crate::records::RecordKey> {
             None
@@ -181,11 +193,24 @@ macro_rules! record_table {
             Ok(Vec::new())
         }
 
-        $crate::records::record_table!($Table, $table, $Row, $Fields, $Filter, date: $date, own_key);
+        $crate::records::record_table!($Table, $table, $Row, $Values, $Fields, $Filter, date: $date, own_key);
     };
-    ($Table:ident, $table:ident, $Row:ty, $Fields:ty, $Filter:ty, date: $date:ident, own_key) => {
+    ($Table:ident, $table:ident, $Row:ty, $Values:ty, $Fields:ty, $Filter:ty, date: $date:ident, own_key) => {
         /// The table, for code that serves every kind of record alike.
         pub struct $Table;
+
+        /// A stored record written again by an import, its id and creation kept.
+        #[derive(diesel::Insertable)]
+        #[diesel(table_name = $table, treat_none_as_default_value = false)]
+        struct ReplacedRow {
+            id: i64,
+            org_id: i64,
+            #[diesel(embed)]
+            values: $Values,
+            created_at: chrono::NaiveDateTime,
+            updated_at: chrono::NaiveDateTime,
+            version: i32,
+        }
 
         impl $crate::records::RecordRow for $Row {
             fn external_ref(&self) -> Option<&str> {
@@ -333,32 +358,51 @@ macro_rules! record_table {
             fn replace_all(
                 tx: &mut $crate::Tx<'_>,
                 org_id: i64,
-                records: Vec<(i64, i32, $Fields, $crate::records::Provenance)>,
+                records: Vec<$crate::records::Replacement<$Fields>>,
             ) -> Result<(), $crate::StoreError> {
                 use diesel::prelude::*;
                 let now = $crate::now();
-                for (id, version, fields, by) in records {
-                    let changed = diesel::update(
+                let mut records = records.into_iter().peekable();
+                while records.peek().is_some() {
+                    let chunk: Vec<_> = records.by_ref().take($crate::records::BATCH).collect();
+                    let ids: Vec<i64> = chunk.iter().map(|r| r.id).collect();
+                    // Out with the versions read, in with the new ones: two statements
+                    // for the whole batch. A row another writer changed or removed since
+                    // it was read is not at its version, and the import stops.
+                    let removed: std::collections::HashMap<i64, i32> = diesel::delete(
                         $table::table
                             .filter($table::org_id.eq(org_id))
-                            .filter($table::id.eq(id))
-                            .filter($table::version.eq(version)),
+                            .filter($table::id.eq_any(&ids)),
                     )
-                    .set((
-                        values(fields, by),
-                        $table::version.eq(version + 1),
-                        $table::updated_at.eq(now),
-                    ))
-                    .execute(&mut **tx)?;
-                    if changed == 0 {
+                    .returning(($table::id, $table::version))
+                    .get_results::<(i64, i32)>(&mut **tx)?
+                    .into_iter()
+                    .collect();
+                    if let Some(stale) = chunk.iter().find(|r| removed.get(&r.id) != Some(&r.version)) {
                         return Err($crate::StoreError::Conflict {
                             field: None,
                             message: format!(
-                                "{} {id} was changed while the import ran; import again",
-                                ENTITY
+                                "{} {} was changed while the import ran; import again",
+                                ENTITY, stale.id
                             ),
                         });
                     }
+                    let rows: Vec<ReplacedRow> = chunk
+                        .into_iter()
+                        .map(|r| ReplacedRow {
+                            id: r.id,
+                            org_id,
+                            values: values(r.fields, r.by),
+                            created_at: r.created_at,
+                            updated_at: now,
+                            version: r.version + 1,
+                        })
+                        .collect();
+                    let insert = diesel::insert_into($table::table).values(&rows);
+                    match &mut **tx {
+                        $crate::DbConnection::Pg(pg) => insert.execute(pg)?,
+                        $crate::DbConnection::Sqlite(sqlite) => insert.execute(sqlite)?,
+                    };
                 }
                 Ok(())
             }

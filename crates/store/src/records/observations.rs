@@ -44,7 +44,7 @@ pub struct ObservationValues {
 }
 
 tenant_rows!(observations, Observation, ObservationValues, "observation");
-record_table!(Observations, observations, Observation, ObservationFields, ObservationFilter, date: observed_on, own_key);
+record_table!(Observations, observations, Observation, ObservationValues, ObservationFields, ObservationFilter, date: observed_on, own_key);
 
 /// An observation is also found by its metric, dimension and day (reported under
 /// `observed_on`, like the uniqueness rule).

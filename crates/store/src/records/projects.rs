@@ -54,7 +54,7 @@ pub struct ProjectValues {
 }
 
 tenant_rows!(projects, Project, ProjectValues, "project");
-record_table!(Projects, projects, Project, ProjectFields, ProjectFilter, date: start_on);
+record_table!(Projects, projects, Project, ProjectValues, ProjectFields, ProjectFilter, date: start_on);
 
 fn narrow<'a>(
     mut query: projects::BoxedQuery<'a, MultiBackend>,

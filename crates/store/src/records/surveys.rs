@@ -52,7 +52,7 @@ pub struct SurveyValues {
 }
 
 tenant_rows!(surveys, Survey, SurveyValues, "survey");
-record_table!(Surveys, surveys, Survey, SurveyFields, SurveyFilter, date: conducted_on);
+record_table!(Surveys, surveys, Survey, SurveyValues, SurveyFields, SurveyFilter, date: conducted_on);
 
 fn narrow<'a>(
     mut query: surveys::BoxedQuery<'a, MultiBackend>,

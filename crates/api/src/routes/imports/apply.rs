@@ -22,7 +22,7 @@ use utoipa::openapi::schema::Schema;
 use veikart_domain::records::RecordFields;
 use veikart_domain::tree::WireName;
 use veikart_store::imports::{self as store, ImportOutcome, NewImport};
-use veikart_store::records::{Provenance, RecordKey, RecordRow, RecordTable};
+use veikart_store::records::{Provenance, RecordKey, RecordRow, RecordTable, Replacement};
 use veikart_store::{StoreError, TenantRow, Tx};
 
 use super::idempotency::{self, Key};
@@ -415,7 +415,13 @@ impl<K: RecordKind> Importer<'_, '_, '_, K> {
             .into_iter()
             .map(|(i, fields)| {
                 let row = &stored[i];
-                (row.id(), row.version(), fields, by(row.created_by()))
+                Replacement {
+                    id: row.id(),
+                    version: row.version(),
+                    created_at: row.created_at(),
+                    fields,
+                    by: by(row.created_by()),
+                }
             })
             .collect();
         K::Table::replace_all(self.tx, self.org_id, replaced)?;
