@@ -11,6 +11,7 @@
 //! [`BATCH`]: veikart_store::records::BATCH
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::hash::{BuildHasher, RandomState};
 use std::io::BufReader;
 use std::time::Instant;
 
@@ -120,6 +121,7 @@ fn import_in<K: RecordKind>(tx: &mut Tx<'_>, request: Request) -> Result<Import,
         ),
         chunk: Vec::with_capacity(CHUNK),
         first_with: HashMap::new(),
+        seen: Seen::default(),
         claimed: HashMap::new(),
         errors: Vec::new(),
         error_count: 0,
@@ -222,6 +224,18 @@ fn import_in<K: RecordKind>(tx: &mut Tx<'_>, request: Request) -> Result<Import,
     Ok(import)
 }
 
+/// Keys as 128 bits from two independently seeded hashes: the file's earlier keys are
+/// kept in this form, so a million of them cost tens of megabytes rather than their text,
+/// and two different keys share a digest with a chance of about one in 10^20 per pair.
+#[derive(Default)]
+struct Seen(RandomState, RandomState);
+
+impl Seen {
+    fn digest(&self, key: &RecordKey) -> (u64, u64) {
+        (self.0.hash_one(key), self.1.hash_one(key))
+    }
+}
+
 #[derive(Debug, Default)]
 struct Counts {
     rows: u64,
@@ -242,8 +256,9 @@ struct Importer<'t, 'c, 'a, K: RecordKind> {
     label: String,
     /// Rows read and checked, not yet matched.
     chunk: Vec<(u64, Fields<K>)>,
-    /// The first row holding each key seen so far.
-    first_with: HashMap<RecordKey, u64>,
+    /// The first row holding each key seen so far, by the key's [`Seen`] digest.
+    first_with: HashMap<(u64, u64), u64>,
+    seen: Seen,
     /// The row that matched each stored record so far.
     claimed: HashMap<i64, u64>,
     /// The first [`MAX_ROW_ERRORS`] errors.
@@ -316,7 +331,7 @@ impl<K: RecordKind> Importer<'_, '_, '_, K> {
         // Two rows of the file with one key.
         for (row, fields) in &rows {
             for key in K::Table::keys(fields) {
-                if let Some(first) = self.first_with.get(&key) {
+                if let Some(first) = self.first_with.get(&self.seen.digest(&key)) {
                     errors.push(RowError::new(
                         *row,
                         key.field,
@@ -327,7 +342,7 @@ impl<K: RecordKind> Importer<'_, '_, '_, K> {
                         ),
                     ));
                 } else {
-                    self.first_with.insert(key, *row);
+                    self.first_with.insert(self.seen.digest(&key), *row);
                 }
             }
         }
