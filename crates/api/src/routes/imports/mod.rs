@@ -294,12 +294,13 @@ pub async fn import_records(
     };
     let key = idempotency::key(&req)?;
     let mut body = spool::spool(&req, payload).await?;
-    let charset = web::block(move || {
-        read::charset_of(&mut body.file, declared)
-            .and_then(|charset| rewind(&mut body.file).map(|()| (charset, body)))
+    // Reading the whole body once more is file work: off the actix workers.
+    let (charset, body) = web::block(move || -> Result<_, ApiError> {
+        let charset = read::charset_of(&mut body.file, declared)?;
+        rewind(&mut body.file)?;
+        Ok((charset, body))
     })
     .await??;
-    let (charset, body) = charset;
     let key = match key {
         None => None,
         Some(key) => {
