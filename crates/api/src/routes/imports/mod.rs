@@ -267,8 +267,14 @@ impl ToSchema for ImportRows {}
     security(("bearer_auth" = [])),
     responses(
         (status = 201, body = Import, description = "Imported; `Location` is the recorded import.",
-         headers(("Location" = String, description = "The recorded import"))),
-        (status = 200, body = Import, description = "A dry run: what the import would do."),
+         headers(
+             ("Location" = String, description = "The recorded import"),
+             ("Idempotent-Replayed" = String, description = "`true` when this is the first answer to the same request with the same `Idempotency-Key`, sent again"),
+         )),
+        (status = 200, body = Import, description = "A dry run: what the import would do.",
+         headers(
+             ("Idempotent-Replayed" = String, description = "`true` when this is the first answer to the same request with the same `Idempotency-Key`, sent again"),
+         )),
     )
 )]
 #[post("/orgs/{org}/imports/{kind}")]
