@@ -428,6 +428,18 @@ fn in_transaction<T, E: From<StoreError>>(
     }
 }
 
+/// Makes PostgreSQL plan every statement of the current transaction for its own
+/// parameters (`plan_cache_mode = force_custom_plan`; nothing on SQLite). A long write
+/// such as an import fills a table while it runs: a prepared statement planned once while
+/// the table was empty (a scan of the whole organisation's index, say) must not be reused
+/// for every later batch.
+pub fn plan_per_statement(tx: &mut Tx<'_>) -> Result<(), StoreError> {
+    if let DbConnection::Pg(_) = &mut **tx {
+        tx.batch_execute("SET LOCAL plan_cache_mode = force_custom_plan")?;
+    }
+    Ok(())
+}
+
 /// Runs `f` in one read-only transaction, so that every statement sees the same snapshot
 /// of the data (PostgreSQL: repeatable read; SQLite: a deferred transaction, which in WAL
 /// mode reads one snapshot). On PostgreSQL each statement is also planned for its own

@@ -40,8 +40,8 @@ pub mod scope;
 pub mod strategies;
 
 pub use db::{
-    Backend, Database, DatabaseUrl, DbConnection, PoolOptions, StatementCounter, Tx, read_snapshot,
-    write_transaction,
+    Backend, Database, DatabaseUrl, DbConnection, PoolOptions, StatementCounter, Tx,
+    plan_per_statement, read_snapshot, write_transaction,
 };
 pub use error::StoreError;
 pub use page::{Page, PageRequest};

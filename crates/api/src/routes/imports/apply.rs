@@ -74,6 +74,9 @@ fn import_in<K: RecordKind>(tx: &mut Tx<'_>, request: Request) -> Result<Import,
         key,
     } = request;
     let clock = Instant::now();
+    // The lookups run again for every chunk while the import fills the table: planned
+    // each time, not once for the table as it was at the first chunk.
+    veikart_store::plan_per_statement(tx)?;
     let org_id = write.access.org_id(tx)?;
     let started_at = veikart_store::now();
     let Spooled {
