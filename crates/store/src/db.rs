@@ -428,16 +428,32 @@ fn in_transaction<T, E: From<StoreError>>(
     }
 }
 
-/// Makes PostgreSQL plan every statement of the current transaction for its own
-/// parameters (`plan_cache_mode = force_custom_plan`; nothing on SQLite). A long write
-/// such as an import fills a table while it runs: a prepared statement planned once while
-/// the table was empty (a scan of the whole organisation's index, say) must not be reused
-/// for every later batch.
-pub fn plan_per_statement(tx: &mut Tx<'_>) -> Result<(), StoreError> {
-    if let DbConnection::Pg(_) = &mut **tx {
-        tx.batch_execute("SET LOCAL plan_cache_mode = force_custom_plan")?;
+/// Runs `f`, whose statements look rows up by indexed keys, with PostgreSQL planning each
+/// of them for its own parameters and never choosing to read the whole table
+/// (`plan_cache_mode = force_custom_plan`, `enable_seqscan = off`, for `f`'s length within
+/// the current transaction; just `f` on SQLite). A long write such as an import fills a
+/// table while it looks keys up in it: a lookup planned for the table as it was (empty,
+/// or before its statistics caught up) — a scan of the organisation's whole index or of
+/// the table — would be run again for every later batch, and the import would take time
+/// growing with the square of its rows. Only `f`'s statements: planning everything anew
+/// would also re-plan the foreign-key checks of every inserted row.
+pub fn by_index_each_time<T>(
+    tx: &mut Tx<'_>,
+    f: impl FnOnce(&mut Tx<'_>) -> Result<T, StoreError>,
+) -> Result<T, StoreError> {
+    let pg = matches!(&**tx, DbConnection::Pg(_));
+    if pg {
+        tx.batch_execute(
+            "SET LOCAL plan_cache_mode = force_custom_plan; SET LOCAL enable_seqscan = off",
+        )?;
     }
-    Ok(())
+    let result = f(tx)?;
+    if pg {
+        tx.batch_execute(
+            "SET LOCAL plan_cache_mode = DEFAULT; SET LOCAL enable_seqscan = DEFAULT",
+        )?;
+    }
+    Ok(result)
 }
 
 /// Runs `f` in one read-only transaction, so that every statement sees the same snapshot

@@ -41,7 +41,7 @@ pub mod strategies;
 
 pub use db::{
     Backend, Database, DatabaseUrl, DbConnection, PoolOptions, StatementCounter, Tx,
-    plan_per_statement, read_snapshot, write_transaction,
+    by_index_each_time, read_snapshot, write_transaction,
 };
 pub use error::StoreError;
 pub use page::{Page, PageRequest};

@@ -65,16 +65,7 @@ fn holding_own_key(
     fields: &[&MemberFields],
 ) -> Result<Vec<Member>, StoreError> {
     let numbers: Vec<String> = fields.iter().map(|f| f.org_number.to_string()).collect();
-    let mut rows = Vec::new();
-    for chunk in numbers.chunks(super::BATCH) {
-        rows.extend(
-            members::table
-                .filter(members::org_id.eq(org_id))
-                .filter(members::org_number.eq_any(chunk))
-                .load::<Member>(conn)?,
-        );
-    }
-    Ok(rows)
+    super::load_keyed!(conn, members, org_number, Member, org_id, &numbers)
 }
 
 fn narrow<'a>(

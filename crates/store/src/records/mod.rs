@@ -175,6 +175,50 @@ pub fn unpack(position: i64) -> (NaiveDate, i64) {
 const ID_BITS: u32 = 41;
 const ID_MASK: i64 = (1 << ID_BITS) - 1;
 
+/// The rows of `$table` of organisation `$org_id` whose text `$column` (one of a unique
+/// index `(org_id, $column)`) holds one of `$keys`, [`BATCH`] keys per statement.
+///
+/// On PostgreSQL as a semi-join, `(org_id, $column) IN (SELECT $1, unnest($2))`, which is
+/// planned as one probe of the unique index per key whatever the table's statistics say.
+/// `$column = ANY($2)` is planned from the statistics: on a table filled since its last
+/// ANALYZE — as an import fills it — PostgreSQL took the `ANY` to match most rows and
+/// scanned the organisation's whole index for every batch (40 ms instead of 1.6 ms for 500
+/// keys among 100,000 members). SQLite plans `IN (...)` on the unique index either way.
+macro_rules! load_keyed {
+    ($conn:expr, $table:ident, $column:ident, $Row:ty, $org_id:expr, $keys:expr) => {{
+        use diesel::prelude::*;
+        let conn: &mut $crate::DbConnection = $conn;
+        let org_id: i64 = $org_id;
+        let keys: &[String] = $keys;
+        let mut rows: Vec<$Row> = Vec::new();
+        for chunk in keys.chunks($crate::records::BATCH) {
+            if let $crate::DbConnection::Pg(pg) = &mut *conn {
+                use diesel::sql_types::{Array, BigInt, Bool, Text};
+                let semi_join = diesel::dsl::sql::<Bool>(concat!(
+                    "(org_id, ",
+                    stringify!($column),
+                    ") IN (SELECT "
+                ))
+                .bind::<BigInt, _>(org_id)
+                .sql(", unnest(")
+                .bind::<Array<Text>, _>(chunk.to_vec())
+                .sql("))");
+                rows.extend($table::table.filter(semi_join).load::<$Row>(pg)?);
+            } else {
+                rows.extend(
+                    $table::table
+                        .filter($table::org_id.eq(org_id))
+                        .filter($table::$column.eq_any(chunk))
+                        .load::<$Row>(conn)?,
+                );
+            }
+        }
+        Ok::<_, $crate::StoreError>(rows)
+    }};
+}
+
+pub(crate) use load_keyed;
+
 /// Implements [`RecordTable`] for a kind's marker type from its module's functions
 /// (`fields`, `values`, `narrow` for its own filters, and those of `tenant_rows!`) and
 /// [`RecordRow`] for its row; `date` is the column the kind is listed by.
@@ -306,20 +350,11 @@ macro_rules! record_table {
                 org_id: i64,
                 fields: &[&$Fields],
             ) -> Result<Vec<$Row>, $crate::StoreError> {
-                use diesel::prelude::*;
                 let refs: Vec<String> = fields
                     .iter()
                     .filter_map(|f| f.external_ref.as_ref().map(|k| k.as_str().to_owned()))
                     .collect();
-                let mut rows = Vec::new();
-                for chunk in refs.chunks($crate::records::BATCH) {
-                    rows.extend(
-                        $table::table
-                            .filter($table::org_id.eq(org_id))
-                            .filter($table::external_ref.eq_any(chunk))
-                            .load::<$Row>(conn)?,
-                    );
-                }
+                let mut rows = $crate::records::load_keyed!(conn, $table, external_ref, $Row, org_id, &refs)?;
                 rows.extend(holding_own_key(conn, org_id, fields)?);
                 let mut seen = std::collections::HashSet::new();
                 rows.retain(|row| seen.insert(row.id));

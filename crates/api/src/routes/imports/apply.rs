@@ -74,9 +74,6 @@ fn import_in<K: RecordKind>(tx: &mut Tx<'_>, request: Request) -> Result<Import,
         key,
     } = request;
     let clock = Instant::now();
-    // The lookups run again for every chunk while the import fills the table: planned
-    // each time, not once for the table as it was at the first chunk.
-    veikart_store::plan_per_statement(tx)?;
     let org_id = write.access.org_id(tx)?;
     let started_at = veikart_store::now();
     let Spooled {
@@ -371,7 +368,11 @@ impl<K: RecordKind> Importer<'_, '_, '_, K> {
 
         // The stored records holding the rows' keys.
         let wanted: Vec<&Fields<K>> = rows.iter().map(|(_, f)| f).collect();
-        let stored = K::Table::holding(self.tx, self.org_id, &wanted)?;
+        // Run again for every chunk while the import fills the table: planned each time
+        // for the keys' index, not once for the table as it was at the first chunk.
+        let stored = veikart_store::by_index_each_time(self.tx, |tx| {
+            K::Table::holding(tx, self.org_id, &wanted)
+        })?;
         let mut stored_fields = Vec::with_capacity(stored.len());
         let mut holder: HashMap<RecordKey, usize> = HashMap::new();
         for (i, row) in stored.iter().enumerate() {
