@@ -433,6 +433,23 @@ pub fn record_body(kind: &str, n: u32) -> Value {
     }
 }
 
+/// Rows as CSV with the fields of the first row as the header (`,`, LF), values as JSON
+/// writes them.
+pub fn csv_of(rows: &[Value]) -> Vec<u8> {
+    let header: Vec<String> = rows[0].as_object().unwrap().keys().cloned().collect();
+    let mut out = csv::Writer::from_writer(Vec::new());
+    out.write_record(&header).unwrap();
+    for row in rows {
+        out.write_record(header.iter().map(|h| match &row[h.as_str()] {
+            Value::Null => String::new(),
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        }))
+        .unwrap();
+    }
+    out.into_inner().unwrap()
+}
+
 /// A MOD11-valid organisation number in the range no registered company has (1xxxxxxxx),
 /// different for each `n` below 10,000.
 pub fn member_org_number(n: u32) -> String {

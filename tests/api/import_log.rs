@@ -11,23 +11,9 @@ use serde_json::{Value, json};
 use veikart_domain::Role;
 use veikart_store::imports::{IdempotencyKey, take_key};
 use veikart_tests::{
-    Reply, SECRET, TestApp, TestDb, claims, member_org_number, org_number_for, record_body, sign,
+    Reply, SECRET, TestApp, TestDb, claims, csv_of, member_org_number, org_number_for, record_body,
+    sign,
 };
-
-fn csv_of(rows: &[Value]) -> Vec<u8> {
-    let header: Vec<String> = rows[0].as_object().unwrap().keys().cloned().collect();
-    let mut out = csv::Writer::from_writer(Vec::new());
-    out.write_record(&header).unwrap();
-    for row in rows {
-        out.write_record(header.iter().map(|h| match &row[h.as_str()] {
-            Value::Null => String::new(),
-            Value::String(s) => s.clone(),
-            other => other.to_string(),
-        }))
-        .unwrap();
-    }
-    out.into_inner().unwrap()
-}
 
 fn members(range: std::ops::Range<u32>) -> Vec<Value> {
     range

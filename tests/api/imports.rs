@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 use veikart_api::json::BodyLimit;
 use veikart_api::routes::imports::ImportBodyLimit;
 use veikart_domain::Role;
-use veikart_tests::{RECORD_KINDS, Reply, TestApp, member_org_number, record_body};
+use veikart_tests::{RECORD_KINDS, Reply, TestApp, csv_of, member_org_number, record_body};
 
 /// A record body of `kind` with the key `ref-<n>`.
 fn keyed(kind: &str, n: u32) -> Value {
@@ -20,23 +20,6 @@ fn ndjson(rows: &[Value]) -> Vec<u8> {
         .map(|r| format!("{r}\n"))
         .collect::<String>()
         .into_bytes()
-}
-
-/// Rows as CSV with the fields of the first row as the header (`,`, LF), values as JSON
-/// writes them.
-fn csv(rows: &[Value]) -> Vec<u8> {
-    let header: Vec<String> = rows[0].as_object().unwrap().keys().cloned().collect();
-    let mut out = csv::Writer::from_writer(Vec::new());
-    out.write_record(&header).unwrap();
-    for row in rows {
-        out.write_record(header.iter().map(|h| match &row[h.as_str()] {
-            Value::Null => String::new(),
-            Value::String(s) => s.clone(),
-            other => other.to_string(),
-        }))
-        .unwrap();
-    }
-    out.into_inner().unwrap()
 }
 
 struct Importer<'a> {
@@ -142,7 +125,7 @@ fn every_kind_imports_from_json_ndjson_and_csv_and_a_reimport_changes_nothing() 
         let summary = import.ok(kind, "", "application/x-ndjson", ndjson(&ndjson_rows));
         assert_eq!(counts(&summary), (3, 3, 0, 0), "{kind}: {summary}");
         assert_eq!(summary["format"], "ndjson");
-        let summary = import.ok(kind, "", "text/csv", csv(&csv_rows));
+        let summary = import.ok(kind, "", "text/csv", csv_of(&csv_rows));
         assert_eq!(counts(&summary), (3, 3, 0, 0), "{kind}: {summary}");
         assert_eq!(summary["format"], "csv");
 
@@ -165,7 +148,7 @@ fn every_kind_imports_from_json_ndjson_and_csv_and_a_reimport_changes_nothing() 
         }
 
         // The same rows again, in any format: nothing changes, no version moves.
-        let summary = import.ok(kind, "", "text/csv", csv(&json_rows));
+        let summary = import.ok(kind, "", "text/csv", csv_of(&json_rows));
         assert_eq!(counts(&summary), (3, 0, 0, 3), "{kind}: {summary}");
         let summary = import.ok(kind, "", "application/json", body);
         assert_eq!(counts(&summary), (3, 0, 0, 3), "{kind}: {summary}");
@@ -256,7 +239,7 @@ fn unknown_columns_are_refused_by_name_unless_skipped() {
     let mut row = keyed("activities", 1);
     row["colour"] = json!("blue");
     row["Size"] = json!(3);
-    let reply = import.send("activities", "", "text/csv", csv(&[row.clone()]));
+    let reply = import.send("activities", "", "text/csv", csv_of(&[row.clone()]));
     let mut errors = row_errors(&reply);
     errors.sort();
     assert_eq!(errors, [(1, "colour".into()), (1, "size".into())]);
@@ -287,7 +270,7 @@ fn unknown_columns_are_refused_by_name_unless_skipped() {
         "activities",
         "?ignore_unknown_columns=true",
         "text/csv",
-        csv(&[row]),
+        csv_of(&[row]),
     );
     assert_eq!(counts(&summary), (1, 1, 0, 0));
 }
@@ -366,7 +349,7 @@ fn one_bad_row_among_ten_thousand_writes_nothing_and_is_named() {
     let import = Importer::new(&app, "big");
     let mut rows: Vec<Value> = (0..10_000).map(|n| record_body("members", n)).collect();
     rows[6_000]["org_number"] = json!("923609017");
-    let reply = import.send("members", "", "text/csv", csv(&rows));
+    let reply = import.send("members", "", "text/csv", csv_of(&rows));
     let problem = reply.problem(422);
     // The header is line 1, so the row of n = 6,000 is line 6,002.
     assert_eq!(
@@ -379,7 +362,7 @@ fn one_bad_row_among_ten_thousand_writes_nothing_and_is_named() {
     assert_eq!(import.audit_imports(), 0);
 
     rows[6_000]["org_number"] = json!(member_org_number(6_000));
-    let summary = import.ok("members", "", "text/csv", csv(&rows));
+    let summary = import.ok("members", "", "text/csv", csv_of(&rows));
     assert_eq!(counts(&summary), (10_000, 10_000, 0, 0));
     assert_eq!(import.count("members"), 10_000);
     assert_eq!(import.audit_imports(), 1);
@@ -444,7 +427,7 @@ fn two_rows_of_a_file_with_one_key_name_each_other() {
         record_body("members", 2),
         record_body("members", 1),
     ];
-    let reply = import.send("members", "", "text/csv", csv(&members));
+    let reply = import.send("members", "", "text/csv", csv_of(&members));
     let problem = reply.problem(422);
     assert_eq!(row_errors(&reply), [(4, "org_number".into())]);
     assert!(
@@ -474,7 +457,7 @@ fn a_dry_run_checks_and_counts_but_writes_nothing() {
     // A dry run reports bad rows like an import.
     let mut bad = rows.clone();
     bad[1]["achieved_on"] = json!("31.02.2022");
-    let reply = import.send("milestones", "?dry_run=true", "text/csv", csv(&bad));
+    let reply = import.send("milestones", "?dry_run=true", "text/csv", csv_of(&bad));
     assert_eq!(row_errors(&reply), [(3, "achieved_on".into())]);
 
     import.ok(
@@ -485,7 +468,7 @@ fn a_dry_run_checks_and_counts_but_writes_nothing() {
     );
     let mut changed = rows.clone();
     changed[0]["title"] = json!("Ny tittel");
-    let summary = import.ok("milestones", "?dry_run=true", "text/csv", csv(&changed));
+    let summary = import.ok("milestones", "?dry_run=true", "text/csv", csv_of(&changed));
     assert_eq!(counts(&summary), (3, 0, 1, 2));
     assert_eq!(import.list("milestones")[0]["title"], rows[0]["title"]);
     assert_eq!(import.audit_imports(), 1);
@@ -576,7 +559,7 @@ fn an_import_writes_in_batches_not_a_statement_per_row() {
     let app = TestApp::spawn();
     let import = Importer::new(&app, "batches");
     let rows: Vec<Value> = (0..2_000).map(|n| keyed("members", n)).collect();
-    let body = csv(&rows);
+    let body = csv_of(&rows);
     let (statements, summary) =
         app.statements_during(|| import.ok("members", "", "text/csv", body.clone()));
     assert_eq!(counts(&summary), (2_000, 2_000, 0, 0));
@@ -605,7 +588,7 @@ fn an_import_writes_in_batches_not_a_statement_per_row() {
         })
         .collect();
     let (statements, summary) =
-        app.statements_during(|| import.ok("members", "", "text/csv", csv(&changed)));
+        app.statements_during(|| import.ok("members", "", "text/csv", csv_of(&changed)));
     assert_eq!(counts(&summary), (2_000, 0, 2_000, 0));
     assert!(
         (2..=26).contains(&statements),
@@ -780,7 +763,7 @@ fn a_business_register_export_imports_as_members_with_one_mapping() {
         "members",
         "?defaults=medlemstype:ordinary",
         "text/csv",
-        csv(&[keyed("members", 3)]),
+        csv_of(&[keyed("members", 3)]),
     );
     assert!(
         reply.problem(400)["detail"]
