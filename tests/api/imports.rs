@@ -758,17 +758,28 @@ fn a_business_register_export_imports_as_members_with_one_mapping() {
         docs.contains(REGISTER_MAPPING),
         "docs/imports.md shows the business-register mapping"
     );
-    // A default for a field the kind does not have is refused by name.
+    // A default for a field the kind does not have is refused by name (422, like a
+    // column the kind does not have).
     let reply = import.send(
         "members",
         "?defaults=medlemstype:ordinary",
         "text/csv",
         csv_of(&[keyed("members", 3)]),
     );
+    let problem = reply.problem(422);
+    assert_eq!(problem["errors"][0]["field"], "defaults");
     assert!(
-        reply.problem(400)["detail"]
+        problem["errors"][0]["message"]
             .as_str()
             .unwrap()
             .contains("medlemstype")
     );
+    // So is a default that is not a value of its field.
+    let reply = import.send(
+        "members",
+        "?defaults=employees:many",
+        "text/csv",
+        csv_of(&[keyed("members", 3)]),
+    );
+    assert_eq!(reply.problem(422)["errors"][0]["field"], "defaults");
 }

@@ -523,16 +523,16 @@ fn csv_rows(
     }
     let mut defaults = Vec::with_capacity(options.defaults.len());
     for (field, value) in &options.defaults {
+        // Well-formed, but naming no field of the kind or not a value of it: like a
+        // column the kind does not have, 422.
         let Some(cell) = field_cell(properties, field) else {
-            return Err(ApiError::BadRequest(format!(
-                "invalid query parameter: `defaults` names `{field}`, which is no field of \
-                 this kind of record"
-            )));
+            return Err(ApiError::validation(
+                "defaults",
+                format!("names `{field}`, which is no field of this kind of record"),
+            ));
         };
         let value = read_cell(cell, value).map_err(|message| {
-            ApiError::BadRequest(format!(
-                "invalid query parameter: the default of `{field}`: {message}"
-            ))
+            ApiError::validation("defaults", format!("the default of `{field}`: {message}"))
         })?;
         defaults.push((field.clone(), value));
     }
