@@ -1,19 +1,11 @@
 //! What an import leaves besides its records: its log row (`GET …/imports`), the import's
-//! id on every record it wrote, the `Idempotency-Key` answers — and, when the server is
-//! killed part-way, nothing at all.
+//! id on every record it wrote, the `Idempotency-Key` answers. (That a killed server leaves
+//! nothing of an import is tested beside the binary: `crates/cli/tests/killed_import.rs`.)
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
-
-use chrono::Utc;
 use serde_json::{Value, json};
 use veikart_domain::Role;
 use veikart_store::imports::{IdempotencyKey, take_key};
-use veikart_tests::{
-    Reply, SECRET, TestApp, TestDb, claims, csv_of, member_org_number, org_number_for, record_body,
-    sign,
-};
+use veikart_tests::{Reply, TestApp, csv_of, member_org_number, record_body};
 
 fn members(range: std::ops::Range<u32>) -> Vec<Value> {
     range
@@ -240,131 +232,4 @@ fn an_idempotency_key_replays_its_answer_and_belongs_to_one_request() {
     // Keys are read as given: 1-255 visible ASCII characters.
     post(&app, &org, &editor, Some(&"k".repeat(256)), body.clone()).problem(400);
     post(&app, &org, &editor, Some("two words"), body).problem(400);
-}
-
-/// The service's binary beside this test binary (`cargo test --workspace` builds it).
-fn veikart_binary() -> std::path::PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let dir = exe.parent().and_then(|deps| deps.parent()).unwrap();
-    let binary = dir.join(format!("veikart{}", std::env::consts::EXE_SUFFIX));
-    assert!(
-        binary.exists(),
-        "{} is missing: the test of a killed import runs the real binary; build it with \
-         `cargo build -p veikart-cli` (`cargo test --workspace` does)",
-        binary.display()
-    );
-    binary
-}
-
-/// The real server on `db`, with its log lines sent to the returned receiver.
-fn start_server(db: &TestDb) -> (Child, String, std::sync::mpsc::Receiver<String>) {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let mut child = Command::new(veikart_binary())
-        .args([
-            "serve",
-            "--bind",
-            &format!("127.0.0.1:{port}"),
-            "--workers",
-            "2",
-        ])
-        .env("DATABASE_URL", db.url().as_str())
-        .env("VEIKART_JWT_SECRET", std::str::from_utf8(SECRET).unwrap())
-        .env("RUST_LOG", "info")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let (lines, receiver) = std::sync::mpsc::channel();
-    let stderr = child.stderr.take().unwrap();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            let _ = lines.send(line);
-        }
-    });
-    let base = format!("http://127.0.0.1:{port}");
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while ureq::get(&format!("{base}/readyz")).call().is_err() {
-        assert!(Instant::now() < deadline, "the server did not start");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    (child, base, receiver)
-}
-
-#[test]
-fn killing_the_server_mid_import_leaves_nothing_of_it() {
-    let db = TestDb::create();
-    let (mut server, base, log) = start_server(&db);
-    let admin = sign(
-        &json!({"sub": "platform", "role": "platform_admin", "exp": Utc::now().timestamp() + 3600}),
-        jsonwebtoken::Algorithm::HS256,
-        SECRET,
-    );
-    let created = ureq::post(&format!("{base}/api/v1/orgs"))
-        .header("Authorization", &format!("Bearer {admin}"))
-        .send_json(json!({"slug": "drept", "name": "Drept", "org_number": org_number_for("drept")}))
-        .unwrap();
-    assert_eq!(created.status(), 201);
-    let editor = sign(
-        &claims("drept", Role::Editor),
-        jsonwebtoken::Algorithm::HS256,
-        SECRET,
-    );
-
-    // 300,000 activities: long enough to be killed part-way through.
-    let mut body = b"kind,title,date,status,participants\n".to_vec();
-    for n in 0..300_000u32 {
-        body.extend_from_slice(
-            format!(
-                "member_meeting,Møte {n},2022-{:02}-15,held,{}\n",
-                n % 12 + 1,
-                n % 90
-            )
-            .as_bytes(),
-        );
-    }
-    let url = format!("{base}/api/v1/orgs/drept/imports/activities");
-    let upload = std::thread::spawn(move || {
-        ureq::post(&url)
-            .header("Authorization", &format!("Bearer {editor}"))
-            .header("Content-Type", "text/csv")
-            .send(&body[..])
-    });
-    // Killed once the import has written rows (its progress line says so).
-    let deadline = Instant::now() + Duration::from_secs(120);
-    loop {
-        let line = log
-            .recv_timeout(deadline.saturating_duration_since(Instant::now()))
-            .expect("a progress line of the import before the deadline");
-        if line.contains("100000 rows read") {
-            assert!(!line.contains(" 0 written"), "{line}");
-            break;
-        }
-    }
-    server.kill().unwrap(); // SIGKILL
-    server.wait().unwrap();
-    assert!(upload.join().unwrap().is_err(), "the upload was cut off");
-
-    // Restarted on the same database: no activity, no import, no audit entry of it.
-    let (mut server, base, _log) = start_server(&db);
-    let viewer = sign(
-        &claims("drept", Role::Viewer),
-        jsonwebtoken::Algorithm::HS256,
-        SECRET,
-    );
-    let count = |path: &str| {
-        let mut reply = ureq::get(&format!("{base}{path}"))
-            .header("Authorization", &format!("Bearer {viewer}"))
-            .call()
-            .unwrap();
-        let page: Value = reply.body_mut().read_json().unwrap();
-        page["items"].as_array().unwrap().len()
-    };
-    assert_eq!(count("/api/v1/orgs/drept/activities"), 0);
-    assert_eq!(count("/api/v1/orgs/drept/imports"), 0);
-    server.kill().unwrap();
-    server.wait().unwrap();
 }
