@@ -36,25 +36,19 @@ pub struct Import {
     pub finished_at: NaiveDateTime,
 }
 
-/// What an import is: its kind of record, its body's format, who runs it and when it
-/// started.
+/// What an import is, known when it starts: its kind of record, its body, who runs it and
+/// when.
 #[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = imports)]
 pub struct NewImport {
     pub org_id: i64,
     pub kind: String,
     pub format: String,
-    /// The body's character encoding (`utf-8` or `windows-1252`).
     pub charset: String,
     pub imported_by: String,
     pub body_sha256: String,
     pub body_bytes: i64,
-    pub row_count: i64,
-    pub created: i64,
-    pub updated: i64,
-    pub unchanged: i64,
     pub started_at: NaiveDateTime,
-    pub finished_at: NaiveDateTime,
 }
 
 /// What an import did, known at its end.
@@ -68,11 +62,19 @@ pub struct ImportOutcome {
     pub finished_at: NaiveDateTime,
 }
 
-/// Starts the log row of an import (counts zero until [`finish`]); its id is what the
-/// records it writes carry.
+/// Starts the log row of an import (counts zero, finished when it started, until
+/// [`finish`]); its id is what the records it writes carry.
 pub fn start(tx: &mut Tx<'_>, import: NewImport) -> Result<i64, StoreError> {
+    let started_at = import.started_at;
     Ok(diesel::insert_into(imports::table)
-        .values(import)
+        .values((
+            import,
+            imports::row_count.eq(0),
+            imports::created.eq(0),
+            imports::updated.eq(0),
+            imports::unchanged.eq(0),
+            imports::finished_at.eq(started_at),
+        ))
         .returning(imports::id)
         .get_result(&mut **tx)?)
 }

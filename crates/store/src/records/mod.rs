@@ -243,17 +243,14 @@ macro_rules! record_table {
         /// The table, for code that serves every kind of record alike.
         pub struct $Table;
 
-        /// A stored record written again by an import, its id and creation kept.
+        /// A stored record written again by an import: the row of an insert, with the
+        /// record's id (its creation time and creator kept in the row).
         #[derive(diesel::Insertable)]
         #[diesel(table_name = $table, treat_none_as_default_value = false)]
         struct ReplacedRow {
             id: i64,
-            org_id: i64,
             #[diesel(embed)]
-            values: $Values,
-            created_at: chrono::NaiveDateTime,
-            updated_at: chrono::NaiveDateTime,
-            version: i32,
+            row: NewRow,
         }
 
         impl $crate::records::RecordRow for $Row {
@@ -426,11 +423,13 @@ macro_rules! record_table {
                         .into_iter()
                         .map(|r| ReplacedRow {
                             id: r.id,
-                            org_id,
-                            values: values(r.fields, r.by),
-                            created_at: r.created_at,
-                            updated_at: now,
-                            version: r.version + 1,
+                            row: NewRow {
+                                org_id,
+                                values: values(r.fields, r.by),
+                                created_at: r.created_at,
+                                updated_at: now,
+                                version: r.version + 1,
+                            },
                         })
                         .collect();
                     let insert = diesel::insert_into($table::table).values(&rows);

@@ -95,12 +95,7 @@ fn import_in<K: RecordKind>(tx: &mut Tx<'_>, request: Request) -> Result<Import,
                 imported_by: write.actor.clone(),
                 body_sha256: sha256.clone(),
                 body_bytes,
-                row_count: 0,
-                created: 0,
-                updated: 0,
-                unchanged: 0,
                 started_at,
-                finished_at: started_at,
             },
         )?)
     };
