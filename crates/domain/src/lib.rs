@@ -16,9 +16,11 @@ pub mod records;
 pub mod role;
 pub mod tree;
 pub mod validation;
+pub mod web;
 
 pub use date::Date;
 pub use org::{OrgSlug, OrganisationNumber};
 pub use plan::{PlanFields, PlanPeriod, PlanStatus};
 pub use role::Role;
 pub use validation::{FieldError, Validator};
+pub use web::{EmbedOrigin, EmbedOrigins, WebSite, frame_ancestors};

@@ -61,6 +61,7 @@ pub fn record(
     entity: &str,
     entity_id: i64,
 ) -> Result<(), StoreError> {
+    let at = crate::now();
     diesel::insert_into(audit_log::table)
         .values(NewAuditEntry {
             org_id,
@@ -68,13 +69,17 @@ pub fn record(
             action: action.as_str(),
             entity,
             entity_id,
-            at: crate::now(),
+            at,
         })
         .execute(&mut **tx)?;
     // Concurrent writers to one organisation queue on this row until each commits, so
-    // versions are handed out in commit order.
+    // versions are handed out in commit order. The time goes with the version, so "when
+    // did the data last change" is one column of the row a page reads anyway.
     diesel::update(organisations::table.find(org_id))
-        .set(organisations::data_version.eq(organisations::data_version + 1))
+        .set((
+            organisations::data_version.eq(organisations::data_version + 1),
+            organisations::data_changed_at.eq(at),
+        ))
         .execute(&mut **tx)?;
     Ok(())
 }

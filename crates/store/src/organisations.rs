@@ -2,6 +2,7 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use veikart_domain::{EmbedOrigins, WebSite};
 
 use crate::audit::{self, Action};
 use crate::db::{DbConnection, Tx};
@@ -24,6 +25,41 @@ pub struct Organisation {
     pub version: i32,
     /// Counts every change to the organisation's data (see [`data_version`]).
     pub data_version: i64,
+    /// The organisation's own web site (a [`WebSite`]; read it with
+    /// [`Organisation::parsed_website`]).
+    pub website: Option<String>,
+    /// The origins allowed to frame the embed widget, space-separated (an
+    /// [`EmbedOrigins`]; read it with [`Organisation::parsed_embed_origins`]).
+    pub embed_origins: Option<String>,
+    /// When `data_version` last moved: when the organisation's data last changed.
+    pub data_changed_at: NaiveDateTime,
+}
+
+impl Organisation {
+    /// The web site, as the domain type.
+    pub fn parsed_website(&self) -> Result<Option<WebSite>, StoreError> {
+        self.website
+            .as_deref()
+            .map(|w| WebSite::parse(w).map_err(|e| corrupt("website", w, &e)))
+            .transpose()
+    }
+
+    /// The embed origins, as the domain type.
+    pub fn parsed_embed_origins(&self) -> Result<Option<EmbedOrigins>, StoreError> {
+        self.embed_origins
+            .as_deref()
+            .map(|o| EmbedOrigins::parse(o).map_err(|e| corrupt("embed_origins", o, &e)))
+            .transpose()
+    }
+}
+
+fn corrupt(column: &str, value: &str, error: &str) -> StoreError {
+    StoreError::Corrupt(format!("organisations.{column} `{value}`: {error}"))
+}
+
+/// How embed origins are kept: space-separated, as in a CSP source list.
+pub fn stored_origins(origins: &EmbedOrigins) -> String {
+    origins.to_string()
 }
 
 #[derive(Debug, Clone, Insertable)]
@@ -35,6 +71,10 @@ pub struct NewOrganisation {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub version: i32,
+    pub website: Option<String>,
+    /// Space-separated (see [`stored_origins`]).
+    pub embed_origins: Option<String>,
+    pub data_changed_at: NaiveDateTime,
 }
 
 impl NewOrganisation {
@@ -47,16 +87,23 @@ impl NewOrganisation {
             created_at: now,
             updated_at: now,
             version: 1,
+            website: None,
+            embed_origins: None,
+            data_changed_at: now,
         }
     }
 }
 
-/// A change to an organisation; `None` leaves a field as it is.
+/// A change to an organisation; `None` leaves a field as it is, `Some(None)` clears a
+/// nullable one.
 #[derive(Debug, Clone, Default, AsChangeset)]
 #[diesel(table_name = organisations)]
 pub struct OrganisationChanges {
     pub name: Option<String>,
     pub org_number: Option<String>,
+    pub website: Option<Option<String>>,
+    /// Space-separated (see [`stored_origins`]).
+    pub embed_origins: Option<Option<String>>,
 }
 
 /// Creates an organisation; its creation is the first entry of its audit trail.

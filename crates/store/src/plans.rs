@@ -85,12 +85,13 @@ pub fn read(
 
 /// Which data a computed answer about a plan was made from: the organisation (its id and
 /// when it was created, so that a recreated one is never mistaken for it) and its data
-/// version.
+/// version, with the time that version was reached (when the data last changed).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Queryable)]
 pub struct DataVersion {
     pub org_id: i64,
     pub org_created_at: NaiveDateTime,
     pub version: i64,
+    pub changed_at: NaiveDateTime,
 }
 
 /// The organisation's data version, if plan `id` is there to read (published, for
@@ -109,6 +110,7 @@ pub fn data_version(
             organisations::id,
             organisations::created_at,
             organisations::data_version,
+            organisations::data_changed_at,
         ))
         .into_boxed::<crate::db::MultiBackend>();
     query = match org {

@@ -12,6 +12,9 @@ diesel::table! {
         updated_at -> Timestamp,
         version -> Integer,
         data_version -> BigInt,
+        website -> Nullable<Text>,
+        embed_origins -> Nullable<Text>,
+        data_changed_at -> Timestamp,
     }
 }
 

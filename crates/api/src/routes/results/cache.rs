@@ -101,6 +101,7 @@ mod tests {
             org_id: 1,
             org_created_at: chrono::NaiveDateTime::default(),
             version: v,
+            changed_at: chrono::NaiveDateTime::default(),
         }
     }
 

@@ -1,0 +1,3 @@
+ALTER TABLE organisations DROP COLUMN data_changed_at;
+ALTER TABLE organisations DROP COLUMN embed_origins;
+ALTER TABLE organisations DROP COLUMN website;
