@@ -200,11 +200,12 @@ run_pgbench() {
 field() { tr ' ' '\n' <<<"$1" | sed -n "s/^$2=//p"; }
 
 # run_wrk SECONDS PATH: prints "rps p50_us p99_us"; a run with errors or error answers fails;
-# WRK_HEADER, if set, is one more request header
+# WRK_HEADER, if set, is one more request header; the requests carry the token $VIEWER, or
+# $WRK_TOKEN if that is set (empty: no token, as a browser on a public page)
 run_wrk() {
-  local s=$1 path=$2 out=$WORK/wrk.out line
+  local s=$1 path=$2 out=$WORK/wrk.out line token=${WRK_TOKEN-$VIEWER}
   load wrk -t "$THREADS" -c "$CONNECTIONS" -d "${s}s" --latency -s "$BENCH_DIR/wrk-closed.lua" \
-    -H "Authorization: Bearer $VIEWER" ${WRK_HEADER:+-H "$WRK_HEADER"} "$BASE$path" >"$out" 2>&1 || { cat "$out" >&2; die "wrk failed"; }
+    ${token:+-H "Authorization: Bearer $token"} ${WRK_HEADER:+-H "$WRK_HEADER"} "$BASE$path" >"$out" 2>&1 || { cat "$out" >&2; die "wrk failed"; }
   line=$(grep '^BENCH ' "$out") || { cat "$out" >&2; die "wrk printed no result"; }
   (($(field "$line" errors) == 0 && $(field "$line" status_errors) == 0)) ||
     { cat "$out" >&2; die "GET $path: socket errors or error answers"; }
