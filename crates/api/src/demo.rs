@@ -57,11 +57,14 @@ pub fn load_if_empty(url: &DatabaseUrl) -> Result<Option<i64>, String> {
         let org = organisations::create(
             tx,
             ACTOR,
-            NewOrganisation::new(
-                DEMO_ORG.into(),
-                "Innovasjon Gardermoen".into(),
-                DEMO_ORG_NUMBER.into(),
-            ),
+            NewOrganisation {
+                website: Some("https://www.innovasjongardermoen.no".into()),
+                ..NewOrganisation::new(
+                    DEMO_ORG.into(),
+                    "Innovasjon Gardermoen".into(),
+                    DEMO_ORG_NUMBER.into(),
+                )
+            },
         )?;
         let plan = documents::import(tx, org.id, ACTOR, &document, StrategyLink::FromDocument)?;
         load_year(tx, org.id, plan.id)?;

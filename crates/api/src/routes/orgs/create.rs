@@ -1,7 +1,7 @@
 use actix_web::{HttpRequest, HttpResponse, post, web};
 use serde::Deserialize;
 use utoipa::ToSchema;
-use veikart_domain::{OrgSlug, OrganisationNumber, Role, Validator};
+use veikart_domain::{EmbedOrigins, OrgSlug, OrganisationNumber, Role, Validator, WebSite};
 use veikart_store::organisations::{self as store, NewOrganisation};
 
 use super::{NAME_MAX, Organisation};
@@ -31,6 +31,12 @@ pub struct CreateOrganisation {
     /// Nine digits with a valid MOD11 check digit.
     #[schema(pattern = "^[0-9]{9}$", example = "923609016")]
     pub org_number: String,
+    /// The organisation's own web site.
+    #[serde(default)]
+    pub website: Option<WebSite>,
+    /// The origins allowed to frame the embed widget (absent or null: the web site's origin).
+    #[serde(default)]
+    pub embed_origins: Option<EmbedOrigins>,
 }
 
 /// Create an organisation (`platform_admin`).
@@ -61,16 +67,21 @@ pub async fn create_organisation(
         return Err(ApiError::Internal("validated fields missing".into()));
     };
 
-    let new = NewOrganisation::new(
-        slug.to_string(),
-        body.name.trim().to_owned(),
-        number.to_string(),
-    );
+    let new = NewOrganisation {
+        website: body.website.map(String::from),
+        embed_origins: body.embed_origins.as_ref().map(store::stored_origins),
+        ..NewOrganisation::new(
+            slug.to_string(),
+            body.name.trim().to_owned(),
+            number.to_string(),
+        )
+    };
     let actor = auth.0.sub;
-    let org: Organisation = state
-        .write(move |tx| store::create(tx, &actor, new))
-        .await?
-        .into();
+    let org = Organisation::try_from(
+        state
+            .write(move |tx| store::create(tx, &actor, new))
+            .await?,
+    )?;
     Ok(etag::created(
         &req,
         org.version,

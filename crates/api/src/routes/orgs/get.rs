@@ -31,6 +31,6 @@ pub async fn get_organisation(
     let org = state
         .db(move |conn| organisations::find_by_slug(conn, access.slug()))
         .await?;
-    let org = Organisation::from(org);
+    let org = Organisation::try_from(org)?;
     Ok(etag::versioned(&req, StatusCode::OK, org.version, &org))
 }

@@ -25,5 +25,5 @@ pub async fn list_organisations(
     require_role(&auth.0, Role::PlatformAdmin)?;
     let request = page.request()?;
     let page = state.db(move |conn| store::list(conn, request)).await?;
-    Ok(HttpResponse::Ok().json(Page::from_store(page, Organisation::from)))
+    Ok(HttpResponse::Ok().json(Page::try_from_store(page, Organisation::try_from)?))
 }

@@ -1,5 +1,6 @@
 //! `/api/v1/orgs`: organisations (tenants). Creating, listing and deleting them is for
-//! `platform_admin`; an organisation's own `admin` may rename it.
+//! `platform_admin`; an organisation's own `admin` may change its name, number and web
+//! settings.
 
 mod create;
 mod delete;
@@ -10,8 +11,10 @@ mod update;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
+use veikart_domain::{EmbedOrigins, WebSite};
 use veikart_store::organisations as store;
 
+use crate::error::ApiError;
 use crate::time::utc;
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
@@ -34,18 +37,26 @@ pub struct Organisation {
     pub updated_at: DateTime<Utc>,
     /// Increases with every change; the ETag is `"v<version>"`.
     pub version: i32,
+    /// The organisation's own web site; null when unset.
+    pub website: Option<WebSite>,
+    /// The origins allowed to frame the published plan's embed widget; null when unset,
+    /// which allows the web site's origin (none without a web site).
+    pub embed_origins: Option<EmbedOrigins>,
 }
 
-impl From<store::Organisation> for Organisation {
-    fn from(o: store::Organisation) -> Self {
-        Self {
+impl TryFrom<store::Organisation> for Organisation {
+    type Error = ApiError;
+    fn try_from(o: store::Organisation) -> Result<Self, ApiError> {
+        Ok(Self {
+            website: o.parsed_website()?,
+            embed_origins: o.parsed_embed_origins()?,
             slug: o.slug,
             name: o.name,
             org_number: o.org_number,
             created_at: utc(o.created_at),
             updated_at: utc(o.updated_at),
             version: o.version,
-        }
+        })
     }
 }
 

@@ -2,7 +2,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, patch, web};
 use serde::Deserialize;
 use utoipa::ToSchema;
-use veikart_domain::{OrganisationNumber, Role, Validator};
+use veikart_domain::{EmbedOrigins, OrganisationNumber, Role, Validator, WebSite};
 use veikart_store::organisations::{self as store, OrganisationChanges};
 
 use super::{NAME_MAX, OrgPath, Organisation};
@@ -13,7 +13,8 @@ use crate::json::JsonBody;
 use crate::state::AppState;
 use crate::tenancy::OrgAccess;
 
-/// The fields to change; absent fields stay as they are. The slug cannot change.
+/// The fields to change; absent fields stay as they are, `null` clears a nullable one.
+/// The slug cannot change.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateOrganisation {
@@ -29,6 +30,13 @@ pub struct UpdateOrganisation {
     #[schema(nullable = false)]
     #[schema(pattern = "^[0-9]{9}$")]
     pub org_number: Option<String>,
+    /// The organisation's own web site; null clears it.
+    #[serde(default, deserialize_with = "crate::routes::patch::nullable")]
+    pub website: Option<Option<WebSite>>,
+    /// The origins allowed to frame the embed widget; null clears them (the web site's
+    /// origin is then allowed).
+    #[serde(default, deserialize_with = "crate::routes::patch::nullable")]
+    pub embed_origins: Option<Option<EmbedOrigins>>,
 }
 
 /// Change an organisation (`admin`); honours `If-Match`.
@@ -64,14 +72,19 @@ pub async fn update_organisation(
     let changes = OrganisationChanges {
         name: body.name.map(|n| n.trim().to_owned()),
         org_number: number.map(|n| n.to_string()),
+        website: body.website.map(|w| w.map(String::from)),
+        embed_origins: body
+            .embed_origins
+            .map(|o| o.as_ref().map(store::stored_origins)),
     };
 
-    let org: Organisation = state
-        .write(move |tx| {
-            let id = access.org_id(tx)?;
-            store::update(tx, &actor, id, expected.as_deref(), changes)
-        })
-        .await?
-        .into();
+    let org = Organisation::try_from(
+        state
+            .write(move |tx| {
+                let id = access.org_id(tx)?;
+                store::update(tx, &actor, id, expected.as_deref(), changes)
+            })
+            .await?,
+    )?;
     Ok(etag::versioned(&req, StatusCode::OK, org.version, &org))
 }
