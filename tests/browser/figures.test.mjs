@@ -18,6 +18,7 @@ import {
   openPage,
   pages,
   sameActual,
+  scorecard,
   scorecardResults,
 } from './lib.mjs';
 
@@ -65,6 +66,22 @@ describe('the pages show the scorecard JSON', () => {
       assertSameAsScorecard(await valuesAt(pages.progress(variant), 'article.kpi'), results, pages.progress(variant));
       assertSameAsScorecard(await valuesAt(pages.embed(variant), 'article.kpi'), results, pages.embed(variant));
       assertSameAsScorecard(await valuesAt(pages.report(variant), 'tr[data-kpi-id]'), results, pages.report(variant));
+    });
+    test(`the report at ${asOf} in ${lang} has a section per focus area with its KPIs`, async () => {
+      const card = await scorecard(asOf);
+      const page = await openPage(browser, pages.report(variant));
+      try {
+        const sections = await page.$$eval('section.focus-area', (all) =>
+          all.map((s) => Array.from(s.querySelectorAll('table tr[data-kpi-id]'), (tr) => tr.getAttribute('data-kpi-id'))),
+        );
+        // The focus areas first, in the plan's order; sections after them (the plan's own
+        // KPIs, the budget) may share the class for its page breaks.
+        const expected = card.focus_areas.map((area) => area.kpis.map((k) => String(k.kpi_id)));
+        const areas = sections.slice(0, expected.length);
+        assert.deepEqual(areas, expected, `${pages.report(variant)}: KPI rows per section.focus-area`);
+      } finally {
+        await page.close();
+      }
     });
   }
 });

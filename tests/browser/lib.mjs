@@ -176,13 +176,18 @@ export async function kpiValues(page, selector) {
   );
 }
 
-/** The scorecard JSON's `{status, actual}` per KPI id (as a string), every KPI of the plan. */
-export async function scorecardResults(asOf) {
+/** The scorecard JSON of the demo plan at `asOf`, as a visitor without a token gets it. */
+export async function scorecard(asOf) {
   const response = await fetch(scorecardUrl(asOf), { headers: { Accept: 'application/json' } });
   if (response.status !== 200) {
     throw new Error(`GET ${scorecardUrl(asOf)} answered ${response.status}: ${await response.text()}`);
   }
-  const card = await response.json();
+  return response.json();
+}
+
+/** The scorecard JSON's `{status, actual}` per KPI id (as a string), every KPI of the plan. */
+export async function scorecardResults(asOf) {
+  const card = await scorecard(asOf);
   const cards = [...card.focus_areas.flatMap((area) => area.kpis), ...card.plan_kpis];
   const results = new Map();
   for (const kpi of cards) {

@@ -40,7 +40,9 @@ trap cleanup EXIT
 
 # A fresh database and none of the caller's Veikart settings (.ci/run's PostgreSQL URL and
 # token secret, say). Port 0: the system picks a free port and serve prints its address
-# (env execs the binary, so $! is the server's own process id).
+# (env execs the binary, so $! is the server's own process id). The log exists before the
+# server starts, so reading it cannot fail while the shell is still starting it.
+: > "${WORK}/server.log"
 env -u VEIKART_JWT_SECRET -u VEIKART_JWT_PUBLIC_KEY -u VEIKART_JWT_ISSUER -u VEIKART_JWT_AUDIENCE \
   -u VEIKART_BIND -u VEIKART_BODY_LIMIT -u VEIKART_DB_POOL_SIZE -u VEIKART_WORKERS \
   DATABASE_URL="${WORK}/veikart.db" RUST_LOG=warn \
@@ -48,13 +50,14 @@ env -u VEIKART_JWT_SECRET -u VEIKART_JWT_PUBLIC_KEY -u VEIKART_JWT_ISSUER -u VEI
 SERVER_PID=$!
 BASE=""
 for _ in $(seq 1 150); do
-  BASE=$(sed -n 's|^Veikart is listening on \(http://127\.0\.0\.1:[0-9]*\)$|\1|p' "${WORK}/server.log")
+  BASE=$(sed -n 's|^Veikart is listening on \(http://127\.0\.0\.1:[0-9]*\)$|\1|p' "${WORK}/server.log" || true)
   [ -n "${BASE}" ] && break
   kill -0 "${SERVER_PID}" 2>/dev/null || break
   sleep 0.2
 done
 for _ in $(seq 1 50); do
-  [ -n "${BASE}" ] && curl -fsS "${BASE}/readyz" >/dev/null 2>&1 && break
+  [ -n "${BASE}" ] || break
+  curl -fsS "${BASE}/readyz" >/dev/null 2>&1 && break
   sleep 0.2
 done
 if [ -z "${BASE}" ] || ! curl -fsS "${BASE}/readyz" >/dev/null; then
