@@ -5,13 +5,14 @@
 //!    date the actual is taken, the level at the period start, planned activities ahead);
 //! 2. something measures them into a [`Measurement`]: the store with aggregate queries,
 //!    or [`memory::measure`] over records in memory (the reference the store is tested
-//!    against);
+//!    against), or [`grouped::measure_all`] at many dates from records grouped by day;
 //! 3. [`evaluate`] turns the measurement into a [`KpiResult`]: actual, start value,
 //!    expected pace, progress, status, forecast and the monthly need — the rules of the
 //!    product's "KPI semantics", and nothing else.
 //!
 //! [`rollup`] sums results up for a focus area, a goal or a plan.
 
+pub mod grouped;
 pub mod memory;
 mod rollup;
 
