@@ -25,6 +25,7 @@ pub mod db;
 pub mod documents;
 pub mod error;
 pub mod facts;
+pub mod facts_by_day;
 pub mod focus_areas;
 pub mod goals;
 pub mod imports;
