@@ -20,6 +20,7 @@ mod outage;
 mod patch_nulls;
 mod plan_documents;
 mod plan_lifecycle;
+mod plan_series;
 mod plan_tree;
 mod plans;
 mod records;

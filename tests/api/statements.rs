@@ -12,7 +12,7 @@ use veikart_domain::Role;
 use veikart_tests::{Everything, TestApp};
 
 /// Statements per read, by path template.
-const BUDGETS: [(&str, u64); 43] = [
+const BUDGETS: [(&str, u64); 44] = [
     ("/healthz", 0),
     ("/readyz", 1),
     ("/api/v1/orgs", 1),
@@ -61,6 +61,10 @@ const BUDGETS: [(&str, u64); 43] = [
     ("/api/v1/orgs/{org}/plans/{plan_id}/kpis/{id}/series", 28),
     // In one read snapshot (2), the plan and the KPI, then one page of what it counted.
     ("/api/v1/orgs/{org}/plans/{plan_id}/kpis/{id}/records", 5),
+    // Every KPI's monthly series: the data version; in one read snapshot (2), the plan and
+    // its KPIs (2); one grouped statement per record kind its KPIs count (the seed's
+    // twelve KPIs count all six kinds: 6), whatever the number of KPIs or months.
+    ("/api/v1/orgs/{org}/plans/{plan_id}/series", 11),
     // The data version; in one read snapshot (2), the plan, its KPIs, focus areas, goals and the qualitative goals'
     // latest check-ins (5); each KPI's facts (the seed's twelve after their period: 15, one
     // per count, sum, mean, milestone or level, two per growth: the level now and at the

@@ -1,5 +1,5 @@
 //! The operations on results: a KPI's result, series and counted records, and the plan's
-//! scorecard.
+//! scorecard (every KPI's series at once is in `plan_series.rs`).
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, web};
@@ -7,10 +7,11 @@ use veikart_domain::engine::KpiResult;
 use veikart_store::plans::{self, DataVersion};
 use veikart_store::{Org, kpis};
 
+use super::plan_series::get_plan_series;
 use super::scorecard::{self, Scorecard};
 use super::{
-    AsOfParams, CountedRecord, Evaluable, KpiPath, KpiSeries, SeriesParams, computed_etag,
-    series_dates,
+    AsOfParams, CountedRecord, Evaluable, KpiPath, KpiSeries, RangeRefused, SeriesParams,
+    computed_etag, series_dates,
 };
 use crate::auth::MaybeAuth;
 use crate::error::ApiError;
@@ -25,6 +26,7 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(get_scorecard)
         .service(get_kpi_result)
         .service(get_kpi_series)
+        .service(get_plan_series)
         .service(list_kpi_records);
 }
 
@@ -44,7 +46,7 @@ async fn data_version(
 /// What a computed answer starts from: the caller's access, the data version, and the
 /// answer's ETag from the version and `parts` (what the request asked for) — or, when
 /// `If-None-Match` names that ETag, the 304 to send. One statement.
-async fn start(
+pub(super) async fn start(
     req: &HttpRequest,
     state: &AppState,
     auth: MaybeAuth,
@@ -97,7 +99,7 @@ where
 }
 
 /// A JSON answer with a computed ETag.
-fn tagged<T: serde::Serialize>(tag: String, body: &T) -> HttpResponse {
+pub(super) fn tagged<T: serde::Serialize>(tag: String, body: &T) -> HttpResponse {
     HttpResponse::Ok()
         .insert_header((header::ETAG, tag))
         .json(body)
@@ -210,7 +212,9 @@ pub async fn get_kpi_result(
 }
 
 /// One KPI's result at every month end from `from` to `to`, and at `to`, for charts
-/// (`viewer`; without a token, only a published plan's). At most 121 points.
+/// (`viewer`; without a token, only a published plan's). `from` and `to` default to the
+/// KPI's period. At most 121 points: a `from` after `to`, or a longer range, is 422
+/// naming `to`.
 #[utoipa::path(
     get, path = "/orgs/{org}/plans/{plan_id}/kpis/{id}/series", tag = "results",
     params(KpiPath, SeriesParams, ("If-None-Match" = Option<String>, Header, description = "An ETag; 304 when it is current")),
@@ -218,6 +222,7 @@ pub async fn get_kpi_result(
     responses(
         (status = 200, body = KpiSeries, headers(("ETag" = String, description = "Changes exactly when the data it is computed from does"))),
         (status = 304, description = "The copy named by If-None-Match is current"),
+        (status = 422, response = RangeRefused),
     )
 )]
 #[get("/orgs/{org}/plans/{plan_id}/kpis/{id}/series")]

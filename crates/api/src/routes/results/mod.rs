@@ -1,5 +1,6 @@
 //! `/api/v1/orgs/{org}/plans/{plan_id}/…`: how the plan is going — each KPI's result at a
-//! date, its monthly series, the records it counted, and the scorecard of the whole plan.
+//! date, its monthly series, the records it counted, the scorecard of the whole plan, and
+//! every KPI's monthly series at once ([`plan_series`], also for the web pages).
 //! All computed from the records by the KPI engine (`veikart_domain::engine` for the
 //! rules, `veikart_store::facts` for the aggregate queries); nothing is typed in.
 //!
@@ -12,6 +13,7 @@
 
 mod cache;
 mod handlers;
+mod plan_series;
 mod scorecard;
 
 use chrono::NaiveDate;
@@ -27,6 +29,7 @@ use veikart_store::{DbConnection, Org, StoreError, facts};
 
 pub use cache::ScorecardCache;
 pub use handlers::configure;
+pub use plan_series::{PlanSeries, plan_series};
 pub use scorecard::Scorecard;
 
 use crate::error::ApiError;
@@ -168,16 +171,34 @@ pub fn computed_etag(version: i64, parts: &[&dyn std::fmt::Display]) -> String {
     tag
 }
 
-/// 400 unless `from` ≤ `to` and the series has at most [`SERIES_MAX_POINTS`] points.
+/// 422 naming `to` unless `from` ≤ `to` and the series has at most [`SERIES_MAX_POINTS`]
+/// points; otherwise the series' dates.
 pub fn series_dates(from: NaiveDate, to: NaiveDate) -> Result<Vec<NaiveDate>, ApiError> {
     if from > to {
-        return Err(ApiError::BadRequest("from must not be after to".into()));
+        return Err(ApiError::validation("to", "must not be before from"));
     }
     let dates = engine::month_ends(from, to);
     if dates.len() > SERIES_MAX_POINTS {
-        return Err(ApiError::BadRequest(format!(
-            "a series has at most {SERIES_MAX_POINTS} points; ask for a shorter range"
-        )));
+        return Err(ApiError::validation(
+            "to",
+            format!("a series has at most {SERIES_MAX_POINTS} points; ask for a shorter range"),
+        ));
     }
     Ok(dates)
+}
+
+/// The 422 of a series whose range is refused, in the OpenAPI document: the common
+/// validation problem (`#/components/responses/Problem422`).
+pub struct RangeRefused;
+
+impl<'r> utoipa::ToResponse<'r> for RangeRefused {
+    fn response() -> (
+        &'r str,
+        utoipa::openapi::RefOr<utoipa::openapi::response::Response>,
+    ) {
+        (
+            "Problem422",
+            utoipa::openapi::RefOr::Ref(utoipa::openapi::Ref::from_response_name("Problem422")),
+        )
+    }
 }
