@@ -8,7 +8,7 @@ use veikart_store::plans::{self, DataVersion};
 use veikart_store::{Org, kpis};
 
 use super::plan_series::get_plan_series;
-use super::scorecard::{self, Scorecard};
+use super::scorecard::{self, Scorecard, ScorecardFormat, ScorecardParams};
 use super::{
     AsOfParams, CountedRecord, Evaluable, KpiPath, KpiSeries, RangeRefused, SeriesParams,
     computed_etag, series_dates,
@@ -107,10 +107,10 @@ pub(super) fn tagged<T: serde::Serialize>(tag: String, body: &T) -> HttpResponse
 
 /// The plan's scorecard at `as_of`: every KPI with its result, grouped by focus area and
 /// by goal, with rollups (`viewer`; without a token, only a published plan's). Answers
-/// `Accept: text/csv` with one row per KPI. `If-None-Match` with the ETag answers 304.
+/// `Accept: text/csv` or `format=csv` (for a link) with one row per KPI. `If-None-Match` with the ETag answers 304.
 #[utoipa::path(
     get, path = "/orgs/{org}/plans/{plan_id}/scorecard", tag = "results",
-    params(PlanChildrenPath, AsOfParams, ("If-None-Match" = Option<String>, Header, description = "An ETag; 304 when it is current")),
+    params(PlanChildrenPath, ScorecardParams, ("If-None-Match" = Option<String>, Header, description = "An ETag; 304 when it is current")),
     security((), ("bearer_auth" = [])),
     responses(
         (status = 200, description = "The scorecard", headers(("ETag" = String, description = "Changes exactly when the data it is computed from or the date does")),
@@ -125,39 +125,20 @@ pub async fn get_scorecard(
     auth: MaybeAuth,
     path: web::Path<PlanChildrenPath>,
 ) -> Result<HttpResponse, ApiError> {
-    let params: AsOfParams = pagination::query_params(&req)?;
-    let as_of = params.date();
+    let params: ScorecardParams = pagination::query_params(&req)?;
+    let as_of = params
+        .as_of
+        .map_or_else(super::today, veikart_domain::Date::get);
     let plan_id = path.plan_id;
-    let as_csv = crate::routes::records::wants_csv(&req);
+    let as_csv = params.format == Some(ScorecardFormat::Csv)
+        || (params.format.is_none() && crate::routes::records::wants_csv(&req));
     let format = if as_csv { "csv" } else { "json" };
     let (access, version, tag) =
         match start(&req, &state, auth, &path.org, plan_id, &[&as_of, &format]).await? {
             Ok(fresh) => fresh,
             Err(not_modified) => return Ok(not_modified),
         };
-    let computed = state
-        .scorecards
-        .get_or_compute(plan_id, as_of, version, || {
-            let access = access.clone();
-            let state = state.clone();
-            async move {
-                state
-                    .db(move |conn| {
-                        veikart_store::read_snapshot(conn, |conn| {
-                            scorecard::compute(
-                                conn,
-                                access.org(),
-                                plan_id,
-                                access.is_anonymous(),
-                                as_of,
-                                version.version,
-                            )
-                        })
-                    })
-                    .await
-            }
-        })
-        .await?;
+    let computed = scorecard::cached(&state, &access, plan_id, as_of, version).await?;
     if as_csv {
         return Ok(HttpResponse::Ok()
             .insert_header((header::ETAG, tag))

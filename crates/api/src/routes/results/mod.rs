@@ -27,10 +27,10 @@ use veikart_store::kpis::{self, Kpi};
 use veikart_store::plans::Plan;
 use veikart_store::{DbConnection, Org, StoreError, facts};
 
-pub use cache::ScorecardCache;
+pub use cache::{Computed, ScorecardCache};
 pub use handlers::configure;
 pub use plan_series::{PlanSeries, plan_series};
-pub use scorecard::Scorecard;
+pub use scorecard::{FocusAreaCard, GoalCard, KpiCard, Scorecard, cached as cached_scorecard};
 
 use crate::error::ApiError;
 

@@ -2,17 +2,43 @@
 //! goal it measures, with the rollups.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use chrono::NaiveDate;
-use serde::Serialize;
-use utoipa::ToSchema;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 use veikart_domain::engine::{KpiResult, Rollup};
 use veikart_domain::kpi::Direction;
 use veikart_domain::tree::CheckInStatus;
+use veikart_store::plans::DataVersion;
 use veikart_store::{DbConnection, Org, StoreError, check_ins, focus_areas, goals, kpis, plans};
 
 use super::Evaluable;
+use super::cache::Computed;
 use crate::error::ApiError;
+use crate::state::AppState;
+use crate::tenancy::OrgAccess;
+
+/// `?as_of=&format=` of a scorecard.
+#[derive(Debug, Clone, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ScorecardParams {
+    /// The date to compute for (`YYYY-MM-DD`); today's date in UTC when absent.
+    #[serde(default, deserialize_with = "veikart_domain::records::present")]
+    pub as_of: Option<veikart_domain::Date>,
+    /// `csv` for CSV whatever `Accept` says (a link in a web page cannot set `Accept`);
+    /// `json` for JSON. Absent: as `Accept` asks.
+    #[serde(default, deserialize_with = "veikart_domain::records::present")]
+    pub format: Option<ScorecardFormat>,
+}
+
+/// The scorecard's two forms.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ScorecardFormat {
+    Json,
+    Csv,
+}
 
 /// A plan's KPIs and how they stand at a date.
 #[derive(Debug, Serialize, ToSchema)]
@@ -285,4 +311,39 @@ pub fn csv(card: &Scorecard) -> Result<Vec<u8>, ApiError> {
     }
     out.into_inner()
         .map_err(|e| ApiError::Internal(format!("writing CSV: {e}")))
+}
+
+/// The scorecard of plan `plan_id` at `as_of` for `version`: this instance's copy, or
+/// computed in one read snapshot (once, however many requests ask at the same time). The
+/// JSON and CSV scorecard and the web pages all take it from here.
+pub async fn cached(
+    state: &AppState,
+    access: &OrgAccess,
+    plan_id: i64,
+    as_of: NaiveDate,
+    version: DataVersion,
+) -> Result<Arc<Computed>, ApiError> {
+    state
+        .scorecards
+        .get_or_compute(plan_id, as_of, version, || {
+            let access = access.clone();
+            let state = state.clone();
+            async move {
+                state
+                    .db(move |conn| {
+                        veikart_store::read_snapshot(conn, |conn| {
+                            compute(
+                                conn,
+                                access.org(),
+                                plan_id,
+                                access.is_anonymous(),
+                                as_of,
+                                version.version,
+                            )
+                        })
+                    })
+                    .await
+            }
+        })
+        .await
 }
