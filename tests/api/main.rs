@@ -17,6 +17,7 @@ mod isolation;
 mod openapi;
 mod organisations;
 mod outage;
+mod pages;
 mod patch_nulls;
 mod plan_documents;
 mod plan_lifecycle;

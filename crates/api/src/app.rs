@@ -90,6 +90,7 @@ impl Application {
             database,
             auth,
             scorecards: Default::default(),
+            pages: Default::default(),
         };
 
         let bind_error = |source| StartupError::Bind {
@@ -138,6 +139,7 @@ impl Application {
                             .finish()
                     }),
                 )
+                .configure(routes::pages::configure)
                 .default_service(web::to(not_found_or_not_allowed))
                 .wrap(from_fn(refuse_nul_in_url))
                 .wrap(Logger::new("%a \"%r\" %s %b %Dms"))

@@ -17,6 +17,8 @@ pub struct AppState {
     pub auth: Arc<Authenticator>,
     /// The scorecards this instance has computed, shared by its workers.
     pub scorecards: Arc<crate::routes::results::ScorecardCache>,
+    /// The web pages this instance has rendered, shared by its workers.
+    pub pages: Arc<crate::routes::pages::cache::PageCache>,
 }
 
 impl AppState {

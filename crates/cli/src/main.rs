@@ -199,6 +199,7 @@ fn serve(url: DatabaseUrl, options: ServeOptions, keys: KeyArgs) -> Result<(), S
     let host = bind.rsplit_once(':').map_or("127.0.0.1", |(h, _)| h);
     let base = format!("http://{host}:{}", app.port());
     println!("Veikart is listening on {base}");
+    println!("  Web pages: {base}/ (published plans, no token needed)");
     println!("  API docs:  {base}/docs/");
     println!("  OpenAPI:   {base}/api-docs/openapi.json");
     println!(
@@ -222,9 +223,12 @@ fn serve(url: DatabaseUrl, options: ServeOptions, keys: KeyArgs) -> Result<(), S
     if options.demo {
         let org = veikart_api::demo::DEMO_ORG;
         match demo_plan {
-            Some(id) => println!(
-                "  Demo:      loaded {org} with its action plan 2022 (plan {id}) and its records of 2022"
-            ),
+            Some(id) => {
+                println!(
+                    "  Demo:      loaded {org} with its action plan 2022 (plan {id}) and its records of 2022"
+                );
+                println!("  Its page:  {base}/p/{org}/plans/{id}?as_of=2022-06-30");
+            }
             None => println!("  Demo:      the database holds data already; nothing loaded"),
         }
         if secret_source.is_some() {

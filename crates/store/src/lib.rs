@@ -34,6 +34,7 @@ pub mod measures;
 pub mod organisations;
 pub mod page;
 pub mod plans;
+pub mod published;
 pub mod records;
 pub mod revisions;
 pub mod schema;

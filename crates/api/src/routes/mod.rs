@@ -12,6 +12,7 @@ pub mod imports;
 pub mod kpis;
 pub mod measures;
 pub mod orgs;
+pub mod pages;
 pub mod patch;
 pub mod plans;
 pub mod records;
