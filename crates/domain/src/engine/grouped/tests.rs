@@ -562,6 +562,13 @@ proptest! {
         months in 0u32..16,
         only in proptest::option::of(0usize..64),
     ) {
+        // An organisation holds one value per metric, dimension and day (a unique key in
+        // the store), so the records here do too.
+        let mut seen = std::collections::HashSet::new();
+        let observations: Vec<ObservationFields> = observations
+            .into_iter()
+            .filter(|o| seen.insert((o.metric_key.clone(), o.dimension.clone(), o.observed_on)))
+            .collect();
         let records = Records {
             members: &members,
             activities: &activities,
