@@ -7,7 +7,7 @@ use std::sync::Arc;
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{Server, ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::middleware::{Logger, Next, from_fn};
-use actix_web::{App, HttpResponse, HttpServer, web};
+use actix_web::{App, HttpResponse, HttpServer, ResponseError as _, web};
 use utoipa::OpenApi as _;
 use utoipa::openapi::OpenApi;
 use utoipa_actix_web::{AppExt, scope};
@@ -17,6 +17,8 @@ use crate::auth::{AuthSetupError, Authenticator};
 use crate::config::Settings;
 use crate::error::ApiError;
 use crate::fallback::{RouteTable, not_found_or_not_allowed};
+use crate::observe::metrics::{self, Metrics};
+use crate::observe::{MetricsSwitch, around_request};
 use crate::openapi::{ApiDoc, apply_conventions};
 use crate::routes::{self, health};
 use crate::state::AppState;
@@ -67,6 +69,8 @@ pub enum StartupError {
         bind: String,
         source: std::io::Error,
     },
+    #[error("metrics: {0}")]
+    Metrics(#[from] metrics_exporter_prometheus::BuildError),
 }
 
 /// A configured, listening server (not yet running).
@@ -74,7 +78,18 @@ pub struct Application {
     server: Server,
     port: u16,
     migrations: Vec<String>,
+    metrics: Option<MetricsListener>,
 }
+
+/// The second server, for `GET /metrics` only.
+struct MetricsListener {
+    server: Server,
+    port: u16,
+    metrics: Arc<Metrics>,
+}
+
+/// How often the histograms are compacted when no one scrapes them.
+const METRICS_UPKEEP: std::time::Duration = std::time::Duration::from_secs(5);
 
 impl Application {
     /// Migrates the database, checks the token keys and binds the listener. Fails with a
@@ -86,12 +101,18 @@ impl Application {
 
         let auth = Arc::new(Authenticator::new(&settings.jwt)?);
         let database = veikart_store::db::database(&settings.database_url, settings.pool.clone());
-        let state = AppState {
+        let mut state = AppState {
             database,
             auth,
             scorecards: Default::default(),
             pages: Default::default(),
+            metrics: MetricsSwitch::default(),
         };
+        let metrics = match &settings.metrics_bind {
+            Some(bind) => Some(MetricsListener::bind(bind, &state)?),
+            None => None,
+        };
+        state.metrics = MetricsSwitch(metrics.as_ref().map(|m| m.metrics.clone()));
 
         let bind_error = |source| StartupError::Bind {
             bind: settings.bind.clone(),
@@ -142,7 +163,8 @@ impl Application {
                 .configure(routes::pages::configure)
                 .default_service(web::to(not_found_or_not_allowed))
                 .wrap(from_fn(refuse_nul_in_url))
-                .wrap(Logger::new("%a \"%r\" %s %b %Dms"))
+                .wrap(from_fn(around_request))
+                .wrap(Logger::new(ACCESS_LOG))
         })
         .listen(listener)
         .map_err(bind_error)?;
@@ -153,11 +175,17 @@ impl Application {
             server: server.run(),
             port,
             migrations,
+            metrics,
         })
     }
 
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// The port `GET /metrics` listens on, when the metrics are on.
+    pub fn metrics_port(&self) -> Option<u16> {
+        self.metrics.as_ref().map(|m| m.port)
     }
 
     /// The migrations applied at start (empty when the database was current).
@@ -169,22 +197,67 @@ impl Application {
         self.server.handle()
     }
 
+    /// Serves until the API server stops (the metrics listener stops with it).
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let Some(listener) = self.metrics else {
+            return self.server.await;
+        };
+        let handle = listener.server.handle();
+        let metrics_server = actix_web::rt::spawn(listener.server);
+        let metrics = listener.metrics;
+        let upkeep = actix_web::rt::spawn(async move {
+            loop {
+                actix_web::rt::time::sleep(METRICS_UPKEEP).await;
+                metrics.upkeep();
+            }
+        });
+        let result = self.server.await;
+        handle.stop(true).await;
+        upkeep.abort();
+        let _ = metrics_server.await;
+        result
     }
 }
 
+impl MetricsListener {
+    fn bind(bind: &str, state: &AppState) -> Result<Self, StartupError> {
+        let bind_error = |source| StartupError::Bind {
+            bind: bind.to_owned(),
+            source,
+        };
+        let listener = TcpListener::bind(bind).map_err(bind_error)?;
+        let port = listener.local_addr().map_err(bind_error)?.port();
+        let metrics = Arc::new(Metrics::new(metrics::Sources {
+            database: state.database.clone(),
+            scorecards: state.scorecards.clone(),
+            pages: state.pages.clone(),
+        })?);
+        let server = metrics::serve(listener, metrics.clone()).map_err(bind_error)?;
+        Ok(Self {
+            server,
+            port,
+            metrics,
+        })
+    }
+}
+
+/// The access log: one line per request, ending with the request's id (the response's
+/// `X-Request-Id`), as every line logged while handling it does.
+const ACCESS_LOG: &str = "%a \"%r\" %s %b %Dms request_id=%{X-Request-Id}o";
+
 /// A NUL character (`%00`) in the path or query can never name anything, and PostgreSQL
-/// cannot even compare text containing one: refuse it up front for every route.
+/// cannot even compare text containing one: refuse it up front for every route (with an
+/// answer rather than an error, so the access log has its line).
 async fn refuse_nul_in_url(
     req: ServiceRequest,
-    next: Next<impl MessageBody>,
+    next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let uri = req.uri().to_string().to_ascii_lowercase();
     if uri.contains("%00") || uri.contains('\0') {
-        return Err(
-            ApiError::BadRequest("the URL must not contain NUL characters (%00)".into()).into(),
-        );
+        let refusal = ApiError::BadRequest("the URL must not contain NUL characters (%00)".into());
+        return Ok(req
+            .into_response(refusal.error_response())
+            .map_into_right_body());
     }
-    next.call(req).await
+    Ok(next.call(req).await?.map_into_left_body())
 }

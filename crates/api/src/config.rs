@@ -20,6 +20,9 @@ pub struct Settings {
     pub pool: PoolOptions,
     /// Worker threads; `None` uses one per core.
     pub workers: Option<usize>,
+    /// Where `GET /metrics` listens (`VEIKART_METRICS_BIND`, e.g. `127.0.0.1:9464`);
+    /// `None` (the default) serves no metrics and counts none.
+    pub metrics_bind: Option<String>,
 }
 
 impl Settings {
@@ -32,6 +35,7 @@ impl Settings {
             import_body_limit: ImportBodyLimit::default(),
             pool: PoolOptions::default(),
             workers: None,
+            metrics_bind: None,
         }
     }
 }

@@ -10,7 +10,8 @@
 //! - a uniqueness or dependency rule → `Conflict`;
 //! - the database is down or busy → `Unavailable`; anything else → `Internal`.
 //!
-//! `Unavailable` and `Internal` log their cause and send only a generic detail.
+//! `Unavailable` and `Internal` log their cause and send only a generic detail. Every
+//! problem names its request in `instance` (see [`crate::observe::request_id`]).
 
 use actix_web::http::{Method, StatusCode, header};
 use actix_web::{HttpResponse, ResponseError};
@@ -18,6 +19,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use veikart_domain::FieldError;
 use veikart_store::StoreError;
+
+use crate::observe::request_id;
 
 /// The media type of every error body.
 pub const PROBLEM_JSON: &str = "application/problem+json";
@@ -43,6 +46,14 @@ pub struct Problem {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
     pub error_count: Option<usize>,
+    /// This request, `urn:veikart:request:<id>` with the id of its `X-Request-Id`
+    /// header: quote it when asking for support; the service's log lines carry the same id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(
+        nullable = false,
+        example = "urn:veikart:request:0f8fad5b-d9cb-469f-a165-70867728950e"
+    )]
+    pub instance: Option<String>,
 }
 
 /// One invalid field of a request.
@@ -216,6 +227,7 @@ impl ApiError {
             detail: self.to_string(),
             errors,
             error_count,
+            instance: request_id::current().map(|id| id.instance()),
         }
     }
 }
@@ -242,8 +254,12 @@ impl ResponseError for ApiError {
 
     fn error_response(&self) -> HttpResponse {
         match self {
-            ApiError::Internal(cause) => log::error!("internal error: {cause}"),
-            ApiError::Unavailable(cause) => log::warn!("database unavailable: {cause}"),
+            ApiError::Internal(cause) => {
+                log::error!("{} internal error: {cause}", request_id::log_field());
+            }
+            ApiError::Unavailable(cause) => {
+                log::warn!("{} database unavailable: {cause}", request_id::log_field());
+            }
             _ => {}
         }
         let mut response = HttpResponse::build(self.status_code());

@@ -16,6 +16,7 @@ pub mod error;
 pub mod etag;
 pub mod fallback;
 pub mod json;
+pub mod observe;
 pub mod openapi;
 pub mod pagination;
 pub mod routes;

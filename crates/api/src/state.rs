@@ -19,6 +19,8 @@ pub struct AppState {
     pub scorecards: Arc<crate::routes::results::ScorecardCache>,
     /// The web pages this instance has rendered, shared by its workers.
     pub pages: Arc<crate::routes::pages::cache::PageCache>,
+    /// The service's metrics, when they are on.
+    pub metrics: crate::observe::MetricsSwitch,
 }
 
 impl AppState {

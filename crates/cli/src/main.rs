@@ -78,6 +78,10 @@ enum Command {
         /// Worker threads (default: one per core).
         #[arg(long, env = "VEIKART_WORKERS")]
         workers: Option<usize>,
+        /// Serve the metrics (Prometheus text format, `GET /metrics`) on this address,
+        /// e.g. 127.0.0.1:9464; unset, there are none.
+        #[arg(long, env = "VEIKART_METRICS_BIND")]
+        metrics_bind: Option<String>,
         /// Load the demo organisation `innovasjon-gardermoen` with its action plan 2022 and
         /// its records of 2022 when the database is empty, and print an admin token for it.
         #[arg(long)]
@@ -119,6 +123,7 @@ fn main() -> ExitCode {
             import_body_limit,
             pool_size,
             workers,
+            metrics_bind,
             demo,
             keys,
         } => serve(
@@ -129,6 +134,7 @@ fn main() -> ExitCode {
                 import_body_limit,
                 pool_size,
                 workers,
+                metrics_bind,
                 demo,
             },
             keys,
@@ -177,6 +183,7 @@ struct ServeOptions {
     import_body_limit: usize,
     pool_size: u32,
     workers: Option<usize>,
+    metrics_bind: Option<String>,
     demo: bool,
 }
 
@@ -187,6 +194,8 @@ fn serve(url: DatabaseUrl, options: ServeOptions, keys: KeyArgs) -> Result<(), S
     settings.import_body_limit = ImportBodyLimit(options.import_body_limit);
     settings.pool.max_connections = options.pool_size;
     settings.workers = options.workers;
+    settings.metrics_bind = options.metrics_bind.filter(|b| !b.trim().is_empty());
+    let metrics_bind = settings.metrics_bind.clone();
     let bind = settings.bind.clone();
     let app = Application::build(settings).map_err(|e| e.to_string())?;
     // After the build, which migrated the database.
@@ -202,6 +211,10 @@ fn serve(url: DatabaseUrl, options: ServeOptions, keys: KeyArgs) -> Result<(), S
     println!("  Web pages: {base}/ (published plans, no token needed)");
     println!("  API docs:  {base}/docs/");
     println!("  OpenAPI:   {base}/api-docs/openapi.json");
+    if let (Some(bind), Some(port)) = (&metrics_bind, app.metrics_port()) {
+        let host = bind.rsplit_once(':').map_or("127.0.0.1", |(h, _)| h);
+        println!("  Metrics:   http://{host}:{port}/metrics");
+    }
     println!(
         "  Database:  {} ({} migration(s) applied now)",
         url.redacted(),

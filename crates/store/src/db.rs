@@ -239,6 +239,22 @@ impl std::ops::DerefMut for PooledConnection {
 pub struct Database {
     pool: Pool,
     failures: Arc<Failures>,
+    waits: Arc<Waits>,
+}
+
+/// Checkouts that found every connection in use and had to wait for one (the pool's
+/// own state says how many connections there are, not how often requests queued).
+#[derive(Debug, Default)]
+struct Waits(AtomicU64);
+
+/// The pool at one moment, for the service's metrics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolStats {
+    pub max_connections: u32,
+    pub in_use: u32,
+    pub idle: u32,
+    /// Checkouts so far that had to wait for a connection.
+    pub waits: u64,
 }
 
 impl Database {
@@ -248,12 +264,33 @@ impl Database {
         &self,
         f: impl FnOnce(&mut DbConnection) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
-        let mut conn = self.pool.get()?;
+        let mut conn = self.checkout()?;
         let result = f(&mut conn);
         if let Err(StoreError::Unavailable(_)) = &result {
             self.failures.record();
         }
         result
+    }
+
+    /// A connection from the pool; a checkout that finds them all in use is counted.
+    fn checkout(&self) -> Result<r2d2::PooledConnection<ConnectionManager>, r2d2::Error> {
+        let state = self.pool.state();
+        if state.idle_connections > 0 || state.connections < self.pool.max_size() {
+            return self.pool.get();
+        }
+        self.waits.0.fetch_add(1, Ordering::Relaxed);
+        self.pool.get()
+    }
+
+    /// How many connections are in use and idle, and the waits so far.
+    pub fn pool_stats(&self) -> PoolStats {
+        let state = self.pool.state();
+        PoolStats {
+            max_connections: self.pool.max_size(),
+            in_use: state.connections.saturating_sub(state.idle_connections),
+            idle: state.idle_connections,
+            waits: self.waits.0.load(Ordering::Relaxed),
+        }
     }
 }
 
@@ -317,7 +354,11 @@ pub fn database(url: &DatabaseUrl, options: PoolOptions) -> Database {
             options,
             failures: failures.clone(),
         });
-    Database { pool, failures }
+    Database {
+        pool,
+        failures,
+        waits: Arc::default(),
+    }
 }
 
 /// Opens a single connection outside any pool (for `veikart migrate` and start-up).

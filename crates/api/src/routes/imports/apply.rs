@@ -31,6 +31,8 @@ use super::read::{self, Charset, Format, Options, Sink, Windows1252};
 use super::spool::Spooled;
 use super::{Import, ImportKind};
 use crate::error::{ApiError, MAX_ROW_ERRORS, RowError};
+use crate::observe::metrics::ImportResult;
+use crate::observe::request_id;
 use crate::routes::records::{Fields, RecordKind};
 use crate::routes::resource::Write;
 use crate::state::AppState;
@@ -54,14 +56,36 @@ pub struct Request {
     pub key: Option<Key>,
 }
 
-/// Runs the import in one write transaction on a blocking thread.
+/// Runs the import in one write transaction on a blocking thread, and counts it in the
+/// metrics (when they are on).
 pub async fn import<K: RecordKind>(state: &AppState, request: Request) -> Result<Import, ApiError> {
-    state
-        .write_or_undo(move |tx| import_in::<K>(tx, request))
-        .await
+    let clock = Instant::now();
+    let kind = request.kind.as_str();
+    // The blocking thread has no request id of its own: the log lines take it along.
+    let request_id = request_id::log_field();
+    let outcome = state
+        .write_or_undo(move |tx| import_in::<K>(tx, request, &request_id))
+        .await;
+    if let Some(metrics) = &state.metrics.0 {
+        let (result, rows) = match &outcome {
+            Ok(import) if import.dry_run => (ImportResult::DryRun, [0; 3]),
+            Ok(import) => {
+                let n = |v: i64| u64::try_from(v).unwrap_or(0);
+                let rows = [n(import.created), n(import.updated), n(import.unchanged)];
+                (ImportResult::Written, rows)
+            }
+            Err(_) => (ImportResult::Failed, [0; 3]),
+        };
+        metrics.import(kind, result, rows, clock.elapsed());
+    }
+    outcome
 }
 
-fn import_in<K: RecordKind>(tx: &mut Tx<'_>, request: Request) -> Result<Import, ApiError> {
+fn import_in<K: RecordKind>(
+    tx: &mut Tx<'_>,
+    request: Request,
+    request_id: &str,
+) -> Result<Import, ApiError> {
     let Request {
         org,
         write,
@@ -110,7 +134,7 @@ fn import_in<K: RecordKind>(tx: &mut Tx<'_>, request: Request) -> Result<Import,
         import_id,
         dry_run,
         label: format!(
-            "{} import {} into {org}",
+            "{request_id} {} import {} into {org}",
             kind.as_str(),
             import_id.unwrap_or(0)
         ),

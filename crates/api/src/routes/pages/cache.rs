@@ -4,6 +4,7 @@
 //! shared database on every request, so no instance serves a page older than the data.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use chrono::NaiveDate;
@@ -52,16 +53,35 @@ const MAX_PAGES: usize = 4096;
 #[derive(Default)]
 pub struct PageCache {
     pages: Mutex<HashMap<PageKey, (DataVersion, Arc<Rendered>)>>,
+    hits: AtomicU64,
+    misses: AtomicU64,
 }
 
 impl PageCache {
     /// The page rendered for `version`, if this instance has it.
     pub fn get(&self, key: &PageKey, version: DataVersion) -> Option<Arc<Rendered>> {
         let pages = self.pages.lock().unwrap_or_else(|e| e.into_inner());
-        match pages.get(key) {
+        let page = match pages.get(key) {
             Some((v, page)) if *v == version => Some(page.clone()),
             _ => None,
-        }
+        };
+        let counter = if page.is_some() {
+            &self.hits
+        } else {
+            &self.misses
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
+        page
+    }
+
+    /// How many pages were answered from memory.
+    pub fn hits(&self) -> u64 {
+        self.hits.load(Ordering::Relaxed)
+    }
+
+    /// How many pages were asked for and not in memory.
+    pub fn misses(&self) -> u64 {
+        self.misses.load(Ordering::Relaxed)
     }
 
     pub fn put(&self, key: PageKey, version: DataVersion, page: Arc<Rendered>) {

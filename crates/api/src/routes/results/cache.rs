@@ -32,6 +32,9 @@ type Slot = (DataVersion, Arc<OnceCell<Arc<Computed>>>);
 pub struct ScorecardCache {
     slots: Mutex<HashMap<Key, Slot>>,
     computed: AtomicU64,
+    /// Answers that computed nothing themselves (from memory, or another request's
+    /// computation they waited for).
+    hits: AtomicU64,
 }
 
 /// More scorecards than this (plans × dates asked for) and the cache starts afresh.
@@ -67,8 +70,10 @@ impl ScorecardCache {
                 }
             }
         };
+        let ran = std::cell::Cell::new(false);
         let computed = cell
             .get_or_try_init(|| async {
+                ran.set(true);
                 let card = compute().await?;
                 let json = serde_json::to_vec(&card)
                     .map_err(|e| ApiError::Internal(format!("a scorecard as JSON: {e}")))?;
@@ -79,12 +84,25 @@ impl ScorecardCache {
                 }))
             })
             .await?;
+        if !ran.get() {
+            self.hits.fetch_add(1, Ordering::Relaxed);
+        }
         Ok(computed.clone())
     }
 
     /// How many scorecards this instance has computed.
     pub fn computed(&self) -> u64 {
         self.computed.load(Ordering::Relaxed)
+    }
+
+    /// How many scorecards were answered without computing them.
+    pub fn hits(&self) -> u64 {
+        self.hits.load(Ordering::Relaxed)
+    }
+
+    /// How many scorecards had to be computed (the misses of the cache).
+    pub fn misses(&self) -> u64 {
+        self.computed()
     }
 }
 
@@ -144,6 +162,8 @@ mod tests {
         assert_eq!(runs.load(Ordering::SeqCst), 1);
         assert_eq!(ask(6).await.ok().unwrap().card.data_version, 6);
         assert_eq!((runs.load(Ordering::SeqCst), cache.computed()), (2, 2));
+        // Seven waited for the first computation, one found it in memory.
+        assert_eq!((cache.hits(), cache.misses()), (8, 2));
     }
 
     #[actix_web::test]
