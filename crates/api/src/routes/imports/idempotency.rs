@@ -155,6 +155,9 @@ pub async fn release(state: &AppState, key: Key) {
         .write(move |tx| store::release_key(tx, org_id, &key))
         .await;
     if let Err(e) = released {
-        log::warn!("an Idempotency-Key of organisation {org_id} could not be released: {e}");
+        log::warn!(
+            "{} an Idempotency-Key of organisation {org_id} could not be released: {e}",
+            crate::observe::request_id::log_field()
+        );
     }
 }

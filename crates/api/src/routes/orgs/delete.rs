@@ -34,6 +34,10 @@ pub async fn delete_organisation(
             store::delete(tx, id, expected.as_deref())
         })
         .await?;
-    log::info!("organisation {} deleted by {sub}", path.org);
+    log::info!(
+        "{} organisation {} deleted by {sub}",
+        crate::observe::request_id::log_field(),
+        path.org
+    );
     Ok(HttpResponse::NoContent().finish())
 }

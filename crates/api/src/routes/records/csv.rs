@@ -72,22 +72,28 @@ pub async fn export<K: RecordKind>(
     let first = batch::<K>(state, access.clone(), filter.clone(), None).await?;
     let head = lines::<K>(Some(&columns), &columns, &first.items)?;
     let state = state.clone();
+    // The rest is streamed after the handler returned: the log line takes the id along.
+    let request_id = crate::observe::request_id::log_field();
     let rest = stream::unfold(
         (first.next_after, state, access, filter, columns),
-        |(after, state, access, filter, columns)| async move {
-            let after = after?;
-            let next = match batch::<K>(&state, access.clone(), filter.clone(), Some(after)).await {
-                Ok(page) => page,
-                Err(e) => {
-                    log::error!("CSV export stopped: {e}");
-                    return Some((
-                        Err(actix_web::Error::from(e)),
-                        (None, state, access, filter, columns),
-                    ));
-                }
-            };
-            let chunk = lines::<K>(None, &columns, &next.items).map_err(actix_web::Error::from);
-            Some((chunk, (next.next_after, state, access, filter, columns)))
+        move |(after, state, access, filter, columns)| {
+            let request_id = request_id.clone();
+            async move {
+                let after = after?;
+                let next =
+                    match batch::<K>(&state, access.clone(), filter.clone(), Some(after)).await {
+                        Ok(page) => page,
+                        Err(e) => {
+                            log::error!("{} CSV export stopped: {e}", request_id.as_str());
+                            return Some((
+                                Err(actix_web::Error::from(e)),
+                                (None, state, access, filter, columns),
+                            ));
+                        }
+                    };
+                let chunk = lines::<K>(None, &columns, &next.items).map_err(actix_web::Error::from);
+                Some((chunk, (next.next_after, state, access, filter, columns)))
+            }
         },
     );
     let body = futures_util::StreamExt::chain(stream::once(async move { Ok(head) }), rest);
