@@ -1,8 +1,8 @@
 //! What a plan's page shows, read in one go: the scorecard — the very computation the JSON
-//! and CSV scorecard serve, from the same per-instance cache — and around it, in one read
-//! snapshot, the organisation, the plan, its focus areas' descriptions and measures, the
-//! monthly series behind the sparklines, and for the print view the budget and the
-//! activities held.
+//! and CSV scorecard serve, from the same per-instance cache — and, at the same time on a
+//! second connection in one read snapshot, what surrounds it: the organisation, the plan,
+//! its focus areas' descriptions and measures, the monthly series behind the sparklines,
+//! and for the print view the budget and the activities held.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -61,7 +61,10 @@ pub async fn published_version(
         .await
 }
 
-/// Reads what a page of plan `plan_id` at `as_of` shows.
+/// Reads what a page of plan `plan_id` at `as_of` shows. The scorecard and what surrounds
+/// it are read at the same time, each on its own pooled connection: a cold page then
+/// takes about as long as the longer of the two (the scorecard, or the charts' series),
+/// not their sum. Both read after `version` was read, so both are at least that new.
 pub async fn load(
     state: &AppState,
     org: &str,
@@ -71,23 +74,12 @@ pub async fn load(
     needs: Needs,
 ) -> Result<PlanView, ApiError> {
     let access = OrgAccess::check(None, org)?;
-    let card = cached_scorecard(state, &access, plan_id, as_of, version).await?;
-    let first_kpi_start = card
-        .card
-        .focus_areas
-        .iter()
-        .flat_map(|a| a.kpis.iter())
-        .chain(card.card.plan_kpis.iter())
-        .map(|k| k.result.period_start)
-        .min();
     let slug = org.to_owned();
-    let surround = state
-        .db(move |conn| {
-            veikart_store::read_snapshot(conn, |conn| {
-                surround(conn, &slug, plan_id, (first_kpi_start, as_of), needs)
-            })
-        })
-        .await?;
+    let card = cached_scorecard(state, &access, plan_id, as_of, version);
+    let surround = state.db(move |conn| {
+        veikart_store::read_snapshot(conn, |conn| surround(conn, &slug, plan_id, as_of, needs))
+    });
+    let (card, surround) = futures_util::future::try_join(card, surround).await?;
     let changed_at = surround.org.data_changed_at;
     Ok(PlanView {
         org: surround.org,
@@ -118,7 +110,7 @@ fn surround(
     conn: &mut DbConnection,
     slug: &str,
     plan_id: i64,
-    (first_kpi_start, as_of): (Option<NaiveDate>, NaiveDate),
+    as_of: NaiveDate,
     needs: Needs,
 ) -> Result<Surround, StoreError> {
     let org = organisations::find_by_slug(conn, slug)?;
@@ -129,12 +121,18 @@ fn surround(
         .collect();
     let mut measures = measures::all_for(conn, org.id, plan.id)?;
     measures.sort_by_key(|m| (m.focus_area_id, m.number, m.id));
+    let kpis = if needs.series || needs.report {
+        evaluable_kpis(conn, &plan)?
+    } else {
+        Vec::new()
+    };
     let series = if needs.series {
-        sparkline_series(conn, &plan, as_of)?
+        sparkline_series(conn, &plan, &kpis, as_of)?
     } else {
         HashMap::new()
     };
     let (budget, held) = if needs.report {
+        let first_kpi_start = kpis.iter().map(|k| k.period.0).min();
         let from = first_kpi_start.map_or(plan.period_start, |d| d.min(plan.period_start));
         report_extras(conn, &plan, from, as_of)?
     } else {
@@ -156,15 +154,20 @@ fn surround(
 fn sparkline_series(
     conn: &mut DbConnection,
     plan: &Plan,
+    kpis: &[Evaluable],
     as_of: NaiveDate,
 ) -> Result<HashMap<i64, Vec<KpiResult>>, StoreError> {
-    let kpis = kpis::all_for(conn, plan.org_id, plan.id)?
+    let up_to_as_of = |kpi: &Evaluable| (kpi.period.0, as_of.min(kpi.period.1));
+    let series = plan_series(conn, Org::Id(plan.org_id), kpis, up_to_as_of)?;
+    Ok(series.into_iter().map(|s| (s.kpi_id, s.points)).collect())
+}
+
+/// The plan's KPIs with their definitions and periods.
+fn evaluable_kpis(conn: &mut DbConnection, plan: &Plan) -> Result<Vec<Evaluable>, StoreError> {
+    kpis::all_for(conn, plan.org_id, plan.id)?
         .into_iter()
         .map(|row| Evaluable::new(row, plan))
-        .collect::<Result<Vec<_>, _>>()?;
-    let up_to_as_of = |kpi: &Evaluable| (kpi.period.0, as_of.min(kpi.period.1));
-    let series = plan_series(conn, Org::Id(plan.org_id), &kpis, up_to_as_of)?;
-    Ok(series.into_iter().map(|s| (s.kpi_id, s.points)).collect())
+        .collect()
 }
 
 /// The budget lines, and the activities held from `from` (the plan's start, or its
