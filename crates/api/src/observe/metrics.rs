@@ -91,6 +91,8 @@ impl Metrics {
         metrics.describe();
         let version = Label::new("version", env!("CARGO_PKG_VERSION"));
         metrics.gauge(BUILD_INFO, vec![version]).set(1.0);
+        // Shown as 0 from the start, so an alert on its rate has a series to watch.
+        metrics.counter(OUTAGES, Vec::new()).increment(0);
         Ok(metrics)
     }
 
@@ -304,6 +306,57 @@ async fn scrape(metrics: web::Data<Metrics>) -> HttpResponse {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn metrics() -> Metrics {
+        let url = veikart_store::DatabaseUrl::parse(Some("unused.db"));
+        let database = veikart_store::db::database(&url, Default::default());
+        Metrics::new(Sources {
+            database,
+            scorecards: Default::default(),
+            pages: Default::default(),
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn outages_and_imports_are_counted() {
+        let metrics = metrics();
+        let second = Duration::from_secs(1);
+        for status in [StatusCode::OK, StatusCode::SERVICE_UNAVAILABLE] {
+            metrics.request(Some("/readyz"), &Method::GET, status, second);
+        }
+        metrics.import("members", ImportResult::Written, [3, 2, 1], second);
+        metrics.import("members", ImportResult::DryRun, [9, 9, 9], second);
+        let text = metrics.render();
+        for line in [
+            "veikart_unavailable_responses_total 1",
+            "veikart_import_rows_total{kind=\"members\",outcome=\"created\"} 3",
+            "veikart_import_rows_total{kind=\"members\",outcome=\"unchanged\"} 1",
+            "veikart_import_duration_seconds_count{kind=\"members\",result=\"dry_run\"} 1",
+            "veikart_build_info{version=\"0.1.0\"} 1",
+        ] {
+            assert!(text.lines().any(|l| l == line), "{line} not in\n{text}");
+        }
+    }
+
+    #[test]
+    fn two_applications_keep_their_own_counts() {
+        let (one, two) = (metrics(), metrics());
+        one.request(
+            None,
+            &Method::GET,
+            StatusCode::SERVICE_UNAVAILABLE,
+            Duration::ZERO,
+        );
+        assert!(
+            one.render()
+                .contains("veikart_unavailable_responses_total 1")
+        );
+        assert!(
+            two.render()
+                .contains("veikart_unavailable_responses_total 0")
+        );
+    }
 
     #[test]
     fn unknown_methods_share_one_label() {
