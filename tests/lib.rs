@@ -73,6 +73,69 @@ impl TestDb {
     pub fn backend(&self) -> Backend {
         self.url().backend()
     }
+
+    /// Another handle on this database that removes nothing when dropped (this one
+    /// does): a SQLite-shaped handle with an empty folder of its own, whatever the
+    /// database's backend, since only the PostgreSQL handle drops its database.
+    pub fn shared(&self) -> TestDb {
+        TestDb::Sqlite {
+            _dir: tempfile::tempdir().expect("temporary folder"),
+            url: self.url().clone(),
+        }
+    }
+
+    /// Whether any stored value of any table holds `needle`. On PostgreSQL every row of
+    /// every table is read as text; on SQLite the database file and its write-ahead log
+    /// are searched byte by byte (which also finds deleted rows not yet overwritten).
+    pub fn holds(&self, needle: &str) -> bool {
+        match self {
+            TestDb::Sqlite { url, .. } => {
+                let path = url.sqlite_path().expect("a SQLite path").to_owned();
+                ["", "-wal"].iter().any(|suffix| {
+                    let mut file = path.clone().into_os_string();
+                    file.push(suffix);
+                    std::fs::read(&file).is_ok_and(|bytes| {
+                        bytes.windows(needle.len()).any(|w| w == needle.as_bytes())
+                    })
+                })
+            }
+            TestDb::Postgres { url, .. } => postgres_holds(url.as_str(), needle),
+        }
+    }
+}
+
+#[derive(diesel::QueryableByName)]
+struct TableName {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    table_name: String,
+}
+
+#[derive(diesel::QueryableByName)]
+struct Found {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    n: i64,
+}
+
+fn postgres_holds(url: &str, needle: &str) -> bool {
+    use diesel::RunQueryDsl;
+    let mut conn = PgConnection::establish(url).expect("the test database");
+    let tables: Vec<TableName> = diesel::sql_query(
+        "SELECT table_name::text AS table_name FROM information_schema.tables \
+         WHERE table_schema = 'public' AND table_type = 'BASE TABLE'",
+    )
+    .load(&mut conn)
+    .expect("the tables");
+    assert!(tables.len() > 10, "only {} tables", tables.len());
+    tables.iter().any(|t| {
+        let found: Found = diesel::sql_query(format!(
+            "SELECT COUNT(*) AS n FROM \"{}\" AS r WHERE strpos(r::text, $1) > 0",
+            t.table_name
+        ))
+        .bind::<diesel::sql_types::Text, _>(needle)
+        .get_result(&mut conn)
+        .expect("a table's rows as text");
+        found.n > 0
+    })
 }
 
 impl Drop for TestDb {
@@ -131,7 +194,17 @@ impl TestApp {
 
     /// A server whose settings `configure` adjusts (issuer, body limit, ...).
     pub fn spawn_with(configure: impl FnOnce(&mut Settings)) -> Self {
-        let db = TestDb::create();
+        Self::spawn_on(TestDb::create(), configure)
+    }
+
+    /// A second server on this server's database, as a second instance of the service
+    /// would run (the first server keeps the database; it goes when the first is dropped).
+    pub fn spawn_beside(&self) -> Self {
+        Self::spawn_on(self.db.shared(), |_| {})
+    }
+
+    /// A server on `db`, with the default test settings that `configure` adjusts.
+    pub fn spawn_on(db: TestDb, configure: impl FnOnce(&mut Settings)) -> Self {
         let jwt = JwtConfig {
             secret: Some(SECRET.to_vec()),
             ..JwtConfig::default()
@@ -260,6 +333,25 @@ impl TestApp {
     }
 }
 
+impl TestApp {
+    /// Creates an API key in `org` with `role` (as the organisation's admin), valid for
+    /// 30 days, and returns its id and the key.
+    pub fn create_key(&self, org: &str, role: Role) -> (i64, String) {
+        let expires = chrono::Utc::now() + chrono::Duration::days(30);
+        let reply = self
+            .post(&format!("/api/v1/orgs/{org}/api-keys"))
+            .bearer(&self.token(org, Role::Admin))
+            .json(&json!({"name": format!("{role} key"), "role": role, "expires_at": expires}))
+            .send();
+        assert_eq!(reply.status, 201, "create key: {}", reply.body);
+        let key = reply.json();
+        (
+            key["id"].as_i64().unwrap(),
+            key["key"].as_str().unwrap().to_owned(),
+        )
+    }
+}
+
 impl Drop for TestApp {
     fn drop(&mut self) {
         let stop = self.handle.stop(false);
@@ -306,7 +398,7 @@ pub fn seed_document() -> Value {
 
 /// An organisation with one of everything the API serves: the seed plan (strategy, goals,
 /// focus areas, KPIs, measures), a budget line, a qualitative goal with a check-in, a
-/// revision of the plan and a record of each kind. Tests that walk every path of the
+/// revision of the plan, a record of each kind and an API key. Tests that walk every path of the
 /// OpenAPI document fill the paths' parameters from it.
 pub struct Everything {
     pub org: String,
@@ -346,6 +438,7 @@ impl Everything {
             .json(&json!([record_body("members", 2)]))
             .send();
         assert_eq!(imported.status, 201, "{}", imported.body);
+        app.create_key(&org, Role::Viewer);
         let admin = app.token(&org, Role::Admin);
         let plan = format!("/api/v1/orgs/{org}/plans/{plan_id}");
         let adopt = app

@@ -6,6 +6,7 @@
     reason = "tests: a failed expectation must fail the test loudly"
 )]
 
+mod api_keys;
 mod audit;
 mod auth;
 mod concurrency;

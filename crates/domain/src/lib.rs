@@ -6,6 +6,7 @@
 //! `openapi` feature the public types also derive `utoipa::ToSchema`, so the OpenAPI
 //! document describes them from this single definition.
 
+pub mod api_key;
 pub mod date;
 pub mod document;
 pub mod engine;
@@ -18,6 +19,7 @@ pub mod tree;
 pub mod validation;
 pub mod web;
 
+pub use api_key::ApiKeySecret;
 pub use date::Date;
 pub use org::{OrgSlug, OrganisationNumber};
 pub use plan::{PlanFields, PlanPeriod, PlanStatus};

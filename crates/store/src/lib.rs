@@ -18,6 +18,7 @@
 
 mod rows;
 
+pub mod api_keys;
 pub mod audit;
 pub mod budget_lines;
 pub mod check_ins;

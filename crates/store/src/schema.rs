@@ -345,10 +345,30 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    /// An organisation's API keys: the SHA-256 digest of each key (hex), never the key.
+    api_keys (id) {
+        id -> BigInt,
+        org_id -> BigInt,
+        digest -> Text,
+        prefix -> Text,
+        name -> Text,
+        role -> Text,
+        created_by -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        last_used_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+        rolled_from -> Nullable<BigInt>,
+    }
+}
+
 diesel::joinable!(plans -> organisations (org_id));
+diesel::joinable!(api_keys -> organisations (org_id));
 diesel::joinable!(audit_log -> organisations (org_id));
 diesel::allow_tables_to_appear_in_same_query!(
     organisations,
+    api_keys,
     imports,
     idempotency_keys,
     plans,

@@ -1,5 +1,5 @@
 //! Authentication: verifying the bearer JWTs that callers send, and minting tokens for
-//! `veikart token`.
+//! `veikart token`. API keys (`Bearer vk_…`) are the other credential: see [`keys`].
 //!
 //! Keys are pinned to algorithms: the shared secret verifies only HS256 tokens, a
 //! configured public key only the algorithm of its type (RS256 for RSA, EdDSA for
@@ -8,6 +8,7 @@
 //! when configured.
 
 mod extract;
+pub mod keys;
 mod secret;
 
 pub use extract::{Auth, MaybeAuth};

@@ -22,6 +22,9 @@ const LICENCE: &str = "MIT OR Apache-2.0";
 
 /// The security scheme name; handlers name it in `security(("bearer_auth" = []))`.
 pub const BEARER: &str = "bearer_auth";
+/// The API keys' security scheme: offered beside [`BEARER`] on every operation that
+/// names it (a key acts with its own role, so it may still get 403 there).
+pub const API_KEY: &str = "api_key";
 
 #[derive(OpenApi)]
 #[openapi(
@@ -29,7 +32,8 @@ pub const BEARER: &str = "bearer_auth";
         title = "Veikart API",
         description = "Veikart turns an organisation's strategy and yearly action plans into live, \
 measurable goals. Tenant resources live under `/api/v1/orgs/{org}`. Errors are RFC 9457 \
-`application/problem+json`. Send `Authorization: Bearer <JWT>`.",
+`application/problem+json`. Send `Authorization: Bearer <JWT>` or `Authorization: Bearer vk_…` \
+(an API key).",
         license(name = "MIT OR Apache-2.0")
     ),
     components(schemas(Problem, ProblemField)),
@@ -52,6 +56,7 @@ measurable goals. Tenant resources live under `/api/v1/orgs/{org}`. Errors are R
         (name = "imports", description = "Many records of one kind at once, from JSON, NDJSON or CSV: all or nothing, matched by their keys"),
         (name = "results", description = "How a plan is going: each KPI's result, series and counted records, and the scorecard, computed from the records"),
         (name = "audit", description = "Who changed what, when"),
+        (name = "api keys", description = "An organisation's keys for scripts and dashboards: shown once, stored hashed, expiring, revocable"),
     )
 )]
 pub struct ApiDoc;
@@ -101,6 +106,7 @@ pub fn apply_conventions(openapi: &mut utoipa::openapi::OpenApi) {
     Conventions.modify(openapi);
     let shaped = serde_json::to_value(&*openapi).and_then(|mut doc| {
         shape::apply(&mut doc, LICENCE);
+        shape::offer_api_keys(&mut doc, BEARER, API_KEY);
         serde_json::from_value(doc)
     });
     match shaped {
@@ -124,6 +130,20 @@ impl Modify for Conventions {
                     .description(Some(
                         "A JWT with the claims `sub`, `org` (organisation slug), `role` \
                          (`viewer`, `editor`, `admin`, `platform_admin`) and `exp`.",
+                    ))
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            API_KEY,
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("vk_…")
+                    .description(Some(
+                        "An API key made under `/orgs/{org}/api-keys`: `vk_` and 36 letters and \
+                         digits. It acts in its own organisation with its own role (`viewer` or \
+                         `editor`) and can never manage keys or the organisation.",
                     ))
                     .build(),
             ),

@@ -4,6 +4,7 @@
 //!
 //! - the document names its server and its licence by SPDX identifier;
 //! - an operation that declares no security is public (`security: []`);
+//! - an operation that accepts a JWT accepts an API key too (a second requirement, `api_key`);
 //! - every response has a description;
 //! - header parameters are strings, never `null` (absent is how a client leaves one out);
 //! - an inline object schema equal to a named schema is a `$ref` to it, so a list item is
@@ -43,6 +44,21 @@ pub(super) fn apply(doc: &mut Value, licence: &str) {
     reference_named_schemas(doc);
     split_whole_in_responses(doc);
     require_present_fields(doc);
+}
+
+/// Every operation that accepts a JWT (`bearer`) accepts an API key (`api_key`) too, as
+/// an alternative requirement.
+pub(super) fn offer_api_keys(doc: &mut Value, bearer: &str, api_key: &str) {
+    for operation in operations(doc) {
+        let Some(security) = operation.get_mut("security").and_then(Value::as_array_mut) else {
+            continue;
+        };
+        let takes_tokens = security.iter().any(|s| s.get(bearer).is_some());
+        let takes_keys = security.iter().any(|s| s.get(api_key).is_some());
+        if takes_tokens && !takes_keys {
+            security.push(json!({ api_key: [] }));
+        }
+    }
 }
 
 fn declare_server_and_licence(doc: &mut Value, licence: &str) {

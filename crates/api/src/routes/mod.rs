@@ -3,6 +3,7 @@
 //! served by the shared implementation in `resource/`, in `handlers.rs` declared through
 //! `resource::org::org_child_handlers!` or `resource::plan::plan_child_handlers!`.
 
+pub mod api_keys;
 pub mod audit;
 pub mod budget_lines;
 pub mod focus_areas;
@@ -36,4 +37,5 @@ pub fn configure_v1(cfg: &mut ServiceConfig) {
     imports::configure(cfg);
     results::configure(cfg);
     audit::configure(cfg);
+    api_keys::configure(cfg);
 }

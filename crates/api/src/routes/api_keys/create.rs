@@ -1,0 +1,87 @@
+//! `POST /orgs/{org}/api-keys`: makes a key and shows it, this once.
+
+use actix_web::http::header;
+use actix_web::{HttpResponse, post, web};
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+use utoipa::ToSchema;
+use veikart_domain::{Role, Validator};
+use veikart_store::api_keys::{self as store, NewApiKey as StoredKey};
+
+use super::{KeyRole, NAME_MAX, NewApiKey, checked_expiry, may_make, mint, shown_once};
+use crate::auth::Auth;
+use crate::error::ApiError;
+use crate::json::JsonBody;
+use crate::routes::orgs::OrgPath;
+use crate::state::AppState;
+use crate::tenancy::OrgAccess;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateApiKey {
+    /// What the key is for (1–100 characters), e.g. the script that will use it.
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$",
+        example = "nightly member import"
+    )]
+    pub name: String,
+    pub role: KeyRole,
+    /// When the key stops working: in the future, at most 366 days ahead.
+    pub expires_at: DateTime<Utc>,
+}
+
+/// Create an API key (`admin`); the answer holds the key, shown this once.
+#[utoipa::path(
+    post, path = "/orgs/{org}/api-keys", tag = "api keys",
+    params(OrgPath),
+    request_body = CreateApiKey,
+    security(("bearer_auth" = [])),
+    responses((status = 201, body = NewApiKey, headers(
+        ("Location" = String, description = "The new key's URL"),
+    )))
+)]
+#[post("/orgs/{org}/api-keys")]
+pub async fn create_api_key(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<OrgPath>,
+    body: JsonBody<CreateApiKey>,
+) -> Result<HttpResponse, ApiError> {
+    let access = OrgAccess::check(Some(auth.0), &path.org)?;
+    let claims = access.require(Role::Admin)?;
+    let body = body.0;
+    let mut v = Validator::new();
+    v.text("name", &body.name, true, NAME_MAX);
+    v.finish().map_err(ApiError::Validation)?;
+    let now = veikart_store::now();
+    let expires_at = checked_expiry(body.expires_at, now)?;
+    may_make(claims, body.role)?;
+    let actor = claims.sub.clone();
+    let minted = mint()?;
+    let (digest, prefix) = (minted.digest.clone(), minted.prefix.clone());
+    let name = body.name.trim().to_owned();
+    let role = Role::from(body.role).as_str().to_owned();
+    let row = state
+        .write(move |tx| {
+            let org_id = access.org_id(tx)?;
+            let new = StoredKey {
+                org_id,
+                digest,
+                prefix,
+                name,
+                role,
+                created_by: actor.clone(),
+                created_at: now,
+                expires_at,
+                rolled_from: None,
+            };
+            store::create(tx, &actor, new)
+        })
+        .await?;
+    let location = format!("/api/v1/orgs/{}/api-keys/{}", path.org, row.id);
+    Ok(HttpResponse::Created()
+        .insert_header((header::LOCATION, location))
+        .json(shown_once(row, &minted.secret)?))
+}
