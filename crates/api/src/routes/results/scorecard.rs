@@ -29,6 +29,7 @@ pub struct ScorecardParams {
     /// `csv` for CSV whatever `Accept` says (a link in a web page cannot set `Accept`);
     /// `json` for JSON. Absent: as `Accept` asks.
     #[serde(default, deserialize_with = "veikart_domain::records::present")]
+    #[param(inline)]
     pub format: Option<ScorecardFormat>,
 }
 
