@@ -85,6 +85,8 @@ cleanup() {
   local rc=$?
   [[ -z ${LOAD_PID:-} ]] || kill "$LOAD_PID" 2>/dev/null || true
   stop_server >/dev/null 2>&1 || true
+  # a second service the sourcing script keeps in SERVER2_PID (bench/run: metrics on)
+  [[ -z ${SERVER2_PID:-} ]] || { SERVER_PID=$SERVER2_PID; stop_server >/dev/null 2>&1 || true; }
   for db in "${DBS_CREATED[@]}"; do
     dropdb --if-exists --force "$db" >/dev/null 2>&1 || log "could not drop database $db"
   done
