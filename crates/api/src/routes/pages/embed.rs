@@ -21,14 +21,7 @@ pub fn render(
     let t = lang.texts();
     let card = &view.card.card;
     let (heading, cards): (String, Vec<&KpiCard>) = match focus_area {
-        None => (
-            view.plan.title.clone(),
-            card.focus_areas
-                .iter()
-                .flat_map(|a| a.kpis.iter())
-                .chain(card.plan_kpis.iter())
-                .collect(),
-        ),
+        None => (view.plan.title.clone(), card.kpis().collect()),
         Some(id) => {
             let area = card
                 .focus_areas

@@ -36,7 +36,6 @@ mod view;
 
 use std::sync::Arc;
 
-use actix_web::http::header;
 use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse, web};
 use veikart_store::organisations;
@@ -115,16 +114,13 @@ async fn organisation(
     result.await.unwrap_or_else(PageError::into_response)
 }
 
-/// A page that is not kept per data version: public for a minute.
+/// A page that is not kept per data version (no ETag): public for a minute.
 fn uncached(body: String) -> HttpResponse {
-    let rendered = Rendered {
+    http::answer_fresh(&Rendered {
         body: Bytes::from(body),
         content_type: http::HTML,
         framing: Framing::Nowhere,
-    };
-    let mut response = http::answer_fresh(&rendered);
-    response.headers_mut().remove(header::ETAG);
-    response
+    })
 }
 
 async fn progress_page(
@@ -246,10 +242,7 @@ fn rendered(view: &PlanView, key: &PageKey, path: &str) -> Result<Rendered, Page
             let card = view
                 .card
                 .card
-                .focus_areas
-                .iter()
-                .flat_map(|a| a.kpis.iter())
-                .chain(view.card.card.plan_kpis.iter())
+                .kpis()
                 .find(|k| k.kpi_id == kpi_id)
                 .ok_or(PageError::NotFound(lang))?;
             Rendered {

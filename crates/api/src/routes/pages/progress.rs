@@ -185,13 +185,12 @@ fn goals(view: &PlanView, lang: Lang) -> Markup {
 
 fn goal_item(view: &PlanView, lang: Lang, goal: &GoalCard) -> Markup {
     let t = lang.texts();
-    let cards = &view.card.card;
-    let all = cards
-        .focus_areas
-        .iter()
-        .flat_map(|a| a.kpis.iter())
-        .chain(cards.plan_kpis.iter());
-    let measuring: Vec<&KpiCard> = all.filter(|k| goal.kpi_ids.contains(&k.kpi_id)).collect();
+    let measuring: Vec<&KpiCard> = view
+        .card
+        .card
+        .kpis()
+        .filter(|k| goal.kpi_ids.contains(&k.kpi_id))
+        .collect();
     html! {
         div class="goal" {
             h4 { (goal.key) " " (goal.title) }

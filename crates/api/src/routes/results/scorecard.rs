@@ -121,30 +121,73 @@ pub fn compute(
     data_version: i64,
 ) -> Result<Scorecard, StoreError> {
     let plan = plans::read(conn, org, plan_id, published_only)?;
+    let cards = kpi_cards(conn, &plan, as_of)?;
+    let focus_areas = focus_area_cards(conn, &plan, &cards)?;
+    let goals = goal_cards(conn, &plan, &cards)?;
+    Ok(Scorecard {
+        plan_id: plan.id,
+        plan_title: plan.title,
+        as_of,
+        data_version,
+        rollup: Rollup::of(cards.iter().map(|c| &c.result)),
+        focus_areas,
+        plan_kpis: cards
+            .iter()
+            .filter(|c| c.focus_area_id.is_none())
+            .cloned()
+            .collect(),
+        goals,
+    })
+}
+
+impl Scorecard {
+    /// Every KPI in the scorecard's order: the focus areas', then the plan's own.
+    pub fn kpis(&self) -> impl Iterator<Item = &KpiCard> {
+        self.focus_areas
+            .iter()
+            .flat_map(|a| a.kpis.iter())
+            .chain(self.plan_kpis.iter())
+    }
+}
+
+/// Every KPI of the plan with its result at `as_of`, in the plan's order.
+fn kpi_cards(
+    conn: &mut DbConnection,
+    plan: &plans::Plan,
+    as_of: NaiveDate,
+) -> Result<Vec<KpiCard>, StoreError> {
     let org = Org::Id(plan.org_id);
     let mut rows = kpis::all_for(conn, plan.org_id, plan.id)?;
     rows.sort_by_key(|k| (k.position, k.id));
-    let mut cards = Vec::with_capacity(rows.len());
-    for row in rows {
-        let kpi = Evaluable::new(row, &plan)?;
-        let result = kpi.result(conn, org, as_of)?;
-        let row = kpi.row;
-        cards.push(KpiCard {
-            kpi_id: row.id,
-            code: row.code,
-            title: row.title,
-            unit: row.unit,
-            direction: kpi.definition.direction,
-            target: kpi.definition.target,
-            focus_area_id: row.focus_area_id,
-            goal_id: row.goal_id,
-            result,
-        });
-    }
+    rows.into_iter()
+        .map(|row| {
+            let kpi = Evaluable::new(row, plan)?;
+            let result = kpi.result(conn, org, as_of)?;
+            let row = kpi.row;
+            Ok(KpiCard {
+                kpi_id: row.id,
+                code: row.code,
+                title: row.title,
+                unit: row.unit,
+                direction: kpi.definition.direction,
+                target: kpi.definition.target,
+                focus_area_id: row.focus_area_id,
+                goal_id: row.goal_id,
+                result,
+            })
+        })
+        .collect()
+}
 
+/// The focus areas in order, each with its KPIs and their rollup.
+fn focus_area_cards(
+    conn: &mut DbConnection,
+    plan: &plans::Plan,
+    cards: &[KpiCard],
+) -> Result<Vec<FocusAreaCard>, StoreError> {
     let mut areas = focus_areas::all_for(conn, plan.org_id, plan.id)?;
     areas.sort_by_key(|a| (a.position, a.id));
-    let focus_areas = areas
+    Ok(areas
         .into_iter()
         .map(|area| {
             let kpis: Vec<KpiCard> = cards
@@ -160,8 +203,16 @@ pub fn compute(
                 kpis,
             }
         })
-        .collect();
+        .collect())
+}
 
+/// The goals of the plan and its strategy, each with the KPIs measuring it or, for a
+/// qualitative goal, its latest check-in.
+fn goal_cards(
+    conn: &mut DbConnection,
+    plan: &plans::Plan,
+    cards: &[KpiCard],
+) -> Result<Vec<GoalCard>, StoreError> {
     let all_goals = goals::of_plan_and_strategy(conn, plan.org_id, plan.id, plan.strategy_id)?;
     let qualitative: Vec<i64> = all_goals
         .iter()
@@ -176,26 +227,14 @@ pub fn compute(
             .map(|c| (c.goal_id, c))
             .collect()
     };
-    let goals = all_goals
+    all_goals
         .into_iter()
         .map(|goal| {
             let measuring: Vec<&KpiCard> = cards
                 .iter()
                 .filter(|c| c.goal_id == Some(goal.id))
                 .collect();
-            let latest_check_in = latest
-                .remove(&goal.id)
-                .map(|c| {
-                    Ok::<_, StoreError>(LatestCheckIn {
-                        check_in_id: c.id,
-                        checked_on: c.checked_on,
-                        status: c.status.parse().map_err(StoreError::Corrupt)?,
-                        confidence: c.confidence,
-                        comment: c.comment,
-                        author: c.author,
-                    })
-                })
-                .transpose()?;
+            let latest_check_in = latest.remove(&goal.id).map(latest_check_in).transpose()?;
             Ok(GoalCard {
                 goal_id: goal.id,
                 key: goal.key,
@@ -207,21 +246,17 @@ pub fn compute(
                 latest_check_in,
             })
         })
-        .collect::<Result<Vec<_>, StoreError>>()?;
+        .collect()
+}
 
-    Ok(Scorecard {
-        plan_id: plan.id,
-        plan_title: plan.title,
-        as_of,
-        data_version,
-        rollup: Rollup::of(cards.iter().map(|c| &c.result)),
-        focus_areas,
-        plan_kpis: cards
-            .iter()
-            .filter(|c| c.focus_area_id.is_none())
-            .cloned()
-            .collect(),
-        goals,
+fn latest_check_in(c: check_ins::CheckIn) -> Result<LatestCheckIn, StoreError> {
+    Ok(LatestCheckIn {
+        check_in_id: c.id,
+        checked_on: c.checked_on,
+        status: c.status.parse().map_err(StoreError::Corrupt)?,
+        confidence: c.confidence,
+        comment: c.comment,
+        author: c.author,
     })
 }
 
@@ -269,12 +304,7 @@ pub fn csv(card: &Scorecard) -> Result<Vec<u8>, ApiError> {
         .collect();
     let text = |v: Option<String>| v.unwrap_or_default();
     let number = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_default();
-    let kpis = card
-        .focus_areas
-        .iter()
-        .flat_map(|a| a.kpis.iter())
-        .chain(card.plan_kpis.iter());
-    for k in kpis {
+    for k in card.kpis() {
         let r = &k.result;
         out.write_record([
             k.kpi_id.to_string(),
