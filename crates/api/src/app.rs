@@ -132,34 +132,9 @@ impl Application {
                 .app_data(body_limit.clone())
                 .app_data(import_body_limit.clone())
                 .app_data(routes.clone())
-                .app_data(web::PathConfig::default().error_handler(|e, req| {
-                    // A literal route (`/plans/import`) read as a parameter (`/plans/{id}`)
-                    // with the wrong method is a 405, not a bad parameter.
-                    let not_allowed = req
-                        .app_data::<web::Data<RouteTable>>()
-                        .and_then(|table| table.method_not_allowed(req));
-                    not_allowed
-                        .unwrap_or_else(|| {
-                            ApiError::BadRequest(format!("invalid path parameter: {e}"))
-                        })
-                        .into()
-                }))
-                .app_data(web::QueryConfig::default().error_handler(|e, _| {
-                    ApiError::BadRequest(format!("invalid query parameter: {e}")).into()
-                }))
-                .service(
-                    SwaggerUi::new("/docs/{_:.*}")
-                        .url(OPENAPI_PATH, doc.clone())
-                        .config(Config::new([OPENAPI_PATH]).validator_url("none")),
-                )
-                .route(
-                    "/docs",
-                    web::get().to(|| async {
-                        HttpResponse::PermanentRedirect()
-                            .insert_header(("Location", DOCS_PATH))
-                            .finish()
-                    }),
-                )
+                .app_data(web::PathConfig::default().error_handler(bad_path))
+                .app_data(web::QueryConfig::default().error_handler(bad_query))
+                .configure(|cfg| docs(cfg, &doc))
                 .configure(routes::pages::configure)
                 .default_service(web::to(not_found_or_not_allowed))
                 .wrap(from_fn(refuse_nul_in_url))
@@ -244,6 +219,41 @@ impl MetricsListener {
 /// The access log: one line per request, ending with the request's id (the response's
 /// `X-Request-Id`), as every line logged while handling it does.
 const ACCESS_LOG: &str = "%a \"%r\" %s %b %Dms request_id=%{X-Request-Id}o";
+
+/// A path parameter that does not parse: 400, except that a literal route
+/// (`/plans/import`) read as a parameter (`/plans/{id}`) with the wrong method is a 405.
+fn bad_path(e: actix_web::error::PathError, req: &actix_web::HttpRequest) -> actix_web::Error {
+    let not_allowed = req
+        .app_data::<web::Data<RouteTable>>()
+        .and_then(|table| table.method_not_allowed(req));
+    not_allowed
+        .unwrap_or_else(|| ApiError::BadRequest(format!("invalid path parameter: {e}")))
+        .into()
+}
+
+fn bad_query(
+    e: actix_web::error::QueryPayloadError,
+    _: &actix_web::HttpRequest,
+) -> actix_web::Error {
+    ApiError::BadRequest(format!("invalid query parameter: {e}")).into()
+}
+
+/// The interactive API docs at `/docs/` (and `/docs` redirecting there), offline.
+fn docs(cfg: &mut web::ServiceConfig, doc: &OpenApi) {
+    cfg.service(
+        SwaggerUi::new("/docs/{_:.*}")
+            .url(OPENAPI_PATH, doc.clone())
+            .config(Config::new([OPENAPI_PATH]).validator_url("none")),
+    )
+    .route(
+        "/docs",
+        web::get().to(|| async {
+            HttpResponse::PermanentRedirect()
+                .insert_header(("Location", DOCS_PATH))
+                .finish()
+        }),
+    );
+}
 
 /// A NUL character (`%00`) in the path or query can never name anything, and PostgreSQL
 /// cannot even compare text containing one: refuse it up front for every route (with an
