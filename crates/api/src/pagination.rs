@@ -118,6 +118,16 @@ pub fn query_params<T: serde::de::DeserializeOwned>(
         .map_err(|e| ApiError::BadRequest(format!("invalid query parameter: {e}")))
 }
 
+/// The query string as `T`, one value per parameter, exactly as actix's `web::Query`
+/// reads it (a repeated parameter is refused); 400 naming the problem otherwise.
+pub fn query_once<T: serde::de::DeserializeOwned>(
+    req: &actix_web::HttpRequest,
+) -> Result<T, ApiError> {
+    actix_web::web::Query::<T>::from_query(req.query_string())
+        .map(actix_web::web::Query::into_inner)
+        .map_err(|e| ApiError::BadRequest(format!("invalid query parameter: {e}")))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

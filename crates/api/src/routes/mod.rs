@@ -1,7 +1,7 @@
 //! The handlers. Each resource has a folder: `mod.rs` holds its wire types, its rules
 //! and its registration; the operations live in `<action>.rs` files or, for the resources
 //! served by the shared implementation in `resource/`, in `handlers.rs` declared through
-//! `resource::org::org_child_handlers!` or `resource::plan::plan_child_handlers!`.
+//! `resource::resource_handlers!`.
 
 pub mod api_keys;
 pub mod audit;

@@ -4,16 +4,16 @@ use actix_web::{delete, get, patch, post};
 
 use super::{BudgetLine, BudgetLines, CreateBudgetLine, UpdateBudgetLine};
 use crate::pagination::Page;
-use crate::routes::resource::plan::plan_child_handlers;
+use crate::routes::resource::plan::{PlanChildPath, PlanChildrenPath};
+use crate::routes::resource::{NoFilter, resource_handlers};
 
-plan_child_handlers! {
-    resource: BudgetLines, wire: BudgetLine, create_body: CreateBudgetLine, update_body: UpdateBudgetLine,
-    tag: "budget lines",
-    collection: "/orgs/{org}/plans/{plan_id}/budget-lines",
-    item: "/orgs/{org}/plans/{plan_id}/budget-lines/{id}",
+resource_handlers! {
+    scope: plan, resource: BudgetLines, wire: BudgetLine, filter: NoFilter, tag: "budget lines",
+    collection: "/orgs/{org}/plans/{plan_id}/budget-lines" (PlanChildrenPath),
+    item: "/orgs/{org}/plans/{plan_id}/budget-lines/{id}" (PlanChildPath),
     list: list_budget_lines = "List a plan's budget lines (`viewer`; without a token, a published plan's).",
-    create: create_budget_line = "Add a budget line to a plan (`editor`); the code is unique within the plan (409).",
+    create: create_budget_line (CreateBudgetLine) = "Add a budget line to a plan (`editor`); the code is unique within the plan (409).",
     get: get_budget_line = "Get a budget line (`viewer`; without a token, a published plan's).",
-    update: update_budget_line = "Change a budget line, e.g. what was spent (`editor`); honours `If-Match`.",
+    update: update_budget_line (UpdateBudgetLine) = "Change a budget line, e.g. what was spent (`editor`); honours `If-Match`.",
     delete: delete_budget_line = "Delete a budget line no measure is financed under (`editor`); honours `If-Match`.",
 }

@@ -4,16 +4,16 @@ use actix_web::{delete, get, patch, post};
 
 use super::{CreateFocusArea, FocusArea, FocusAreas, UpdateFocusArea};
 use crate::pagination::Page;
-use crate::routes::resource::plan::plan_child_handlers;
+use crate::routes::resource::plan::{PlanChildPath, PlanChildrenPath};
+use crate::routes::resource::{NoFilter, resource_handlers};
 
-plan_child_handlers! {
-    resource: FocusAreas, wire: FocusArea, create_body: CreateFocusArea, update_body: UpdateFocusArea,
-    tag: "focus areas",
-    collection: "/orgs/{org}/plans/{plan_id}/focus-areas",
-    item: "/orgs/{org}/plans/{plan_id}/focus-areas/{id}",
+resource_handlers! {
+    scope: plan, resource: FocusAreas, wire: FocusArea, filter: NoFilter, tag: "focus areas",
+    collection: "/orgs/{org}/plans/{plan_id}/focus-areas" (PlanChildrenPath),
+    item: "/orgs/{org}/plans/{plan_id}/focus-areas/{id}" (PlanChildPath),
     list: list_focus_areas = "List a plan's focus areas (`viewer`; without a token, a published plan's).",
-    create: create_focus_area = "Add a focus area to a draft plan (`editor`).",
+    create: create_focus_area (CreateFocusArea) = "Add a focus area to a draft plan (`editor`).",
     get: get_focus_area = "Get a focus area (`viewer`; without a token, a published plan's).",
-    update: update_focus_area = "Change a focus area of a draft plan (`editor`); honours `If-Match`.",
+    update: update_focus_area (UpdateFocusArea) = "Change a focus area of a draft plan (`editor`); honours `If-Match`.",
     delete: delete_focus_area = "Delete a focus area of a draft plan that holds no KPIs or measures (`editor`); honours `If-Match`.",
 }

@@ -15,7 +15,8 @@ use veikart_store::{DbConnection, Org, PageRequest, StoreError, Tx, goals};
 
 use crate::error::ApiError;
 use crate::pagination::Page;
-use crate::routes::resource::org::{NoFilter, OrgChild, OrgItem, OrgScoped, org_child_handlers};
+use crate::routes::resource::org::{NoFilter, OrgChild, OrgItem, OrgScoped};
+use crate::routes::resource::resource_handlers;
 use crate::time::utc;
 
 /// A dated assessment of a qualitative goal.
@@ -179,8 +180,8 @@ impl OrgChild for CheckIns {
     }
 }
 
-org_child_handlers! {
-    resource: CheckIns, wire: CheckIn, filter: NoFilter, tag: "goals",
+resource_handlers! {
+    scope: org, resource: CheckIns, wire: CheckIn, filter: NoFilter, tag: "goals",
     collection: "/orgs/{org}/goals/{goal_id}/check-ins" (GoalCheckInsPath),
     item: "/orgs/{org}/goals/{goal_id}/check-ins/{id}" (CheckInPath),
     list: list_check_ins = "A goal's check-ins, oldest first (`viewer`).",

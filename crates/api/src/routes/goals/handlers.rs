@@ -5,10 +5,10 @@ use actix_web::{delete, get, patch, post};
 use super::{CreateGoal, Goal, GoalFilterParams, GoalPath, Goals, UpdateGoal};
 use crate::pagination::Page;
 use crate::routes::orgs::OrgPath;
-use crate::routes::resource::org::org_child_handlers;
+use crate::routes::resource::resource_handlers;
 
-org_child_handlers! {
-    resource: Goals, wire: Goal, filter: GoalFilterParams, tag: "goals",
+resource_handlers! {
+    scope: org, resource: Goals, wire: Goal, filter: GoalFilterParams, tag: "goals",
     collection: "/orgs/{org}/goals" (OrgPath),
     item: "/orgs/{org}/goals/{id}" (GoalPath),
     list: list_goals = "List goals, oldest first, optionally of one strategy or plan (`viewer`).",

@@ -4,16 +4,16 @@ use actix_web::{delete, get, patch, post};
 
 use super::{CreateKpi, Kpi, Kpis, UpdateKpi};
 use crate::pagination::Page;
-use crate::routes::resource::plan::plan_child_handlers;
+use crate::routes::resource::plan::{PlanChildPath, PlanChildrenPath};
+use crate::routes::resource::{NoFilter, resource_handlers};
 
-plan_child_handlers! {
-    resource: Kpis, wire: Kpi, create_body: CreateKpi, update_body: UpdateKpi,
-    tag: "kpis",
-    collection: "/orgs/{org}/plans/{plan_id}/kpis",
-    item: "/orgs/{org}/plans/{plan_id}/kpis/{id}",
+resource_handlers! {
+    scope: plan, resource: Kpis, wire: Kpi, filter: NoFilter, tag: "kpis",
+    collection: "/orgs/{org}/plans/{plan_id}/kpis" (PlanChildrenPath),
+    item: "/orgs/{org}/plans/{plan_id}/kpis/{id}" (PlanChildPath),
     list: list_kpis = "List a plan's KPI definitions (`viewer`; without a token, a published plan's).",
-    create: create_kpi = "Define a KPI in a draft plan (`editor`). The definition is validated whole: the entity, aggregate, field and filters must fit together, and the period must overlap the plan's; every problem is named by its field (`source.field`, `source.filters.kinds`, ...).",
+    create: create_kpi (CreateKpi) = "Define a KPI in a draft plan (`editor`). The definition is validated whole: the entity, aggregate, field and filters must fit together, and the period must overlap the plan's; every problem is named by its field (`source.field`, `source.filters.kinds`, ...).",
     get: get_kpi = "Get a KPI definition (`viewer`; without a token, a published plan's).",
-    update: update_kpi = "Change a KPI definition of a draft plan (`editor`); honours `If-Match`.",
+    update: update_kpi (UpdateKpi) = "Change a KPI definition of a draft plan (`editor`); honours `If-Match`.",
     delete: delete_kpi = "Delete a KPI definition of a draft plan (`editor`); honours `If-Match`.",
 }

@@ -1,18 +1,21 @@
 //! The six kinds of record: each is an implementation of [`RecordKind`] (its rules that
-//! need the database) and one [`record_handlers!`] line declaring its documented
-//! operations.
+//! need the database) and a `resource_handlers!` declaration (`scope: records`) of its
+//! documented operations, in a module of its own.
 
 use actix_web::{delete, get, patch, post};
 use veikart_domain::records::{
-    ActivityFields, MemberFields, MilestoneFields, ObservationFields, ProjectFields, SurveyFields,
+    ActivityFields, ActivityFilter, MemberFields, MemberFilter, MilestoneFields, MilestoneFilter,
+    ObservationFields, ObservationFilter, ProjectFields, ProjectFilter, SurveyFields, SurveyFilter,
 };
 use veikart_store::records::{
     Activities, Members, Milestones, Observations, Projects, Surveys, observations,
 };
 use veikart_store::{StoreError, Tx};
 
-use super::{Record, RecordKind, RecordPatch, check_measure};
+use super::{Record, RecordKind, RecordPatch, RecordPath, check_measure};
 use crate::pagination::Page;
+use crate::routes::orgs::OrgPath;
+use crate::routes::resource::resource_handlers;
 
 /// Registers every kind's operations.
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
@@ -109,184 +112,92 @@ impl RecordKind for MilestoneKind {
     }
 }
 
-/// Declares a kind's five documented operations — list, create, get, update, delete —
-/// and the `configure` that registers them, each a thin call into the shared handlers
-/// with its `#[utoipa::path]`, so the route and its OpenAPI operation come from one place.
-macro_rules! record_handlers {
-    (
-        $module:ident: kind $K:ty, wire $Wire:ty, fields $Fields:ty, update $Update:ty,
-        filter $Filter:ty, tag $tag:literal, collection $collection:literal, item $item:literal,
-        list $list:ident = $list_doc:literal, create $create:ident = $create_doc:literal,
-        get $get:ident = $get_doc:literal, update $update:ident = $update_doc:literal,
-        delete $delete:ident = $delete_doc:literal $(,)?
-    ) => {
-        pub mod $module {
-            use super::*;
+pub mod members {
+    use super::*;
 
-            pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
-                cfg.service($list)
-                    .service($create)
-                    .service($get)
-                    .service($update)
-                    .service($delete);
-            }
-
-            #[doc = $list_doc]
-            #[utoipa::path(
-                get, path = $collection, tag = $tag,
-                params(crate::routes::orgs::OrgPath, $Filter, crate::pagination::PageParams),
-                security(("bearer_auth" = [])),
-                responses((status = 200, content(
-                    (Page<$Wire> = "application/json"),
-                    (String = "text/csv"),
-                )))
-            )]
-            #[get($collection)]
-            pub async fn $list(
-                req: actix_web::HttpRequest,
-                state: actix_web::web::Data<crate::state::AppState>,
-                auth: crate::auth::Auth,
-                path: actix_web::web::Path<crate::routes::orgs::OrgPath>,
-            ) -> Result<actix_web::HttpResponse, crate::error::ApiError> {
-                crate::routes::records::list::<$K>(&req, &state, auth.0, &path.org).await
-            }
-
-            #[doc = $create_doc]
-            #[utoipa::path(
-                post, path = $collection, tag = $tag,
-                params(crate::routes::orgs::OrgPath),
-                request_body = $Fields,
-                security(("bearer_auth" = [])),
-                responses((status = 201, body = $Wire, headers(
-                    ("ETag" = String, description = "The version, for If-Match"),
-                    ("Location" = String, description = "The new record's URL"),
-                )))
-            )]
-            #[post($collection)]
-            pub async fn $create(
-                req: actix_web::HttpRequest,
-                state: actix_web::web::Data<crate::state::AppState>,
-                auth: crate::auth::Auth,
-                path: actix_web::web::Path<crate::routes::orgs::OrgPath>,
-                body: crate::json::JsonBody<$Fields>,
-            ) -> Result<actix_web::HttpResponse, crate::error::ApiError> {
-                crate::routes::records::create::<$K>(&req, &state, auth.0, &path.org, body.0).await
-            }
-
-            #[doc = $get_doc]
-            #[utoipa::path(
-                get, path = $item, tag = $tag,
-                params(
-                    crate::routes::records::RecordPath,
-                    ("If-None-Match" = Option<String>, Header, description = "An ETag; 304 when it is current"),
-                ),
-                security(("bearer_auth" = [])),
-                responses(
-                    (status = 200, body = $Wire, headers(("ETag" = String, description = "The version, for If-Match"))),
-                    (status = 304, description = "The copy named by If-None-Match is current"),
-                )
-            )]
-            #[get($item)]
-            pub async fn $get(
-                req: actix_web::HttpRequest,
-                state: actix_web::web::Data<crate::state::AppState>,
-                auth: crate::auth::Auth,
-                path: actix_web::web::Path<crate::routes::records::RecordPath>,
-            ) -> Result<actix_web::HttpResponse, crate::error::ApiError> {
-                crate::routes::records::get::<$K>(&req, &state, auth.0, &path).await
-            }
-
-            #[doc = $update_doc]
-            #[utoipa::path(
-                patch, path = $item, tag = $tag,
-                params(
-                    crate::routes::records::RecordPath,
-                    ("If-Match" = Option<String>, Header, description = "The ETag of the version being changed; 412 when stale"),
-                ),
-                request_body = $Update,
-                security(("bearer_auth" = [])),
-                responses((status = 200, body = $Wire, headers(("ETag" = String, description = "The new version"))))
-            )]
-            #[patch($item)]
-            pub async fn $update(
-                req: actix_web::HttpRequest,
-                state: actix_web::web::Data<crate::state::AppState>,
-                auth: crate::auth::Auth,
-                path: actix_web::web::Path<crate::routes::records::RecordPath>,
-                body: crate::json::JsonBody<$Update>,
-            ) -> Result<actix_web::HttpResponse, crate::error::ApiError> {
-                crate::routes::records::update::<$K>(&req, &state, auth.0, &path, body.0).await
-            }
-
-            #[doc = $delete_doc]
-            #[utoipa::path(
-                delete, path = $item, tag = $tag,
-                params(
-                    crate::routes::records::RecordPath,
-                    ("If-Match" = Option<String>, Header, description = "The ETag of the version being deleted; 412 when stale"),
-                ),
-                security(("bearer_auth" = [])),
-                responses((status = 204, description = "Deleted"))
-            )]
-            #[delete($item)]
-            pub async fn $delete(
-                req: actix_web::HttpRequest,
-                state: actix_web::web::Data<crate::state::AppState>,
-                auth: crate::auth::Auth,
-                path: actix_web::web::Path<crate::routes::records::RecordPath>,
-            ) -> Result<actix_web::HttpResponse, crate::error::ApiError> {
-                crate::routes::records::delete::<$K>(&req, &state, auth.0, &path).await
-            }
-        }
-    };
+    resource_handlers! {
+        scope: records, resource: MemberKind, wire: Member, filter: MemberFilter, tag: "members",
+        collection: "/orgs/{org}/members" (OrgPath),
+        item: "/orgs/{org}/members/{id}" (RecordPath),
+        list: list_members = "List members in date order (`viewer`); with `Accept: text/csv`, every matching one as CSV.",
+        create: create_member (MemberFields) = "Record a member (`editor`).",
+        get: get_member = "Get a member (`viewer`).",
+        update: update_member (UpdateMember) = "Change a member (`editor`); honours `If-Match`.",
+        delete: delete_member = "Delete a member (`editor`); honours `If-Match`.",
+    }
 }
 
-record_handlers!(members: kind MemberKind, wire Member, fields MemberFields, update UpdateMember,
-    filter veikart_domain::records::MemberFilter, tag "members",
-    collection "/orgs/{org}/members", item "/orgs/{org}/members/{id}",
-    list list_members = "List members in date order (`viewer`); with `Accept: text/csv`, every matching one as CSV.",
-    create create_member = "Record a member (`editor`).",
-    get get_member = "Get a member (`viewer`).",
-    update update_member = "Change a member (`editor`); honours `If-Match`.",
-    delete delete_member = "Delete a member (`editor`); honours `If-Match`.");
-record_handlers!(activities: kind ActivityKind, wire Activity, fields ActivityFields,
-    update UpdateActivity, filter veikart_domain::records::ActivityFilter, tag "activities",
-    collection "/orgs/{org}/activities", item "/orgs/{org}/activities/{id}",
-    list list_activities = "List activities in date order (`viewer`); with `Accept: text/csv`, every matching one as CSV.",
-    create create_activity = "Record an activity (`editor`).",
-    get get_activity = "Get an activity (`viewer`).",
-    update update_activity = "Change an activity (`editor`); honours `If-Match`.",
-    delete delete_activity = "Delete an activity (`editor`); honours `If-Match`.");
-record_handlers!(surveys: kind SurveyKind, wire Survey, fields SurveyFields, update UpdateSurvey,
-    filter veikart_domain::records::SurveyFilter, tag "surveys",
-    collection "/orgs/{org}/surveys", item "/orgs/{org}/surveys/{id}",
-    list list_surveys = "List surveys in date order (`viewer`); with `Accept: text/csv`, every matching one as CSV.",
-    create create_survey = "Record a survey (`editor`).",
-    get get_survey = "Get a survey (`viewer`).",
-    update update_survey = "Change a survey (`editor`); honours `If-Match`.",
-    delete delete_survey = "Delete a survey (`editor`); honours `If-Match`.");
-record_handlers!(projects: kind ProjectKind, wire Project, fields ProjectFields,
-    update UpdateProject, filter veikart_domain::records::ProjectFilter, tag "projects",
-    collection "/orgs/{org}/projects", item "/orgs/{org}/projects/{id}",
-    list list_projects = "List projects in date order (`viewer`); with `Accept: text/csv`, every matching one as CSV.",
-    create create_project = "Record a project (`editor`).",
-    get get_project = "Get a project (`viewer`).",
-    update update_project = "Change a project (`editor`); honours `If-Match`.",
-    delete delete_project = "Delete a project (`editor`); honours `If-Match`.");
-record_handlers!(observations_api: kind ObservationKind, wire Observation,
-    fields ObservationFields, update UpdateObservation,
-    filter veikart_domain::records::ObservationFilter, tag "observations",
-    collection "/orgs/{org}/observations", item "/orgs/{org}/observations/{id}",
-    list list_observations = "List observations in date order (`viewer`); with `Accept: text/csv`, every matching one as CSV.",
-    create create_observation = "Record an observation (`editor`).",
-    get get_observation = "Get an observation (`viewer`).",
-    update update_observation = "Change an observation (`editor`); honours `If-Match`.",
-    delete delete_observation = "Delete an observation (`editor`); honours `If-Match`.");
-record_handlers!(milestones: kind MilestoneKind, wire Milestone, fields MilestoneFields,
-    update UpdateMilestone, filter veikart_domain::records::MilestoneFilter, tag "milestones",
-    collection "/orgs/{org}/milestones", item "/orgs/{org}/milestones/{id}",
-    list list_milestones = "List milestones in date order (`viewer`); with `Accept: text/csv`, every matching one as CSV.",
-    create create_milestone = "Record a milestone (`editor`).",
-    get get_milestone = "Get a milestone (`viewer`).",
-    update update_milestone = "Change a milestone (`editor`); honours `If-Match`.",
-    delete delete_milestone = "Delete a milestone (`editor`); honours `If-Match`.");
+pub mod activities {
+    use super::*;
+
+    resource_handlers! {
+        scope: records, resource: ActivityKind, wire: Activity, filter: ActivityFilter, tag: "activities",
+        collection: "/orgs/{org}/activities" (OrgPath),
+        item: "/orgs/{org}/activities/{id}" (RecordPath),
+        list: list_activities = "List activities in date order (`viewer`); with `Accept: text/csv`, every matching one as CSV.",
+        create: create_activity (ActivityFields) = "Record an activity (`editor`).",
+        get: get_activity = "Get an activity (`viewer`).",
+        update: update_activity (UpdateActivity) = "Change an activity (`editor`); honours `If-Match`.",
+        delete: delete_activity = "Delete an activity (`editor`); honours `If-Match`.",
+    }
+}
+
+pub mod surveys {
+    use super::*;
+
+    resource_handlers! {
+        scope: records, resource: SurveyKind, wire: Survey, filter: SurveyFilter, tag: "surveys",
+        collection: "/orgs/{org}/surveys" (OrgPath),
+        item: "/orgs/{org}/surveys/{id}" (RecordPath),
+        list: list_surveys = "List surveys in date order (`viewer`); with `Accept: text/csv`, every matching one as CSV.",
+        create: create_survey (SurveyFields) = "Record a survey (`editor`).",
+        get: get_survey = "Get a survey (`viewer`).",
+        update: update_survey (UpdateSurvey) = "Change a survey (`editor`); honours `If-Match`.",
+        delete: delete_survey = "Delete a survey (`editor`); honours `If-Match`.",
+    }
+}
+
+pub mod projects {
+    use super::*;
+
+    resource_handlers! {
+        scope: records, resource: ProjectKind, wire: Project, filter: ProjectFilter, tag: "projects",
+        collection: "/orgs/{org}/projects" (OrgPath),
+        item: "/orgs/{org}/projects/{id}" (RecordPath),
+        list: list_projects = "List projects in date order (`viewer`); with `Accept: text/csv`, every matching one as CSV.",
+        create: create_project (ProjectFields) = "Record a project (`editor`).",
+        get: get_project = "Get a project (`viewer`).",
+        update: update_project (UpdateProject) = "Change a project (`editor`); honours `If-Match`.",
+        delete: delete_project = "Delete a project (`editor`); honours `If-Match`.",
+    }
+}
+
+pub mod observations_api {
+    use super::*;
+
+    resource_handlers! {
+        scope: records, resource: ObservationKind, wire: Observation, filter: ObservationFilter, tag: "observations",
+        collection: "/orgs/{org}/observations" (OrgPath),
+        item: "/orgs/{org}/observations/{id}" (RecordPath),
+        list: list_observations = "List observations in date order (`viewer`); with `Accept: text/csv`, every matching one as CSV.",
+        create: create_observation (ObservationFields) = "Record an observation (`editor`).",
+        get: get_observation = "Get an observation (`viewer`).",
+        update: update_observation (UpdateObservation) = "Change an observation (`editor`); honours `If-Match`.",
+        delete: delete_observation = "Delete an observation (`editor`); honours `If-Match`.",
+    }
+}
+
+pub mod milestones {
+    use super::*;
+
+    resource_handlers! {
+        scope: records, resource: MilestoneKind, wire: Milestone, filter: MilestoneFilter, tag: "milestones",
+        collection: "/orgs/{org}/milestones" (OrgPath),
+        item: "/orgs/{org}/milestones/{id}" (RecordPath),
+        list: list_milestones = "List milestones in date order (`viewer`); with `Accept: text/csv`, every matching one as CSV.",
+        create: create_milestone (MilestoneFields) = "Record a milestone (`editor`).",
+        get: get_milestone = "Get a milestone (`viewer`).",
+        update: update_milestone (UpdateMilestone) = "Change a milestone (`editor`); honours `If-Match`.",
+        delete: delete_milestone = "Delete a milestone (`editor`); honours `If-Match`.",
+    }
+}

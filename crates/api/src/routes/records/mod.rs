@@ -25,6 +25,7 @@ use super::resource::{Write, created, current, viewer};
 use crate::auth::Claims;
 use crate::error::ApiError;
 use crate::pagination::{self, PageParams};
+use crate::routes::orgs::OrgPath;
 use crate::state::AppState;
 
 pub use kinds::configure;
@@ -89,25 +90,17 @@ pub fn wants_csv(req: &HttpRequest) -> bool {
         })
 }
 
-/// The list's filters and page from the query string (a repeated parameter, such as
-/// `kind=a&kind=b`, is a list).
-fn query<K: RecordKind>(req: &HttpRequest) -> Result<(Filter<K>, PageParams), ApiError> {
-    Ok((
-        pagination::query_params(req)?,
-        pagination::query_params(req)?,
-    ))
-}
-
 /// A page of records in date order, or with `Accept: text/csv` every matching record.
 /// One statement per page.
 pub async fn list<K: RecordKind>(
     req: &HttpRequest,
     state: &AppState,
     caller: Claims,
-    org: &str,
+    path: &OrgPath,
+    filter: Filter<K>,
+    page: &PageParams,
 ) -> Result<HttpResponse, ApiError> {
-    let (filter, page) = query::<K>(req)?;
-    let access = viewer(caller, org)?;
+    let access = viewer(caller, &path.org)?;
     if wants_csv(req) {
         return csv::export::<K>(state, access, filter).await;
     }
@@ -150,10 +143,10 @@ pub async fn create<K: RecordKind>(
     req: &HttpRequest,
     state: &AppState,
     caller: Claims,
-    org: &str,
+    path: &OrgPath,
     fields: Fields<K>,
 ) -> Result<HttpResponse, ApiError> {
-    let write = Write::create(caller, org, Role::Editor)?;
+    let write = Write::create(caller, &path.org, Role::Editor)?;
     let row = state
         .write(move |tx| {
             let org_id = write.access.org_id(tx)?;
@@ -161,7 +154,7 @@ pub async fn create<K: RecordKind>(
         })
         .await?;
     let collection = <Fields<K> as RecordFields>::KIND.segment();
-    created(req, org, collection, row, |r| wire::<K>(&r))
+    created(req, &path.org, collection, row, |r| wire::<K>(&r))
 }
 
 pub async fn update<K: RecordKind>(

@@ -10,18 +10,21 @@
 //!   lines (`/orgs/{org}/plans/{plan_id}/<segment>`); anyone reads a published plan's
 //!   parts, and the plan's structure is frozen once it is adopted.
 //!
-//! Each scope has its generic `list`, `get`, `create`, `update` and `delete` and a small
-//! macro declaring a resource's documented handlers, each a thin call into them. The
-//! records (`routes/records/`) are organisation resources with handlers of their own (date
-//! order, CSV, a PATCH laid over their fields) built from the same pieces here: [`viewer`],
-//! [`Write`], [`current`] and [`created`].
+//! Each scope has its generic `list`, `get`, `create`, `update` and `delete`, and one
+//! macro, [`resource_handlers!`], declares a resource's documented operations in any
+//! scope, each a thin call into them. The records (`routes/records/`) are a third scope:
+//! organisation resources with generic code of their own (date order, CSV, a PATCH laid
+//! over their fields) built from the same pieces here ([`viewer`], [`Write`], [`current`]
+//! and [`created`]) and declared with the same macro.
 
+mod handlers;
 pub mod org;
 pub mod plan;
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use utoipa::IntoParams;
 use veikart_domain::Role;
 use veikart_store::{StoreError, TenantRow};
 
@@ -30,8 +33,14 @@ use crate::error::ApiError;
 use crate::etag;
 use crate::tenancy::OrgAccess;
 
+pub(crate) use handlers::resource_handlers;
 pub use org::OrgChild;
 pub use plan::PlanChild;
+
+/// No filters: a list with only `limit` and `cursor`.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct NoFilter {}
 
 /// The caller's access to `org` as a reader with a token (`viewer` or above).
 pub fn viewer(caller: Claims, org: &str) -> Result<OrgAccess, ApiError> {

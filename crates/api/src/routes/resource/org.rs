@@ -4,11 +4,10 @@
 //! through its own parent, and a delete may need more than `editor`. Each resource
 //! implements [`OrgChild`] for what is its own (wire types, validation, its list query,
 //! what a delete waits for) and declares its documented handlers with
-//! [`org_child_handlers!`].
+//! `resource_handlers!` (`scope: org`).
 
 use actix_web::{HttpRequest, HttpResponse};
-use serde::{Deserialize, Serialize};
-use utoipa::IntoParams;
+use serde::Serialize;
 use veikart_domain::Role;
 use veikart_store::{DbConnection, Org, Page, PageRequest, StoreError, TenantTable, Tx};
 
@@ -18,6 +17,7 @@ use crate::pagination::{self, PageParams};
 use crate::routes::orgs::OrgPath;
 use crate::state::AppState;
 
+pub use super::NoFilter;
 use super::{Write, current, ensure, viewer};
 
 /// What a resource of an organisation provides to the shared handlers: its table, its wire
@@ -108,13 +108,9 @@ impl OrgScoped for OrgPath {
     fn parent(&self) {}
 }
 
-/// No filters: a list with only `limit` and `cursor`.
-#[derive(Debug, Default, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct NoFilter {}
-
 /// Viewers; one statement (an empty page may ask once more whether its owner exists).
 pub async fn list<C: OrgChild>(
+    _: &HttpRequest,
     state: &AppState,
     caller: Claims,
     path: &impl OrgScoped<Parent = C::Parent>,
@@ -210,142 +206,3 @@ pub async fn delete<C: OrgChild>(
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }
-
-/// Declares the documented handlers of an [`OrgChild`] resource — list, create, get,
-/// update (unless the resource is never changed), delete — and the `configure` that
-/// registers them, each a thin call into this module with its `#[utoipa::path]`, so that
-/// the route and its OpenAPI operation come from one place. `collection` and `item` name
-/// their path types (implementing [`OrgScoped`] and [`OrgItem`]); `links` adds OpenAPI
-/// links to the create's answer. The calling module imports
-/// `actix_web::{delete, get, patch, post}` and `crate::pagination::Page`, which the
-/// attribute macros look up by name.
-macro_rules! org_child_handlers {
-    (
-        resource: $C:ty, wire: $Wire:ty, filter: $Filter:ty, tag: $tag:tt,
-        collection: $collection:tt ($CollectionPath:ty),
-        item: $item:tt ($ItemPath:ty),
-        list: $list:ident = $list_doc:tt,
-        create: $create:ident ($Create:ty) = $create_doc:tt $(links $links:tt)?,
-        get: $get:ident = $get_doc:tt,
-        $(update: $update:ident ($Update:ty) = $update_doc:tt,)?
-        delete: $delete:ident = $delete_doc:tt $(,)?
-    ) => {
-        /// Registers the resource's operations.
-        pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
-            cfg.service($list)
-                .service($create)
-                .service($get)
-                $(.service($update))?
-                .service($delete);
-        }
-
-        #[doc = $list_doc]
-        #[utoipa::path(
-            get, path = $collection, tag = $tag,
-            params($CollectionPath, $Filter, $crate::pagination::PageParams),
-            security(("bearer_auth" = [])),
-            responses((status = 200, body = Page<$Wire>))
-        )]
-        #[get($collection)]
-        pub async fn $list(
-            state: actix_web::web::Data<$crate::state::AppState>,
-            auth: $crate::auth::Auth,
-            path: actix_web::web::Path<$CollectionPath>,
-            filter: actix_web::web::Query<$Filter>,
-            page: actix_web::web::Query<$crate::pagination::PageParams>,
-        ) -> Result<actix_web::HttpResponse, $crate::error::ApiError> {
-            $crate::routes::resource::org::list::<$C>(&state, auth.0, &*path, filter.into_inner(), &page).await
-        }
-
-        #[doc = $create_doc]
-        #[utoipa::path(
-            post, path = $collection, tag = $tag,
-            params($CollectionPath),
-            request_body = $Create,
-            security(("bearer_auth" = [])),
-            responses((status = 201, body = $Wire, headers(
-                ("ETag" = String, description = "The version, for If-Match"),
-                ("Location" = String, description = "The new resource's URL"),
-            ) $(, links $links)?))
-        )]
-        #[post($collection)]
-        pub async fn $create(
-            req: actix_web::HttpRequest,
-            state: actix_web::web::Data<$crate::state::AppState>,
-            auth: $crate::auth::Auth,
-            path: actix_web::web::Path<$CollectionPath>,
-            body: $crate::json::JsonBody<$Create>,
-        ) -> Result<actix_web::HttpResponse, $crate::error::ApiError> {
-            $crate::routes::resource::org::create::<$C>(&req, &state, auth.0, &*path, body.0).await
-        }
-
-        #[doc = $get_doc]
-        #[utoipa::path(
-            get, path = $item, tag = $tag,
-            params(
-                $ItemPath,
-                ("If-None-Match" = Option<String>, Header, description = "An ETag; 304 when it is current"),
-            ),
-            security(("bearer_auth" = [])),
-            responses(
-                (status = 200, body = $Wire, headers(("ETag" = String, description = "The version, for If-Match"))),
-                (status = 304, description = "The copy named by If-None-Match is current"),
-            )
-        )]
-        #[get($item)]
-        pub async fn $get(
-            req: actix_web::HttpRequest,
-            state: actix_web::web::Data<$crate::state::AppState>,
-            auth: $crate::auth::Auth,
-            path: actix_web::web::Path<$ItemPath>,
-        ) -> Result<actix_web::HttpResponse, $crate::error::ApiError> {
-            $crate::routes::resource::org::get::<$C>(&req, &state, auth.0, &*path).await
-        }
-
-        $(
-            #[doc = $update_doc]
-            #[utoipa::path(
-                patch, path = $item, tag = $tag,
-                params(
-                    $ItemPath,
-                    ("If-Match" = Option<String>, Header, description = "The ETag of the version being changed; 412 when stale"),
-                ),
-                request_body = $Update,
-                security(("bearer_auth" = [])),
-                responses((status = 200, body = $Wire, headers(("ETag" = String, description = "The new version"))))
-            )]
-            #[patch($item)]
-            pub async fn $update(
-                req: actix_web::HttpRequest,
-                state: actix_web::web::Data<$crate::state::AppState>,
-                auth: $crate::auth::Auth,
-                path: actix_web::web::Path<$ItemPath>,
-                body: $crate::json::JsonBody<$Update>,
-            ) -> Result<actix_web::HttpResponse, $crate::error::ApiError> {
-                $crate::routes::resource::org::update::<$C>(&req, &state, auth.0, &*path, body.0).await
-            }
-        )?
-
-        #[doc = $delete_doc]
-        #[utoipa::path(
-            delete, path = $item, tag = $tag,
-            params(
-                $ItemPath,
-                ("If-Match" = Option<String>, Header, description = "The ETag of the version being deleted; 412 when stale"),
-            ),
-            security(("bearer_auth" = [])),
-            responses((status = 204, description = "Deleted"))
-        )]
-        #[delete($item)]
-        pub async fn $delete(
-            req: actix_web::HttpRequest,
-            state: actix_web::web::Data<$crate::state::AppState>,
-            auth: $crate::auth::Auth,
-            path: actix_web::web::Path<$ItemPath>,
-        ) -> Result<actix_web::HttpResponse, $crate::error::ApiError> {
-            $crate::routes::resource::org::delete::<$C>(&req, &state, auth.0, &*path).await
-        }
-    };
-}
-
-pub(crate) use org_child_handlers;

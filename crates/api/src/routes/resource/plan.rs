@@ -3,7 +3,8 @@
 //! here keep a row to the plan in its path, let anyone read a published plan's parts, and
 //! keep the plan's structure frozen once it is adopted. Each resource implements
 //! [`PlanChild`] for what is its own (wire types, validation, references) and declares its
-//! documented handlers with [`plan_child_handlers!`] in `routes/<resource>/handlers.rs`.
+//! documented handlers with `resource_handlers!` (`scope: plan`) in
+//! `routes/<resource>/handlers.rs`.
 
 use actix_web::{HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
@@ -19,7 +20,7 @@ use crate::routes::plans::ensure_open_structure;
 use crate::state::AppState;
 use crate::tenancy::OrgAccess;
 
-use super::{Write, current, ensure};
+use super::{NoFilter, Write, current, ensure};
 
 /// `{org}` and `{plan_id}` in a path.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -96,11 +97,14 @@ fn ensure_in_plan<C: PlanChild>(row: &Row<C>, plan_id: i64) -> Result<(), StoreE
     ensure(row.parent_id() == plan_id)
 }
 
-/// One statement (two when the page is empty: is the plan there to read?).
+/// One statement (two when the page is empty: is the plan there to read?). A plan's parts
+/// have no filters.
 pub async fn list<C: PlanChild>(
+    _: &HttpRequest,
     state: &AppState,
     caller: Option<Claims>,
     path: &PlanChildrenPath,
+    _: NoFilter,
     page: &PageParams,
 ) -> Result<HttpResponse, ApiError> {
     let request = page.request()?;
@@ -219,135 +223,3 @@ pub fn same_plan<T>(
         Err(e) => Err(e),
     }
 }
-
-/// Declares the five documented handlers of a [`PlanChild`] resource — list, create, get,
-/// update, delete — and the `configure` that registers them, each a thin call into this
-/// module with its `#[utoipa::path]`, so that the route and its OpenAPI operation come
-/// from one place. The calling module imports `actix_web::{delete, get, patch, post}` and
-/// `crate::pagination::Page`, which the attribute macros look up by name.
-macro_rules! plan_child_handlers {
-    (
-        resource: $C:ty, wire: $Wire:ty, create_body: $Create:ty, update_body: $Update:ty,
-        tag: $tag:tt, collection: $collection:tt, item: $item:tt,
-        list: $list:ident = $list_doc:tt,
-        create: $create:ident = $create_doc:tt,
-        get: $get:ident = $get_doc:tt,
-        update: $update:ident = $update_doc:tt,
-        delete: $delete:ident = $delete_doc:tt $(,)?
-    ) => {
-        /// Registers the resource's five operations.
-        pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
-            cfg.service($list)
-                .service($create)
-                .service($get)
-                .service($update)
-                .service($delete);
-        }
-
-        #[doc = $list_doc]
-        #[utoipa::path(
-            get, path = $collection, tag = $tag,
-            params($crate::routes::resource::plan::PlanChildrenPath, $crate::pagination::PageParams),
-            security((), ("bearer_auth" = [])),
-            responses((status = 200, body = Page<$Wire>))
-        )]
-        #[get($collection)]
-        pub async fn $list(
-            state: actix_web::web::Data<$crate::state::AppState>,
-            auth: $crate::auth::MaybeAuth,
-            path: actix_web::web::Path<$crate::routes::resource::plan::PlanChildrenPath>,
-            page: actix_web::web::Query<$crate::pagination::PageParams>,
-        ) -> Result<actix_web::HttpResponse, $crate::error::ApiError> {
-            $crate::routes::resource::plan::list::<$C>(&state, auth.0, &path, &page).await
-        }
-
-        #[doc = $create_doc]
-        #[utoipa::path(
-            post, path = $collection, tag = $tag,
-            params($crate::routes::resource::plan::PlanChildrenPath),
-            request_body = $Create,
-            security(("bearer_auth" = [])),
-            responses((status = 201, body = $Wire, headers(
-                ("ETag" = String, description = "The version, for If-Match"),
-                ("Location" = String, description = "The new resource's URL"),
-            )))
-        )]
-        #[post($collection)]
-        pub async fn $create(
-            req: actix_web::HttpRequest,
-            state: actix_web::web::Data<$crate::state::AppState>,
-            auth: $crate::auth::Auth,
-            path: actix_web::web::Path<$crate::routes::resource::plan::PlanChildrenPath>,
-            body: $crate::json::JsonBody<$Create>,
-        ) -> Result<actix_web::HttpResponse, $crate::error::ApiError> {
-            $crate::routes::resource::plan::create::<$C>(&req, &state, auth.0, &path, body.0).await
-        }
-
-        #[doc = $get_doc]
-        #[utoipa::path(
-            get, path = $item, tag = $tag,
-            params(
-                $crate::routes::resource::plan::PlanChildPath,
-                ("If-None-Match" = Option<String>, Header, description = "An ETag; 304 when it is current"),
-            ),
-            security((), ("bearer_auth" = [])),
-            responses(
-                (status = 200, body = $Wire, headers(("ETag" = String, description = "The version, for If-Match"))),
-                (status = 304, description = "The copy named by If-None-Match is current"),
-            )
-        )]
-        #[get($item)]
-        pub async fn $get(
-            req: actix_web::HttpRequest,
-            state: actix_web::web::Data<$crate::state::AppState>,
-            auth: $crate::auth::MaybeAuth,
-            path: actix_web::web::Path<$crate::routes::resource::plan::PlanChildPath>,
-        ) -> Result<actix_web::HttpResponse, $crate::error::ApiError> {
-            $crate::routes::resource::plan::get::<$C>(&req, &state, auth.0, &path).await
-        }
-
-        #[doc = $update_doc]
-        #[utoipa::path(
-            patch, path = $item, tag = $tag,
-            params(
-                $crate::routes::resource::plan::PlanChildPath,
-                ("If-Match" = Option<String>, Header, description = "The ETag of the version being changed; 412 when stale"),
-            ),
-            request_body = $Update,
-            security(("bearer_auth" = [])),
-            responses((status = 200, body = $Wire, headers(("ETag" = String, description = "The new version"))))
-        )]
-        #[patch($item)]
-        pub async fn $update(
-            req: actix_web::HttpRequest,
-            state: actix_web::web::Data<$crate::state::AppState>,
-            auth: $crate::auth::Auth,
-            path: actix_web::web::Path<$crate::routes::resource::plan::PlanChildPath>,
-            body: $crate::json::JsonBody<$Update>,
-        ) -> Result<actix_web::HttpResponse, $crate::error::ApiError> {
-            $crate::routes::resource::plan::update::<$C>(&req, &state, auth.0, &path, body.0).await
-        }
-
-        #[doc = $delete_doc]
-        #[utoipa::path(
-            delete, path = $item, tag = $tag,
-            params(
-                $crate::routes::resource::plan::PlanChildPath,
-                ("If-Match" = Option<String>, Header, description = "The ETag of the version being deleted; 412 when stale"),
-            ),
-            security(("bearer_auth" = [])),
-            responses((status = 204, description = "Deleted"))
-        )]
-        #[delete($item)]
-        pub async fn $delete(
-            req: actix_web::HttpRequest,
-            state: actix_web::web::Data<$crate::state::AppState>,
-            auth: $crate::auth::Auth,
-            path: actix_web::web::Path<$crate::routes::resource::plan::PlanChildPath>,
-        ) -> Result<actix_web::HttpResponse, $crate::error::ApiError> {
-            $crate::routes::resource::plan::delete::<$C>(&req, &state, auth.0, &path).await
-        }
-    };
-}
-
-pub(crate) use plan_child_handlers;

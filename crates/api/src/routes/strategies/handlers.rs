@@ -5,10 +5,10 @@ use actix_web::{delete, get, patch, post};
 use super::{CreateStrategy, Strategies, Strategy, StrategyPath, UpdateStrategy};
 use crate::pagination::Page;
 use crate::routes::orgs::OrgPath;
-use crate::routes::resource::org::{NoFilter, org_child_handlers};
+use crate::routes::resource::{NoFilter, resource_handlers};
 
-org_child_handlers! {
-    resource: Strategies, wire: Strategy, filter: NoFilter, tag: "strategies",
+resource_handlers! {
+    scope: org, resource: Strategies, wire: Strategy, filter: NoFilter, tag: "strategies",
     collection: "/orgs/{org}/strategies" (OrgPath),
     item: "/orgs/{org}/strategies/{id}" (StrategyPath),
     list: list_strategies = "List the organisation's strategies, oldest first (`viewer`).",
