@@ -11,6 +11,7 @@ use veikart_store::{DatabaseUrl, PageRequest, StoreError, Tx, db, focus_areas, m
 
 use crate::demo_year;
 use crate::routes::records::{self, RecordKind, kinds};
+use veikart_store::{ChildTable, TenantTable};
 
 /// The demo organisation's slug.
 pub const DEMO_ORG: &str = "innovasjon-gardermoen";
@@ -69,7 +70,7 @@ pub fn load_if_empty(url: &DatabaseUrl) -> Result<Option<i64>, String> {
         let plan = documents::import(tx, org.id, ACTOR, &document, StrategyLink::FromDocument)?;
         load_year(tx, org.id, plan.id)?;
         // The plan is published on the organisation's web site.
-        let published = plans::update(tx, org.id, plan.id, ACTOR, None, |_, p| {
+        let published = plans::Rows::update(tx, org.id, plan.id, ACTOR, None, |_, p| {
             Ok::<_, StoreError>(PlanValues {
                 published: true,
                 ..PlanValues::from(p)
@@ -83,8 +84,8 @@ pub fn load_if_empty(url: &DatabaseUrl) -> Result<Option<i64>, String> {
 
 /// The records of the demo year, written through the same checks as the API's create.
 fn load_year(tx: &mut Tx<'_>, org_id: i64, plan_id: i64) -> Result<(), StoreError> {
-    let areas = focus_areas::all_for(tx, org_id, plan_id)?;
-    let measures = measures::all_for(tx, org_id, plan_id)?;
+    let areas = focus_areas::Rows::all_for(tx, org_id, plan_id)?;
+    let measures = measures::Rows::all_for(tx, org_id, plan_id)?;
     let measure_id = |area_number: i32, measure_number: i32| {
         let area = areas.iter().find(|a| a.number == area_number)?;
         measures

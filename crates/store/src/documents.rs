@@ -18,6 +18,7 @@ use crate::kpis;
 use crate::measures::{self, MeasureValues};
 use crate::plans::{self, Plan, PlanValues};
 use crate::strategies::{self, StrategyValues};
+use crate::{ChildTable, TenantTable};
 
 /// The plan's whole tree as a document: six queries at most (the strategy, the goals of
 /// plan and strategy together, then each kind of plan part).
@@ -30,7 +31,7 @@ pub fn export(conn: &mut DbConnection, plan: &Plan) -> Result<PlanDocument, Stor
         .partition(|g| g.plan_id == Some(plan.id));
     let strategy = match plan.strategy_id {
         Some(strategy_id) => {
-            let strategy = strategies::get(conn, org_id, strategy_id)?;
+            let strategy = strategies::Rows::get(conn, org_id, strategy_id)?;
             let goals = strategy_goals;
             Some(StrategyDocument {
                 title: strategy.title,
@@ -44,13 +45,13 @@ pub fn export(conn: &mut DbConnection, plan: &Plan) -> Result<PlanDocument, Stor
         None => None,
     };
 
-    let lines = budget_lines::all_for(conn, org_id, plan.id)?;
+    let lines = budget_lines::Rows::all_for(conn, org_id, plan.id)?;
     let codes: HashMap<i64, String> = lines.iter().map(|l| (l.id, l.code.clone())).collect();
-    let mut all_kpis = kpis::all_for(conn, org_id, plan.id)?;
+    let mut all_kpis = kpis::Rows::all_for(conn, org_id, plan.id)?;
     all_kpis.sort_by_key(|k| (k.position, k.id));
-    let mut all_measures = measures::all_for(conn, org_id, plan.id)?;
+    let mut all_measures = measures::Rows::all_for(conn, org_id, plan.id)?;
     all_measures.sort_by_key(|m| (m.number, m.id));
-    let mut areas = focus_areas::all_for(conn, org_id, plan.id)?;
+    let mut areas = focus_areas::Rows::all_for(conn, org_id, plan.id)?;
     areas.sort_by_key(|a| (a.position, a.id));
 
     let kpi_documents = |area: Option<i64>| {
@@ -148,7 +149,7 @@ pub fn import(
         );
     }
 
-    let plan = plans::insert(
+    let plan = plans::Rows::insert(
         tx,
         org_id,
         actor,
@@ -167,7 +168,7 @@ pub fn import(
     )?;
 
     for (position, goal) in document.goals.iter().enumerate() {
-        let row = goals::insert(
+        let row = goals::Rows::insert(
             tx,
             org_id,
             actor,
@@ -177,7 +178,7 @@ pub fn import(
     }
     let mut budget_ids: HashMap<&str, i64> = HashMap::new();
     for line in &document.budget_lines {
-        let row = budget_lines::insert(
+        let row = budget_lines::Rows::insert(
             tx,
             org_id,
             actor,
@@ -205,7 +206,7 @@ pub fn import(
     };
     let mut kpi_position = 0;
     for (position, area) in document.focus_areas.iter().enumerate() {
-        let area_row = focus_areas::insert(
+        let area_row = focus_areas::Rows::insert(
             tx,
             org_id,
             actor,
@@ -225,11 +226,11 @@ pub fn import(
                 kpi_position,
                 kpi,
             )?;
-            kpis::insert(tx, org_id, actor, values)?;
+            kpis::Rows::insert(tx, org_id, actor, values)?;
             kpi_position += 1;
         }
         for measure in &area.measures {
-            measures::insert(
+            measures::Rows::insert(
                 tx,
                 org_id,
                 actor,
@@ -253,7 +254,7 @@ pub fn import(
     for kpi in &document.kpis {
         let values =
             kpis::values_from_document(plan.id, None, goal_of(&kpi.goal)?, kpi_position, kpi)?;
-        kpis::insert(tx, org_id, actor, values)?;
+        kpis::Rows::insert(tx, org_id, actor, values)?;
         kpi_position += 1;
     }
     Ok(plan)
@@ -276,7 +277,7 @@ fn import_strategy(
     )? {
         Some(existing) => existing.id,
         None => {
-            strategies::insert(
+            strategies::Rows::insert(
                 tx,
                 org_id,
                 actor,
@@ -302,7 +303,7 @@ fn import_strategy(
         .filter(|g| !existing.contains(&g.key))
         .enumerate()
     {
-        goals::insert(
+        goals::Rows::insert(
             tx,
             org_id,
             actor,

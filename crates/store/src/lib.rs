@@ -6,8 +6,9 @@
 //! - [`schema`] is the hand-kept diesel schema, using only column types both backends have.
 //! - One module per entity ([`organisations`], [`strategies`], [`goals`], [`check_ins`],
 //!   [`plans`], [`focus_areas`], [`kpis`], [`measures`], [`budget_lines`], [`revisions`],
-//!   [`audit`]) holds its row types and every query on it; the standard ones come from
-//!   the `tenant_rows!` macro in `rows.rs`. Every query on a tenant table takes the organisation
+//!   [`audit`]) holds its row types and every query on it; the standard ones are the
+//!   traits [`TenantTable`], [`ChildTable`] and [`PlanParts`], implemented for each table's
+//!   `Rows` by the `tenant_rows!` macro in `rows.rs`. Every query on a tenant table takes the organisation
 //!   ([`Org`]: its id, or its slug resolved inside the same statement) and filters by it:
 //!   there is no way to read a row without naming its organisation.
 //! - [`StoreError`] classifies database failures (not found, conflict, unavailable, ...) so
@@ -48,7 +49,7 @@ pub use db::{
 };
 pub use error::StoreError;
 pub use page::{Page, PageRequest};
-pub use rows::{ChildRow, PlanParts, TenantRow, TenantTable};
+pub use rows::{ChildRow, ChildTable, PlanParts, TenantRow, TenantTable};
 pub use scope::Org;
 
 /// The current time as stored: UTC, whole microseconds (PostgreSQL's precision), so

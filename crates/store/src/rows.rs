@@ -1,26 +1,24 @@
 //! The standard functions of a tenant table, written once.
 //!
 //! Every tenant table has `id`, `org_id`, `created_at`, `updated_at` and `version`
-//! columns. [`tenant_rows!`] generates, inside an entity's module, the functions every
-//! such entity needs — all scoped by organisation, all writes inside a [`Tx`] and recorded
-//! in the audit trail, every update and delete guarded by the row's version:
+//! columns. [`tenant_rows!`] generates, inside an entity's module, the marker type `Rows`
+//! and its implementations of the traits here — the functions every such entity needs, all
+//! scoped by organisation, all writes inside a [`Tx`] and recorded in the audit trail,
+//! every update and delete guarded by the row's version. They are called through the
+//! traits (`goals::Rows::get(conn, org, id)`, with [`TenantTable`] in scope), by an
+//! entity's own code and by code generic over tables alike:
 //!
-//! - `get(conn, org, id)`, where `org` is an [`Org`] (or an id): one statement;
-//! - `insert(tx, org_id, actor, values)`;
-//! - `update(tx, org_id, id, actor, expected_versions, change)`, where `change` sees the
-//!   stored row and returns the new values (or why they are invalid — reported before a
-//!   stale version: a request that could never succeed says so first);
-//! - `delete(tx, org_id, id, actor, expected_versions, guard)`, where `guard` may refuse
-//!   (e.g. while children exist; like an invalid change, reported before a stale version);
-//! - with `parent: column`, also `list_for(conn, org, parent_id, page)` (id order),
-//!   `all_for(conn, org, parent_id)` (id order, unpaged, for whole-tree reads) and
-//!   `count_for`;
-//! - with `plan_part` (a table under `plans` through `plan_id`), also `read_in_plan` and
-//!   `list_in_plan` (what a reader of the plan may see: one statement each).
+//! - [`TenantTable`]: `get`, `insert`, `update` (whose `change` sees the stored row and
+//!   returns the new values, or why they are invalid — reported before a stale version: a
+//!   request that could never succeed says so first) and `delete` (whose `guard` may
+//!   refuse, e.g. while children exist; reported before a stale version too);
+//! - with `parent: column`, [`ChildTable`]: `list_for` (a page, id order), `all_for` (id
+//!   order, unpaged, for whole-tree reads) and `count_for`;
+//! - with `plan_part` (a table under `plans` through `plan_id`), [`PlanParts`] too:
+//!   `read_in_plan` and `list_in_plan` (what a reader of the plan may see: one statement
+//!   each).
 //!
-//! The row type implements [`TenantRow`] (and [`ChildRow`] with a parent), and the marker
-//! type `Rows` implements [`TenantTable`] (and [`PlanParts`] for a plan part): through it
-//! the API's generic resource handlers work on any table.
+//! The row type implements [`TenantRow`] (and [`ChildRow`] with a parent).
 //!
 //! [`Tx`]: crate::db::Tx
 
@@ -40,18 +38,25 @@ pub trait ChildRow: TenantRow {
     fn parent_id(&self) -> i64;
 }
 
-/// A tenant table, for code that is generic over them: the functions [`tenant_rows!`]
-/// generates, with the same meaning.
+/// A tenant table: the standard functions [`tenant_rows!`] implements for it.
 pub trait TenantTable: 'static {
     type Row: TenantRow + Send + 'static;
     type Values;
-    fn get(conn: &mut DbConnection, org: Org<'_>, id: i64) -> Result<Self::Row, StoreError>;
+    /// One row of the organisation (`NotFound` for another organisation's); one
+    /// statement, also when the organisation is named by slug.
+    fn get<'o>(
+        conn: &mut DbConnection,
+        org: impl Into<Org<'o>>,
+        id: i64,
+    ) -> Result<Self::Row, StoreError>;
+    /// Inserts a row and records its creation.
     fn insert(
         tx: &mut Tx<'_>,
         org_id: i64,
         actor: &str,
         values: Self::Values,
     ) -> Result<Self::Row, StoreError>;
+    /// Updates a row if it is at one of `expected_versions` (any, when `None`).
     fn update(
         tx: &mut Tx<'_>,
         org_id: i64,
@@ -60,6 +65,8 @@ pub trait TenantTable: 'static {
         expected_versions: Option<&[i32]>,
         change: impl FnOnce(&mut Tx<'_>, &Self::Row) -> Result<Self::Values, StoreError>,
     ) -> Result<Self::Row, StoreError>;
+    /// Deletes a row unless `guard` refuses, then if it is at one of `expected_versions`;
+    /// returns it.
     fn delete(
         tx: &mut Tx<'_>,
         org_id: i64,
@@ -70,10 +77,32 @@ pub trait TenantTable: 'static {
     ) -> Result<Self::Row, StoreError>;
 }
 
+/// A table whose rows belong to a parent row (`tenant_rows!` with `parent: column`).
+pub trait ChildTable: TenantTable<Row: ChildRow> {
+    /// One page of the parent's rows, in creation order. An empty page is `NotFound` when
+    /// the organisation does not exist.
+    fn list_for<'o>(
+        conn: &mut DbConnection,
+        org: impl Into<Org<'o>>,
+        parent_id: i64,
+        page: PageRequest,
+    ) -> Result<Page<Self::Row>, StoreError>;
+    /// All of the parent's rows, in creation order.
+    fn all_for<'o>(
+        conn: &mut DbConnection,
+        org: impl Into<Org<'o>>,
+        parent_id: i64,
+    ) -> Result<Vec<Self::Row>, StoreError>;
+    /// How many rows the parent has.
+    fn count_for(conn: &mut DbConnection, org_id: i64, parent_id: i64) -> Result<i64, StoreError>;
+}
+
 /// The table of a plan part (focus areas, KPI definitions, measures, budget lines): a
-/// [`TenantTable`] whose rows belong to a plan, with the reads [`tenant_rows!`] generates
-/// with `plan_part`.
-pub trait PlanParts: TenantTable<Row: ChildRow> {
+/// [`ChildTable`] under a plan, with the reads [`tenant_rows!`] generates with
+/// `plan_part`.
+pub trait PlanParts: ChildTable {
+    /// One row of plan `plan_id`, as a reader sees it: with `published_only` (an
+    /// anonymous reader), only a row of a published plan. One statement.
     fn read_in_plan(
         conn: &mut DbConnection,
         org: Org<'_>,
@@ -81,6 +110,9 @@ pub trait PlanParts: TenantTable<Row: ChildRow> {
         published_only: bool,
         id: i64,
     ) -> Result<Self::Row, StoreError>;
+    /// One page of plan `plan_id`'s rows in creation order, as a reader sees it. One
+    /// statement; an empty page asks once more whether the plan is there to read
+    /// (`NotFound` otherwise).
     fn list_in_plan(
         conn: &mut DbConnection,
         org: Org<'_>,
@@ -94,43 +126,6 @@ macro_rules! tenant_rows {
     ($table:ident, $Row:ty, $Values:ty, $entity:expr, plan_part) => {
         $crate::rows::tenant_rows!($table, $Row, $Values, $entity, parent: plan_id);
 
-        /// One row of plan `plan_id`, as a reader sees it: with `published_only` (an
-        /// anonymous reader), only a row of a published plan. One statement.
-        pub fn read_in_plan<'o>(
-            conn: &mut $crate::db::DbConnection,
-            org: $crate::Org<'o>,
-            plan_id: i64,
-            published_only: bool,
-            id: i64,
-        ) -> Result<$Row, $crate::StoreError> {
-            use diesel::prelude::*;
-            Ok($crate::rows::plan_part_query!($table, org, plan_id, published_only)
-                .filter($table::id.eq(id))
-                .first::<$Row>(conn)?)
-        }
-
-        /// One page of plan `plan_id`'s rows in creation order, as a reader sees it. One
-        /// statement; an empty page asks once more whether the plan is there to read
-        /// (`NotFound` otherwise).
-        pub fn list_in_plan<'o>(
-            conn: &mut $crate::db::DbConnection,
-            org: $crate::Org<'o>,
-            plan_id: i64,
-            published_only: bool,
-            page: $crate::PageRequest,
-        ) -> Result<$crate::Page<$Row>, $crate::StoreError> {
-            use diesel::prelude::*;
-            let rows = $crate::rows::plan_part_query!($table, org, plan_id, published_only)
-                .filter($table::id.gt(page.after_id()))
-                .order($table::id.asc())
-                .limit(page.fetch_limit())
-                .load::<$Row>(conn)?;
-            if rows.is_empty() {
-                $crate::plans::read(conn, org, plan_id, published_only)?;
-            }
-            Ok(page.finish(rows, |r| r.id))
-        }
-
         impl $crate::rows::PlanParts for Rows {
             fn read_in_plan(
                 conn: &mut $crate::db::DbConnection,
@@ -139,7 +134,10 @@ macro_rules! tenant_rows {
                 published_only: bool,
                 id: i64,
             ) -> Result<$Row, $crate::StoreError> {
-                read_in_plan(conn, org, plan_id, published_only, id)
+                use diesel::prelude::*;
+                Ok($crate::rows::plan_part_query!($table, org, plan_id, published_only)
+                    .filter($table::id.eq(id))
+                    .first::<$Row>(conn)?)
             }
             fn list_in_plan(
                 conn: &mut $crate::db::DbConnection,
@@ -148,7 +146,16 @@ macro_rules! tenant_rows {
                 published_only: bool,
                 page: $crate::PageRequest,
             ) -> Result<$crate::Page<$Row>, $crate::StoreError> {
-                list_in_plan(conn, org, plan_id, published_only, page)
+                use diesel::prelude::*;
+                let rows = $crate::rows::plan_part_query!($table, org, plan_id, published_only)
+                    .filter($table::id.gt(page.after_id()))
+                    .order($table::id.asc())
+                    .limit(page.fetch_limit())
+                    .load::<$Row>(conn)?;
+                if rows.is_empty() {
+                    $crate::plans::read(conn, org, plan_id, published_only)?;
+                }
+                Ok(page.finish(rows, |r| r.id))
             }
         }
     };
@@ -178,27 +185,46 @@ macro_rules! tenant_rows {
             }
         }
 
-        /// This table, for code that is generic over tenant tables.
+        /// This table: its standard functions, through [`TenantTable`]($crate::TenantTable).
         pub struct Rows;
 
         impl $crate::rows::TenantTable for Rows {
             type Row = $Row;
             type Values = $Values;
-            fn get(
+
+            fn get<'o>(
                 conn: &mut $crate::db::DbConnection,
-                org: $crate::Org<'_>,
+                org: impl Into<$crate::Org<'o>>,
                 id: i64,
             ) -> Result<$Row, $crate::StoreError> {
-                get(conn, org, id)
+                use diesel::prelude::*;
+                Ok($crate::scope::in_org!($table, org.into())
+                    .filter($table::id.eq(id))
+                    .first::<$Row>(conn)?)
             }
+
             fn insert(
                 tx: &mut $crate::db::Tx<'_>,
                 org_id: i64,
                 actor: &str,
                 values: $Values,
             ) -> Result<$Row, $crate::StoreError> {
-                insert(tx, org_id, actor, values)
+                use diesel::prelude::*;
+                let now = $crate::now();
+                let row: $Row = diesel::insert_into($table::table)
+                    .values(NewRow {
+                        org_id,
+                        values,
+                        created_at: now,
+                        updated_at: now,
+                        version: 1,
+                    })
+                    .returning($table::all_columns)
+                    .get_result(&mut **tx)?;
+                $crate::audit::record(tx, org_id, actor, $crate::audit::Action::Create, ENTITY, row.id)?;
+                Ok(row)
             }
+
             fn update(
                 tx: &mut $crate::db::Tx<'_>,
                 org_id: i64,
@@ -207,8 +233,31 @@ macro_rules! tenant_rows {
                 expected_versions: Option<&[i32]>,
                 change: impl FnOnce(&mut $crate::db::Tx<'_>, &$Row) -> Result<$Values, $crate::StoreError>,
             ) -> Result<$Row, $crate::StoreError> {
-                update(tx, org_id, id, actor, expected_versions, change)
+                use diesel::prelude::*;
+                let current = Self::get(tx, org_id, id)?;
+                let values = change(tx, &current)?;
+                if expected_versions.is_some_and(|accepted| !accepted.contains(&current.version)) {
+                    return Err($crate::StoreError::VersionMismatch);
+                }
+                let updated = diesel::update(
+                    $table::table
+                        .filter($table::org_id.eq(org_id))
+                        .filter($table::id.eq(id))
+                        .filter($table::version.eq(current.version)),
+                )
+                .set((
+                    values,
+                    $table::version.eq(current.version + 1),
+                    $table::updated_at.eq($crate::now()),
+                ))
+                .returning($table::all_columns)
+                .get_result::<$Row>(&mut **tx)
+                .optional()?
+                .ok_or($crate::StoreError::VersionMismatch)?;
+                $crate::audit::record(tx, org_id, actor, $crate::audit::Action::Update, ENTITY, id)?;
+                Ok(updated)
             }
+
             fn delete(
                 tx: &mut $crate::db::Tx<'_>,
                 org_id: i64,
@@ -217,104 +266,21 @@ macro_rules! tenant_rows {
                 expected_versions: Option<&[i32]>,
                 guard: impl FnOnce(&mut $crate::db::Tx<'_>, &$Row) -> Result<(), $crate::StoreError>,
             ) -> Result<$Row, $crate::StoreError> {
-                delete(tx, org_id, id, actor, expected_versions, guard)
+                use diesel::prelude::*;
+                let current = Self::get(tx, org_id, id)?;
+                guard(tx, &current)?;
+                if expected_versions.is_some_and(|accepted| !accepted.contains(&current.version)) {
+                    return Err($crate::StoreError::VersionMismatch);
+                }
+                diesel::delete(
+                    $table::table
+                        .filter($table::org_id.eq(org_id))
+                        .filter($table::id.eq(id)),
+                )
+                .execute(&mut **tx)?;
+                $crate::audit::record(tx, org_id, actor, $crate::audit::Action::Delete, ENTITY, id)?;
+                Ok(current)
             }
-        }
-
-        /// One row of the organisation (`NotFound` for another organisation's); one
-        /// statement, also when the organisation is named by slug.
-        pub fn get<'o>(
-            conn: &mut $crate::db::DbConnection,
-            org: impl Into<$crate::Org<'o>>,
-            id: i64,
-        ) -> Result<$Row, $crate::StoreError> {
-            use diesel::prelude::*;
-            Ok($crate::scope::in_org!($table, org.into())
-                .filter($table::id.eq(id))
-                .first::<$Row>(conn)?)
-        }
-
-        /// Inserts a row and records its creation.
-        pub fn insert(
-            tx: &mut $crate::db::Tx<'_>,
-            org_id: i64,
-            actor: &str,
-            values: $Values,
-        ) -> Result<$Row, $crate::StoreError> {
-            use diesel::prelude::*;
-            let now = $crate::now();
-            let row: $Row = diesel::insert_into($table::table)
-                .values(NewRow {
-                    org_id,
-                    values,
-                    created_at: now,
-                    updated_at: now,
-                    version: 1,
-                })
-                .returning($table::all_columns)
-                .get_result(&mut **tx)?;
-            $crate::audit::record(tx, org_id, actor, $crate::audit::Action::Create, ENTITY, row.id)?;
-            Ok(row)
-        }
-
-        /// Updates a row if it is at one of `expected_versions` (any, when `None`).
-        pub fn update(
-            tx: &mut $crate::db::Tx<'_>,
-            org_id: i64,
-            id: i64,
-            actor: &str,
-            expected_versions: Option<&[i32]>,
-            change: impl FnOnce(&mut $crate::db::Tx<'_>, &$Row) -> Result<$Values, $crate::StoreError>,
-        ) -> Result<$Row, $crate::StoreError> {
-            use diesel::prelude::*;
-            let current = get(tx, org_id, id)?;
-            let values = change(tx, &current)?;
-            if expected_versions.is_some_and(|accepted| !accepted.contains(&current.version)) {
-                return Err($crate::StoreError::VersionMismatch);
-            }
-            let updated = diesel::update(
-                $table::table
-                    .filter($table::org_id.eq(org_id))
-                    .filter($table::id.eq(id))
-                    .filter($table::version.eq(current.version)),
-            )
-            .set((
-                values,
-                $table::version.eq(current.version + 1),
-                $table::updated_at.eq($crate::now()),
-            ))
-            .returning($table::all_columns)
-            .get_result::<$Row>(&mut **tx)
-            .optional()?
-            .ok_or($crate::StoreError::VersionMismatch)?;
-            $crate::audit::record(tx, org_id, actor, $crate::audit::Action::Update, ENTITY, id)?;
-            Ok(updated)
-        }
-
-        /// Deletes a row unless `guard` refuses, then if it is at one of `expected_versions`;
-        /// returns it.
-        pub fn delete(
-            tx: &mut $crate::db::Tx<'_>,
-            org_id: i64,
-            id: i64,
-            actor: &str,
-            expected_versions: Option<&[i32]>,
-            guard: impl FnOnce(&mut $crate::db::Tx<'_>, &$Row) -> Result<(), $crate::StoreError>,
-        ) -> Result<$Row, $crate::StoreError> {
-            use diesel::prelude::*;
-            let current = get(tx, org_id, id)?;
-            guard(tx, &current)?;
-            if expected_versions.is_some_and(|accepted| !accepted.contains(&current.version)) {
-                return Err($crate::StoreError::VersionMismatch);
-            }
-            diesel::delete(
-                $table::table
-                    .filter($table::org_id.eq(org_id))
-                    .filter($table::id.eq(id)),
-            )
-            .execute(&mut **tx)?;
-            $crate::audit::record(tx, org_id, actor, $crate::audit::Action::Delete, ENTITY, id)?;
-            Ok(current)
         }
 
         $(
@@ -324,53 +290,51 @@ macro_rules! tenant_rows {
                 }
             }
 
-            /// One page of the parent's rows, in creation order. An empty page is
-            /// `NotFound` when the organisation does not exist.
-            pub fn list_for<'o>(
-                conn: &mut $crate::db::DbConnection,
-                org: impl Into<$crate::Org<'o>>,
-                parent_id: i64,
-                page: $crate::PageRequest,
-            ) -> Result<$crate::Page<$Row>, $crate::StoreError> {
-                use diesel::prelude::*;
-                let org = org.into();
-                let rows = $crate::scope::in_org!($table, org)
-                    .filter($table::$parent.eq(parent_id))
-                    .filter($table::id.gt(page.after_id()))
-                    .order($table::id.asc())
-                    .limit(page.fetch_limit())
-                    .load::<$Row>(conn)?;
-                if rows.is_empty() {
-                    org.ensure_exists(conn)?;
+            impl $crate::rows::ChildTable for Rows {
+                fn list_for<'o>(
+                    conn: &mut $crate::db::DbConnection,
+                    org: impl Into<$crate::Org<'o>>,
+                    parent_id: i64,
+                    page: $crate::PageRequest,
+                ) -> Result<$crate::Page<$Row>, $crate::StoreError> {
+                    use diesel::prelude::*;
+                    let org = org.into();
+                    let rows = $crate::scope::in_org!($table, org)
+                        .filter($table::$parent.eq(parent_id))
+                        .filter($table::id.gt(page.after_id()))
+                        .order($table::id.asc())
+                        .limit(page.fetch_limit())
+                        .load::<$Row>(conn)?;
+                    if rows.is_empty() {
+                        org.ensure_exists(conn)?;
+                    }
+                    Ok(page.finish(rows, |r| r.id))
                 }
-                Ok(page.finish(rows, |r| r.id))
-            }
 
-            /// All of the parent's rows, in creation order.
-            pub fn all_for<'o>(
-                conn: &mut $crate::db::DbConnection,
-                org: impl Into<$crate::Org<'o>>,
-                parent_id: i64,
-            ) -> Result<Vec<$Row>, $crate::StoreError> {
-                use diesel::prelude::*;
-                Ok($crate::scope::in_org!($table, org.into())
-                    .filter($table::$parent.eq(parent_id))
-                    .order($table::id.asc())
-                    .load::<$Row>(conn)?)
-            }
+                fn all_for<'o>(
+                    conn: &mut $crate::db::DbConnection,
+                    org: impl Into<$crate::Org<'o>>,
+                    parent_id: i64,
+                ) -> Result<Vec<$Row>, $crate::StoreError> {
+                    use diesel::prelude::*;
+                    Ok($crate::scope::in_org!($table, org.into())
+                        .filter($table::$parent.eq(parent_id))
+                        .order($table::id.asc())
+                        .load::<$Row>(conn)?)
+                }
 
-            /// How many rows the parent has.
-            pub fn count_for(
-                conn: &mut $crate::db::DbConnection,
-                org_id: i64,
-                parent_id: i64,
-            ) -> Result<i64, $crate::StoreError> {
-                use diesel::prelude::*;
-                Ok($table::table
-                    .filter($table::org_id.eq(org_id))
-                    .filter($table::$parent.eq(parent_id))
-                    .count()
-                    .get_result(conn)?)
+                fn count_for(
+                    conn: &mut $crate::db::DbConnection,
+                    org_id: i64,
+                    parent_id: i64,
+                ) -> Result<i64, $crate::StoreError> {
+                    use diesel::prelude::*;
+                    Ok($table::table
+                        .filter($table::org_id.eq(org_id))
+                        .filter($table::$parent.eq(parent_id))
+                        .count()
+                        .get_result(conn)?)
+                }
             }
         )?
     };

@@ -30,7 +30,7 @@ pub use surveys::{Survey, SurveyValues, Surveys};
 use crate::db::{DbConnection, Tx};
 use crate::error::StoreError;
 use crate::page::{Page, PageRequest};
-use crate::rows::TenantRow;
+use crate::rows::{TenantRow, TenantTable};
 use crate::scope::Org;
 
 /// A key an import finds a stored record by: the field it is reported under and its
@@ -87,18 +87,19 @@ pub trait RecordRow: TenantRow + Send + 'static {
     fn import_id(&self) -> Option<i64>;
 }
 
-/// The table of one kind of record, for code that serves every kind alike.
-pub trait RecordTable: 'static {
+/// The table of one kind of record, for code that serves every kind alike: a
+/// [`TenantTable`] (`get`, and `delete` with a guard) whose rows are records, read and
+/// written as the domain's fields.
+pub trait RecordTable: TenantTable<Row: RecordRow> {
     /// The fields a client sets (the domain's).
     type Fields: RecordFields + Send + 'static;
     /// The list's filters (the domain's).
     type Filter: Send + 'static;
-    type Row: RecordRow;
 
     /// The fields of a stored row (`Corrupt` when a stored value breaks its rule).
     fn fields(row: &Self::Row) -> Result<Self::Fields, StoreError>;
-    /// One row of the organisation; one statement.
-    fn get(conn: &mut DbConnection, org: Org<'_>, id: i64) -> Result<Self::Row, StoreError>;
+    /// The values stored for `fields` written by `by`.
+    fn values(fields: Self::Fields, by: Provenance) -> Self::Values;
     /// One page in list order; one statement (an empty page asks once more whether the
     /// organisation exists).
     fn list(
@@ -107,29 +108,37 @@ pub trait RecordTable: 'static {
         filter: &Self::Filter,
         page: PageRequest,
     ) -> Result<Page<Self::Row>, StoreError>;
-    fn insert(
+
+    /// Inserts a record written on its own, and records its creation.
+    fn insert_fields(
         tx: &mut Tx<'_>,
         org_id: i64,
         fields: Self::Fields,
         by: Provenance,
-    ) -> Result<Self::Row, StoreError>;
+    ) -> Result<Self::Row, StoreError> {
+        let actor = by.created_by.clone();
+        Self::insert(tx, org_id, &actor, Self::values(fields, by))
+    }
     /// Replaces the row's fields with what `change` makes of the stored ones, if the row is
     /// at one of `expected_versions`.
-    fn update(
+    fn update_fields(
         tx: &mut Tx<'_>,
         org_id: i64,
         id: i64,
         actor: &str,
         expected_versions: Option<&[i32]>,
         change: impl FnOnce(&mut Tx<'_>, Self::Fields) -> Result<Self::Fields, StoreError>,
-    ) -> Result<Self::Row, StoreError>;
-    fn delete(
-        tx: &mut Tx<'_>,
-        org_id: i64,
-        id: i64,
-        actor: &str,
-        expected_versions: Option<&[i32]>,
-    ) -> Result<Self::Row, StoreError>;
+    ) -> Result<Self::Row, StoreError> {
+        Self::update(tx, org_id, id, actor, expected_versions, |tx, row| {
+            let changed = change(tx, Self::fields(row)?)?;
+            let by = Provenance {
+                created_by: row.created_by().to_owned(),
+                updated_by: actor.to_owned(),
+                import_id: None,
+            };
+            Ok(Self::values(changed, by))
+        })
+    }
 
     /// The keys an import finds a record by: its `external_ref`, and the kind's own key
     /// (a member's organisation number; an observation's metric, dimension and day).
@@ -219,9 +228,10 @@ macro_rules! load_keyed {
 
 pub(crate) use load_keyed;
 
-/// Implements [`RecordTable`] for a kind's marker type from its module's functions
-/// (`fields`, `values`, `narrow` for its own filters, and those of `tenant_rows!`) and
-/// [`RecordRow`] for its row; `date` is the column the kind is listed by.
+/// Implements [`RecordTable`] for a kind's table (`Rows`, from `tenant_rows!`, named
+/// `$Table` too) from its module's functions (`fields`, `values`, `narrow` for its own
+/// filters, and with `own_key` its `own_key` and `holding_own_key`) and [`RecordRow`] for
+/// its row; `date` is the column the kind is listed by.
 macro_rules! record_table {
     ($Table:ident, $table:ident, $Row:ty, $Values:ty, $Fields:ty, $Filter:ty, date: $date:ident) => {
         /// The kind has no key of its own besides `external_ref`.
@@ -241,7 +251,7 @@ macro_rules! record_table {
     };
     ($Table:ident, $table:ident, $Row:ty, $Values:ty, $Fields:ty, $Filter:ty, date: $date:ident, own_key) => {
         /// The table, for code that serves every kind of record alike.
-        pub struct $Table;
+        pub type $Table = Rows;
 
         /// A stored record written again by an import: the row of an insert, with the
         /// record's id (its creation time and creator kept in the row).
@@ -274,66 +284,51 @@ macro_rules! record_table {
             }
         }
 
-        impl $crate::records::RecordTable for $Table {
+        impl $crate::records::RecordTable for Rows {
             type Fields = $Fields;
             type Filter = $Filter;
-            type Row = $Row;
 
             fn fields(row: &$Row) -> Result<$Fields, $crate::StoreError> {
                 fields(row)
             }
-            fn get(
-                conn: &mut $crate::DbConnection,
-                org: $crate::Org<'_>,
-                id: i64,
-            ) -> Result<$Row, $crate::StoreError> {
-                get(conn, org, id)
+            fn values(fields: $Fields, by: $crate::records::Provenance) -> $Values {
+                values(fields, by)
             }
+            /// One page of the kind's rows in list order (date, then id), narrowed by
+            /// `filter`.
             fn list(
                 conn: &mut $crate::DbConnection,
                 org: $crate::Org<'_>,
                 filter: &$Filter,
                 page: $crate::PageRequest,
             ) -> Result<$crate::Page<$Row>, $crate::StoreError> {
-                list(conn, org, filter, page)
-            }
-            fn insert(
-                tx: &mut $crate::Tx<'_>,
-                org_id: i64,
-                fields: $Fields,
-                by: $crate::records::Provenance,
-            ) -> Result<$Row, $crate::StoreError> {
-                let actor = by.created_by.clone();
-                insert(tx, org_id, &actor, values(fields, by))
-            }
-            fn update(
-                tx: &mut $crate::Tx<'_>,
-                org_id: i64,
-                id: i64,
-                actor: &str,
-                expected_versions: Option<&[i32]>,
-                change: impl FnOnce(&mut $crate::Tx<'_>, $Fields) -> Result<$Fields, $crate::StoreError>,
-            ) -> Result<$Row, $crate::StoreError> {
-                update(tx, org_id, id, actor, expected_versions, |tx, row| {
-                    let changed = change(tx, fields(row)?)?;
-                    Ok(values(
-                        changed,
-                        $crate::records::Provenance {
-                            created_by: row.created_by.clone(),
-                            updated_by: actor.to_owned(),
-                            import_id: None,
-                        },
-                    ))
-                })
-            }
-            fn delete(
-                tx: &mut $crate::Tx<'_>,
-                org_id: i64,
-                id: i64,
-                actor: &str,
-                expected_versions: Option<&[i32]>,
-            ) -> Result<$Row, $crate::StoreError> {
-                delete(tx, org_id, id, actor, expected_versions, |_, _| Ok(()))
+                use diesel::prelude::*;
+                let mut query = $crate::scope::in_org!($table, org);
+                if let Some(after) = page.after {
+                    let (date, id) = $crate::records::unpack(after);
+                    query = query.filter(
+                        $table::$date
+                            .gt(date)
+                            .or($table::$date.eq(date).and($table::id.gt(id))),
+                    );
+                }
+                if let Some(from) = filter.from {
+                    query = query.filter($table::$date.ge(from.get()));
+                }
+                if let Some(to) = filter.to {
+                    query = query.filter($table::$date.le(to.get()));
+                }
+                if let Some(key) = &filter.external_ref {
+                    query = query.filter($table::external_ref.eq(key.as_str().to_owned()));
+                }
+                let rows = narrow(query, filter)
+                    .order(($table::$date.asc(), $table::id.asc()))
+                    .limit(page.fetch_limit())
+                    .load::<$Row>(conn)?;
+                if rows.is_empty() {
+                    org.ensure_exists(conn)?;
+                }
+                Ok(page.finish(rows, |r| $crate::records::position(r.$date, r.id)))
             }
             fn keys(fields: &$Fields) -> Vec<$crate::records::RecordKey> {
                 let external = fields.external_ref.as_ref().map(|key| $crate::records::RecordKey {
@@ -440,42 +435,6 @@ macro_rules! record_table {
                 }
                 Ok(())
             }
-        }
-
-        /// One page of the kind's rows in list order (date, then id), narrowed by `filter`.
-        pub fn list(
-            conn: &mut $crate::DbConnection,
-            org: $crate::Org<'_>,
-            filter: &$Filter,
-            page: $crate::PageRequest,
-        ) -> Result<$crate::Page<$Row>, $crate::StoreError> {
-            use diesel::prelude::*;
-            let mut query = $crate::scope::in_org!($table, org);
-            if let Some(after) = page.after {
-                let (date, id) = $crate::records::unpack(after);
-                query = query.filter(
-                    $table::$date
-                        .gt(date)
-                        .or($table::$date.eq(date).and($table::id.gt(id))),
-                );
-            }
-            if let Some(from) = filter.from {
-                query = query.filter($table::$date.ge(from.get()));
-            }
-            if let Some(to) = filter.to {
-                query = query.filter($table::$date.le(to.get()));
-            }
-            if let Some(key) = &filter.external_ref {
-                query = query.filter($table::external_ref.eq(key.as_str().to_owned()));
-            }
-            let rows = narrow(query, filter)
-                .order(($table::$date.asc(), $table::id.asc()))
-                .limit(page.fetch_limit())
-                .load::<$Row>(conn)?;
-            if rows.is_empty() {
-                org.ensure_exists(conn)?;
-            }
-            Ok(page.finish(rows, |r| $crate::records::position(r.$date, r.id)))
         }
     };
 }

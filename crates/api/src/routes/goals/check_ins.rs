@@ -18,6 +18,7 @@ use crate::pagination::Page;
 use crate::routes::resource::org::{NoFilter, OrgChild, OrgItem, OrgScoped};
 use crate::routes::resource::resource_handlers;
 use crate::time::utc;
+use veikart_store::{ChildTable, TenantTable};
 
 /// A dated assessment of a qualitative goal.
 #[derive(Debug, Serialize, ToSchema)]
@@ -119,9 +120,9 @@ impl OrgChild for CheckIns {
         _: NoFilter,
         page: PageRequest,
     ) -> Result<veikart_store::Page<store::CheckIn>, StoreError> {
-        let page = store::list_for(conn, org, goal_id, page)?;
+        let page = store::Rows::list_for(conn, org, goal_id, page)?;
         if page.items.is_empty() {
-            goals::get(conn, org, goal_id)?;
+            goals::Rows::get(conn, org, goal_id)?;
         }
         Ok(page)
     }
@@ -154,7 +155,7 @@ impl OrgChild for CheckIns {
         check_confidence(&mut v, body.confidence);
         check_optional_text(&mut v, "comment", body.comment.as_deref(), TEXT_MAX);
         v.finish().map_err(StoreError::Invalid)?;
-        if goals::get(tx, org_id, goal_id)?.measurable {
+        if goals::Rows::get(tx, org_id, goal_id)?.measurable {
             return Err(StoreError::Conflict {
                 field: None,
                 message: "the goal is measurable: its KPIs measure it, it takes no check-ins"

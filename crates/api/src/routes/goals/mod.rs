@@ -23,6 +23,7 @@ use crate::error::ApiError;
 use crate::time::utc;
 
 pub use check_ins::{CheckIn, CreateCheckIn};
+use veikart_store::TenantTable;
 
 /// Registers the operations on goals and on their check-ins.
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
@@ -150,12 +151,12 @@ fn checked(
         TEXT_MAX,
     );
     match (values.strategy_id, values.plan_id) {
-        (Some(strategy_id), None) => match strategies::get(conn, org_id, strategy_id) {
+        (Some(strategy_id), None) => match strategies::Rows::get(conn, org_id, strategy_id) {
             Err(StoreError::NotFound) => v.add("strategy_id", "no such strategy in this organisation"),
             Err(e) => return Err(e),
             Ok(_) => {}
         },
-        (None, Some(plan_id)) => match plans::get(conn, org_id, plan_id) {
+        (None, Some(plan_id)) => match plans::Rows::get(conn, org_id, plan_id) {
             Err(StoreError::NotFound) => v.add("plan_id", "no such plan in this organisation"),
             Err(e) => return Err(e),
             Ok(_) => {}

@@ -23,6 +23,7 @@ use crate::error::ApiError;
 use crate::time::utc;
 
 pub use handlers::configure;
+use veikart_store::{ChildTable, TenantTable};
 
 /// A KPI definition as stored.
 #[derive(Debug, Serialize, ToSchema)]
@@ -150,7 +151,7 @@ fn checked_values(
     let mut errors = v.finish().err().unwrap_or_default();
     if let Some(id) = at.focus_area_id
         && let Err(StoreError::Invalid(e)) = same_plan(
-            focus_areas::get(conn, plan.org_id, id),
+            focus_areas::Rows::get(conn, plan.org_id, id),
             |a| a.plan_id,
             plan,
             "focus_area_id",
@@ -160,7 +161,7 @@ fn checked_values(
         errors.extend(e);
     }
     if let Some(id) = at.goal_id {
-        let goal = goals::get(conn, plan.org_id, id);
+        let goal = goals::Rows::get(conn, plan.org_id, id);
         match goal {
             Ok(g)
                 if g.plan_id != Some(plan.id)
@@ -226,7 +227,9 @@ impl PlanChild for Kpis {
     fn created(tx: &mut Tx<'_>, plan: &Plan, body: CreateKpi) -> Result<KpiValues, StoreError> {
         let position = match body.position {
             Some(p) => p,
-            None => i32::try_from(store::count_for(tx, plan.org_id, plan.id)?).unwrap_or(i32::MAX),
+            None => {
+                i32::try_from(store::Rows::count_for(tx, plan.org_id, plan.id)?).unwrap_or(i32::MAX)
+            }
         };
         let kpi = KpiDocument {
             code: body.code,

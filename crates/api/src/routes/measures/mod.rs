@@ -23,6 +23,7 @@ use crate::error::ApiError;
 use crate::time::utc;
 
 pub use handlers::configure;
+use veikart_store::TenantTable;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Measure {
@@ -119,14 +120,14 @@ fn checked(
     );
     check_optional_text(&mut v, "owner", values.owner.as_deref(), NAME_MAX);
     let mut errors = v.finish().err().unwrap_or_default();
-    let area = focus_areas::get(conn, plan.org_id, values.focus_area_id);
+    let area = focus_areas::Rows::get(conn, plan.org_id, values.focus_area_id);
     if let Err(StoreError::Invalid(e)) =
         same_plan(area, |a| a.plan_id, plan, "focus_area_id", "focus area")
     {
         errors.extend(e);
     }
     if let Some(id) = values.budget_line_id {
-        let line = budget_lines::get(conn, plan.org_id, id);
+        let line = budget_lines::Rows::get(conn, plan.org_id, id);
         if let Err(StoreError::Invalid(e)) =
             same_plan(line, |l| l.plan_id, plan, "budget_line_id", "budget line")
         {

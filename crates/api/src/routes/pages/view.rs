@@ -20,6 +20,7 @@ use crate::error::ApiError;
 use crate::routes::results::{Computed, Evaluable, cached_scorecard, plan_series};
 use crate::state::AppState;
 use crate::tenancy::OrgAccess;
+use veikart_store::ChildTable;
 
 /// Everything a page of a published plan may show.
 pub struct PlanView {
@@ -115,11 +116,11 @@ fn surround(
 ) -> Result<Surround, StoreError> {
     let org = organisations::find_by_slug(conn, slug)?;
     let plan = plans::read(conn, Org::Id(org.id), plan_id, true)?;
-    let descriptions = focus_areas::all_for(conn, org.id, plan.id)?
+    let descriptions = focus_areas::Rows::all_for(conn, org.id, plan.id)?
         .into_iter()
         .filter_map(|a| a.description.map(|d| (a.id, d)))
         .collect();
-    let mut measures = measures::all_for(conn, org.id, plan.id)?;
+    let mut measures = measures::Rows::all_for(conn, org.id, plan.id)?;
     measures.sort_by_key(|m| (m.focus_area_id, m.number, m.id));
     let kpis = if needs.series || needs.report {
         evaluable_kpis(conn, &plan)?
@@ -164,7 +165,7 @@ fn sparkline_series(
 
 /// The plan's KPIs with their definitions and periods.
 fn evaluable_kpis(conn: &mut DbConnection, plan: &Plan) -> Result<Vec<Evaluable>, StoreError> {
-    kpis::all_for(conn, plan.org_id, plan.id)?
+    kpis::Rows::all_for(conn, plan.org_id, plan.id)?
         .into_iter()
         .map(|row| Evaluable::new(row, plan))
         .collect()
@@ -178,7 +179,7 @@ fn report_extras(
     from: NaiveDate,
     as_of: NaiveDate,
 ) -> Result<(Vec<BudgetLine>, Vec<HeldOnDay>), StoreError> {
-    let mut budget = budget_lines::all_for(conn, plan.org_id, plan.id)?;
+    let mut budget = budget_lines::Rows::all_for(conn, plan.org_id, plan.id)?;
     budget.sort_by(|a, b| a.code.cmp(&b.code).then(a.id.cmp(&b.id)));
     let to = as_of.min(plan.period_end);
     let held = if to < from {

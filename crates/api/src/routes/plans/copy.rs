@@ -12,6 +12,7 @@ use crate::error::ApiError;
 use crate::json::JsonBody;
 use crate::state::AppState;
 use crate::tenancy::OrgAccess;
+use veikart_store::TenantTable;
 
 /// How to make the copy: its title and how far to move its dates.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -81,7 +82,7 @@ pub async fn copy_plan(
     let plan = state
         .write(move |tx| {
             let org_id = access.org_id(tx)?;
-            let original = store::get(tx, org_id, id)?;
+            let original = store::Rows::get(tx, org_id, id)?;
             let mut document = documents::export(tx, &original)?
                 .shifted(body.years, body.days)
                 .map_err(|e| StoreError::Invalid(vec![FieldError::new("years", e)]))?

@@ -12,6 +12,7 @@ use crate::json::JsonBody;
 use crate::routes::orgs::OrgPath;
 use crate::state::AppState;
 use crate::tenancy::OrgAccess;
+use veikart_store::TenantTable;
 
 /// A new plan; it starts as a `draft`.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -89,7 +90,7 @@ pub async fn create_plan(
         .write(move |tx| {
             let org_id = access.org_id(tx)?;
             check_strategy(tx, org_id, strategy_id)?;
-            store::insert(tx, org_id, &actor, values)
+            store::Rows::insert(tx, org_id, &actor, values)
         })
         .await?;
     created(&req, &path.org, plan)

@@ -8,6 +8,7 @@ use crate::error::ApiError;
 use crate::etag;
 use crate::state::AppState;
 use crate::tenancy::OrgAccess;
+use veikart_store::TenantTable;
 
 /// Delete a plan with its whole tree — goals, focus areas, KPI definitions, measures,
 /// budget lines, revisions (`admin`); honours `If-Match`.
@@ -31,7 +32,7 @@ pub async fn delete_plan(
     state
         .write(move |tx| {
             let org_id = access.org_id(tx)?;
-            store::delete(tx, org_id, id, &actor, expected.as_deref(), |_, _| Ok(()))
+            store::Rows::delete(tx, org_id, id, &actor, expected.as_deref(), |_, _| Ok(()))
         })
         .await?;
     Ok(HttpResponse::NoContent().finish())

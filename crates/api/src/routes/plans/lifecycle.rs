@@ -18,6 +18,7 @@ use crate::etag;
 use crate::json::JsonBody;
 use crate::state::AppState;
 use crate::tenancy::OrgAccess;
+use veikart_store::TenantTable;
 
 /// Applies one lifecycle step to the plan in a write transaction and answers with the
 /// plan's new version.
@@ -39,7 +40,7 @@ where
     let plan = state
         .write(move |tx| {
             let org_id = access.org_id(tx)?;
-            store::update(tx, org_id, id, &actor, expected.as_deref(), change)
+            store::Rows::update(tx, org_id, id, &actor, expected.as_deref(), change)
         })
         .await?;
     let plan = Plan::try_from(plan)?;

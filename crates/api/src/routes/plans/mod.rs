@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use veikart_domain::{PlanFields, PlanStatus, Validator};
 use veikart_store::plans::{self as store, PlanValues};
-use veikart_store::{DbConnection, StoreError};
+use veikart_store::{DbConnection, StoreError, TenantTable};
 
 use actix_web::{HttpRequest, HttpResponse};
 
@@ -172,7 +172,7 @@ fn check_strategy(
     org_id: i64,
     strategy_id: Option<i64>,
 ) -> Result<(), StoreError> {
-    match strategy_id.map(|id| veikart_store::strategies::get(conn, org_id, id)) {
+    match strategy_id.map(|id| veikart_store::strategies::Rows::get(conn, org_id, id)) {
         Some(Err(StoreError::NotFound)) => {
             Err(StoreError::Invalid(vec![veikart_domain::FieldError::new(
                 "strategy_id",

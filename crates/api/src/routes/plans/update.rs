@@ -14,6 +14,7 @@ use crate::json::JsonBody;
 use crate::routes::patch::{apply, nullable};
 use crate::state::AppState;
 use crate::tenancy::OrgAccess;
+use veikart_store::TenantTable;
 
 /// The fields to change; absent fields stay as they are, `null` clears a nullable one.
 /// The lifecycle (adopt, publish, archive, revise) has its own actions. An adopted or
@@ -67,7 +68,7 @@ pub async fn update_plan(
     let plan = state
         .write(move |tx| {
             let org_id = access.org_id(tx)?;
-            store::update(
+            store::Rows::update(
                 tx,
                 org_id,
                 id,

@@ -11,7 +11,7 @@ use serde_json::Value;
 use utoipa::PartialSchema;
 use utoipa::openapi::RefOr;
 use utoipa::openapi::schema::Schema;
-use veikart_store::{Page, PageRequest, records::RecordTable};
+use veikart_store::{Page, PageRequest, TenantTable, records::RecordTable};
 
 use super::{Fields, Filter, Record, RecordKind, TEXT_CSV, wire};
 use crate::error::ApiError;
@@ -33,7 +33,7 @@ fn columns<K: RecordKind>() -> Vec<String> {
 fn lines<K: RecordKind>(
     header: Option<&[String]>,
     columns: &[String],
-    rows: &[<K::Table as RecordTable>::Row],
+    rows: &[<K::Table as TenantTable>::Row],
 ) -> Result<Bytes, ApiError> {
     let mut out = csv::Writer::from_writer(Vec::new());
     let failed = |e: csv::Error| ApiError::Internal(format!("writing CSV: {e}"));
@@ -107,7 +107,7 @@ async fn batch<K: RecordKind>(
     access: std::sync::Arc<OrgAccess>,
     filter: Filter<K>,
     after: Option<i64>,
-) -> Result<Page<<K::Table as RecordTable>::Row>, ApiError> {
+) -> Result<Page<<K::Table as TenantTable>::Row>, ApiError> {
     let page = PageRequest {
         after,
         limit: BATCH,

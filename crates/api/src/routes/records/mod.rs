@@ -19,7 +19,7 @@ use utoipa::IntoParams;
 use veikart_domain::Role;
 use veikart_domain::records::RecordFields;
 use veikart_store::records::{Provenance, RecordTable};
-use veikart_store::{StoreError, Tx};
+use veikart_store::{StoreError, TenantTable, Tx};
 
 use super::resource::{Write, created, current, viewer};
 use crate::auth::Claims;
@@ -68,7 +68,7 @@ pub trait RecordKind: 'static {
 pub type Fields<K> = <<K as RecordKind>::Table as RecordTable>::Fields;
 /// A kind's list filters.
 pub type Filter<K> = <<K as RecordKind>::Table as RecordTable>::Filter;
-type Row<K> = <<K as RecordKind>::Table as RecordTable>::Row;
+type Row<K> = <<K as RecordKind>::Table as TenantTable>::Row;
 
 fn wire<K: RecordKind>(row: &Row<K>) -> Result<Record<Fields<K>>, ApiError> {
     Record::of::<K::Table>(row)
@@ -136,7 +136,7 @@ pub fn insert<K: RecordKind>(
 ) -> Result<Row<K>, StoreError> {
     let fields = fields.checked().map_err(StoreError::Invalid)?;
     K::check(tx, org_id, &fields, None)?;
-    K::Table::insert(tx, org_id, fields, Provenance::by(actor))
+    K::Table::insert_fields(tx, org_id, fields, Provenance::by(actor))
 }
 
 pub async fn create<K: RecordKind>(
@@ -170,7 +170,7 @@ pub async fn update<K: RecordKind>(
         .write(move |tx| {
             let org_id = write.access.org_id(tx)?;
             let expected = write.expected.as_deref();
-            K::Table::update(tx, org_id, id, &write.actor, expected, |tx, stored| {
+            K::Table::update_fields(tx, org_id, id, &write.actor, expected, |tx, stored| {
                 let merged = patch.apply(stored).map_err(invalid)?;
                 let merged = merged.checked().map_err(StoreError::Invalid)?;
                 K::check(tx, org_id, &merged, Some(id))?;
@@ -193,7 +193,7 @@ pub async fn delete<K: RecordKind>(
         .write(move |tx| {
             let org_id = write.access.org_id(tx)?;
             let expected = write.expected.as_deref();
-            K::Table::delete(tx, org_id, id, &write.actor, expected)
+            K::Table::delete(tx, org_id, id, &write.actor, expected, |_, _| Ok(()))
         })
         .await?;
     Ok(HttpResponse::NoContent().finish())
@@ -216,7 +216,7 @@ pub fn check_measure(
     org_id: i64,
     measure_id: Option<i64>,
 ) -> Result<(), StoreError> {
-    match measure_id.map(|id| veikart_store::measures::get(tx, org_id, id)) {
+    match measure_id.map(|id| veikart_store::measures::Rows::get(tx, org_id, id)) {
         Some(Err(StoreError::NotFound)) => {
             Err(StoreError::Invalid(vec![veikart_domain::FieldError::new(
                 "measure_id",

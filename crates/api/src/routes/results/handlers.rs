@@ -21,6 +21,7 @@ use crate::routes::records::TEXT_CSV;
 use crate::routes::resource::plan::PlanChildrenPath;
 use crate::state::AppState;
 use crate::tenancy::OrgAccess;
+use veikart_store::PlanParts;
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(get_scorecard)
@@ -90,7 +91,8 @@ where
             veikart_store::read_snapshot(conn, |conn| {
                 let published_only = access.is_anonymous();
                 let plan = plans::read(conn, access.org(), plan_id, published_only)?;
-                let row = kpis::read_in_plan(conn, access.org(), plan_id, published_only, id)?;
+                let row =
+                    kpis::Rows::read_in_plan(conn, access.org(), plan_id, published_only, id)?;
                 let kpi = Evaluable::new(row, &plan)?;
                 f(conn, Org::Id(plan.org_id), kpi)
             })

@@ -26,6 +26,7 @@ use crate::pagination;
 use crate::routes::resource::plan::PlanChildrenPath;
 use crate::state::AppState;
 use crate::tenancy::OrgAccess;
+use veikart_store::ChildTable;
 
 /// `?from=&to=` of the plan's series.
 #[derive(Debug, Clone, Deserialize, IntoParams)]
@@ -171,7 +172,7 @@ fn compute(
     if let Err(refused) = series_dates(from, to) {
         return Ok(Err(refused));
     }
-    let mut rows = kpis::all_for(conn, plan.org_id, plan.id)?;
+    let mut rows = kpis::Rows::all_for(conn, plan.org_id, plan.id)?;
     rows.sort_by_key(|k| (k.position, k.id));
     let kpis = rows
         .into_iter()

@@ -18,6 +18,7 @@ use super::cache::Computed;
 use crate::error::ApiError;
 use crate::state::AppState;
 use crate::tenancy::OrgAccess;
+use veikart_store::ChildTable;
 
 /// `?as_of=&format=` of a scorecard.
 #[derive(Debug, Clone, Deserialize, IntoParams)]
@@ -157,7 +158,7 @@ fn kpi_cards(
     as_of: NaiveDate,
 ) -> Result<Vec<KpiCard>, StoreError> {
     let org = Org::Id(plan.org_id);
-    let mut rows = kpis::all_for(conn, plan.org_id, plan.id)?;
+    let mut rows = kpis::Rows::all_for(conn, plan.org_id, plan.id)?;
     rows.sort_by_key(|k| (k.position, k.id));
     rows.into_iter()
         .map(|row| {
@@ -185,7 +186,7 @@ fn focus_area_cards(
     plan: &plans::Plan,
     cards: &[KpiCard],
 ) -> Result<Vec<FocusAreaCard>, StoreError> {
-    let mut areas = focus_areas::all_for(conn, plan.org_id, plan.id)?;
+    let mut areas = focus_areas::Rows::all_for(conn, plan.org_id, plan.id)?;
     areas.sort_by_key(|a| (a.position, a.id));
     Ok(areas
         .into_iter()
