@@ -104,8 +104,7 @@ impl Application {
         let mut state = AppState {
             database,
             auth,
-            scorecards: Default::default(),
-            pages: Default::default(),
+            caches: Default::default(),
             metrics: MetricsSwitch::default(),
         };
         let metrics = match &settings.metrics_bind {
@@ -204,8 +203,8 @@ impl MetricsListener {
         let port = listener.local_addr().map_err(bind_error)?.port();
         let metrics = Arc::new(Metrics::new(metrics::Sources {
             database: state.database.clone(),
-            scorecards: state.scorecards.clone(),
-            pages: state.pages.clone(),
+            scorecards: state.caches.get(),
+            pages: state.caches.get(),
         })?);
         let server = metrics::serve(listener, metrics.clone()).map_err(bind_error)?;
         Ok(Self {

@@ -9,6 +9,8 @@
 
 pub mod app;
 pub mod auth;
+pub mod cache;
+pub mod claims;
 pub mod config;
 pub mod demo;
 pub mod demo_year;

@@ -1,4 +1,6 @@
-//! What every handler shares: the database pool and the token verifier.
+//! What every handler shares: the database pool, the token verifier and the instance's
+//! caches. It knows no route and not `auth`: the verifier is held as a
+//! [`VerifyToken`], the caches by type ([`Caches`]).
 //!
 //! A handler's database work runs in one closure, on one pooled connection, in one
 //! hand-off to a blocking thread ([`AppState::db`] or [`AppState::write`]): resolving the
@@ -8,17 +10,18 @@ use std::sync::Arc;
 
 use veikart_store::{Database, DbConnection, StoreError, Tx};
 
-use crate::auth::Authenticator;
+use crate::cache::Caches;
+use crate::claims::VerifyToken;
 use crate::error::ApiError;
 
 #[derive(Clone)]
 pub struct AppState {
     pub database: Database,
-    pub auth: Arc<Authenticator>,
-    /// The scorecards this instance has computed, shared by its workers.
-    pub scorecards: Arc<crate::routes::results::ScorecardCache>,
-    /// The web pages this instance has rendered, shared by its workers.
-    pub pages: Arc<crate::routes::pages::cache::PageCache>,
+    /// Verifies bearer tokens (`auth::Authenticator`).
+    pub auth: Arc<dyn VerifyToken>,
+    /// What this instance keeps between requests (the scorecards it has computed, the web
+    /// pages it has rendered), shared by its workers.
+    pub caches: Caches,
     /// The service's metrics, when they are on.
     pub metrics: crate::observe::MetricsSwitch,
 }

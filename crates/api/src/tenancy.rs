@@ -10,7 +10,7 @@
 use veikart_domain::Role;
 use veikart_store::{DbConnection, Org, StoreError};
 
-use crate::auth::Claims;
+use crate::claims::Claims;
 use crate::error::ApiError;
 
 /// A caller's access to one organisation: its slug, and who is calling.

@@ -11,31 +11,12 @@ mod extract;
 pub mod keys;
 mod secret;
 
+pub use crate::claims::Claims;
 pub use extract::{Auth, MaybeAuth};
 pub use secret::{SecretSource, load_or_create_secret};
 
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
-use serde::{Deserialize, Serialize};
 use veikart_domain::Role;
-
-/// The claims Veikart reads from a token. Other claims are ignored.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Claims {
-    /// Who is calling (a user or service id); recorded in the audit trail.
-    pub sub: String,
-    /// The slug of the organisation the token is for. Required except for `platform_admin`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub org: Option<String>,
-    pub role: Role,
-    /// Expiry, seconds since the epoch.
-    pub exp: u64,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub iat: Option<u64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub iss: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub aud: Option<String>,
-}
 
 /// How tokens are verified: the keys and the expected issuer and audience.
 #[derive(Clone, Default)]
@@ -181,6 +162,13 @@ impl Authenticator {
             iss: self.issuer.clone(),
             aud: self.audience.clone(),
         }
+    }
+}
+
+/// How the shared state verifies tokens (it holds the verifier as a `VerifyToken`).
+impl crate::claims::VerifyToken for Authenticator {
+    fn verify(&self, token: &str) -> Result<Claims, String> {
+        Authenticator::verify(self, token)
     }
 }
 

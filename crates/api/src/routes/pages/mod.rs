@@ -42,7 +42,7 @@ use veikart_store::organisations;
 use veikart_store::plans::DataVersion;
 use veikart_store::published;
 
-use self::cache::{PageKey, PageKind};
+use self::cache::{PageCache, PageKey, PageKind};
 use self::http::{Framing, PageError, PageQuery, Rendered};
 use self::lang::Lang;
 use self::view::{Needs, PlanView};
@@ -195,7 +195,7 @@ async fn plan_page(
         if crate::etag::is_current(req, &tag) {
             return Ok(http::not_modified(tag));
         }
-        let page = match state.pages.get(&key, version) {
+        let page = match state.caches.get::<PageCache>().get(&key, version) {
             Some(page) => page,
             None => render(state, org, &key, version, req.path())
                 .await
@@ -220,7 +220,10 @@ async fn render(
     };
     let view = view::load(state, org, key.plan_id, key.as_of, version, needs).await?;
     let page = Arc::new(rendered(&view, key, path)?);
-    state.pages.put(key.clone(), version, page.clone());
+    state
+        .caches
+        .get::<PageCache>()
+        .put(key.clone(), version, page.clone());
     Ok(page)
 }
 

@@ -14,7 +14,7 @@ use veikart_store::plans::DataVersion;
 use veikart_store::{DbConnection, Org, StoreError, check_ins, focus_areas, goals, kpis, plans};
 
 use super::Evaluable;
-use super::cache::Computed;
+use super::cache::{Computed, ScorecardCache};
 use crate::error::ApiError;
 use crate::state::AppState;
 use crate::tenancy::OrgAccess;
@@ -355,8 +355,8 @@ pub async fn cached(
     as_of: NaiveDate,
     version: DataVersion,
 ) -> Result<Arc<Computed>, ApiError> {
-    state
-        .scorecards
+    let cache = state.caches.get::<ScorecardCache>();
+    cache
         .get_or_compute(plan_id, as_of, version, || {
             let access = access.clone();
             let state = state.clone();
