@@ -6,7 +6,8 @@
 //!
 //! A kind is its domain fields (`veikart_domain::records`), its store table
 //! (`veikart_store::records`), an implementation of [`RecordKind`] for the rules that
-//! need the database, and one line of [`record_handlers!`] in `kinds.rs`.
+//! need the database, and a `resource_handlers!` declaration (`scope: records`) in
+//! `kinds.rs`.
 
 mod csv;
 pub mod kinds;

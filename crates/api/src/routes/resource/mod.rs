@@ -1,7 +1,7 @@
 //! The one way Veikart serves a resource: list, create, get, change and delete, with
 //! organisation isolation, roles, `ETag`/`If-Match`, `Location` and the audit trail handled
-//! once. A resource lives in one of two scopes, and implements that scope's trait for what
-//! is its own (wire types, rules, what a delete waits for):
+//! once. A resource of the plan tree lives in one of two scopes here, and implements that
+//! scope's trait for what is its own (wire types, rules, what a delete waits for):
 //!
 //! - the organisation ([`org`], [`OrgChild`]): strategies, goals and a goal's check-ins
 //!   (`/orgs/{org}/<segment>`, or under a parent such as `/orgs/{org}/goals/{goal_id}/…`);
