@@ -36,6 +36,7 @@ use super::resource::{Write, viewer};
 use crate::auth::Auth;
 use crate::error::ApiError;
 use crate::pagination::{Page, PageParams};
+use crate::query::Query;
 use crate::routes::orgs::OrgPath;
 use crate::state::AppState;
 use crate::time::utc;
@@ -283,7 +284,7 @@ pub async fn import_records(
     state: web::Data<AppState>,
     auth: Auth,
     path: web::Path<ImportPath>,
-    params: web::Query<ImportParams>,
+    params: Query<ImportParams>,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let write = Write::create(auth.0, &path.org, Role::Editor)?;
@@ -376,7 +377,7 @@ pub async fn list_imports(
     state: web::Data<AppState>,
     auth: Auth,
     path: web::Path<OrgPath>,
-    page: web::Query<PageParams>,
+    page: Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
     list(&state, auth, &path.org, None, &page).await
 }
@@ -393,7 +394,7 @@ pub async fn list_imports_of_kind(
     state: web::Data<AppState>,
     auth: Auth,
     path: web::Path<ImportPath>,
-    page: web::Query<PageParams>,
+    page: Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
     list(&state, auth, &path.org, Some(path.kind), &page).await
 }
