@@ -92,9 +92,10 @@ fn import_in<K: RecordKind>(
     let clock = Instant::now();
     let org_id = request.write.access.org_id(tx)?;
     let started_at = veikart_store::now();
-    let import_id = match request.dry_run {
-        true => None,
-        false => Some(log_start(tx, org_id, &request, started_at)?),
+    let import_id = if request.dry_run {
+        None
+    } else {
+        Some(log_start(tx, org_id, &request, started_at)?)
     };
     let label = format!(
         "{request_id} {} import {} into {}",
