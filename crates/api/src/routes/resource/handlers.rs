@@ -12,14 +12,17 @@
 /// `update` and `delete` with its `#[utoipa::path]`, so that a route and its OpenAPI
 /// operation come from one place.
 ///
-/// The scope decides who reads and how the list reads its query; the declaration gives
-/// the rest:
+/// The scope decides who reads and what the list answers in; the declaration gives the
+/// rest:
 ///
-/// | scope | generic code | read by | list query |
+/// | scope | generic code | read by | the list answers |
 /// |---|---|---|---|
-/// | `org` | `resource::org` ([`super::OrgChild`]) | a token (`viewer`) | one value per parameter |
-/// | `plan` | `resource::plan` ([`super::PlanChild`]) | anyone, for a published plan | one value per parameter |
-/// | `records` | `routes::records` (`RecordKind`) | a token (`viewer`) | repeated parameters are lists; `Accept: text/csv` answers CSV |
+/// | `org` | `resource::org` ([`super::OrgChild`]) | a token (`viewer`) | JSON pages |
+/// | `plan` | `resource::plan` ([`super::PlanChild`]) | anyone, for a published plan | JSON pages |
+/// | `records` | `routes::records` (`RecordKind`) | a token (`viewer`) | JSON pages, or CSV for `Accept: text/csv` |
+///
+/// Every list reads its filters and page from the query string one way
+/// ([`crate::pagination::query_params`]: a repeated parameter is a list).
 ///
 /// `collection` and `item` name their paths' types; `filter` the list's query filters
 /// (`NoFilter` when it has none); `links` adds OpenAPI links to the create's answer. The
@@ -29,7 +32,7 @@ macro_rules! resource_handlers {
     (scope: org, $($declaration:tt)*) => {
         $crate::routes::resource::resource_handlers! { @declare
             scope: [crate::routes::resource::org], reader: $crate::auth::Auth,
-            read_security: (("bearer_auth" = [])), query: $crate::pagination::query_once,
+            read_security: (("bearer_auth" = [])),
             location: "The new resource's URL", list_formats: [],
             $($declaration)*
         }
@@ -37,7 +40,7 @@ macro_rules! resource_handlers {
     (scope: plan, $($declaration:tt)*) => {
         $crate::routes::resource::resource_handlers! { @declare
             scope: [crate::routes::resource::plan], reader: $crate::auth::MaybeAuth,
-            read_security: ((), ("bearer_auth" = [])), query: $crate::pagination::query_once,
+            read_security: ((), ("bearer_auth" = [])),
             location: "The new resource's URL", list_formats: [],
             $($declaration)*
         }
@@ -45,14 +48,14 @@ macro_rules! resource_handlers {
     (scope: records, $($declaration:tt)*) => {
         $crate::routes::resource::resource_handlers! { @declare
             scope: [crate::routes::records], reader: $crate::auth::Auth,
-            read_security: (("bearer_auth" = [])), query: $crate::pagination::query_params,
+            read_security: (("bearer_auth" = [])),
             location: "The new record's URL", list_formats: [, (String = "text/csv")],
             $($declaration)*
         }
     };
     (
         @declare scope: [$($scope:tt)*], reader: $Reader:ty, read_security: $read_security:tt,
-        query: $query:path, location: $location:literal, list_formats: [$($format:tt)*],
+        location: $location:literal, list_formats: [$($format:tt)*],
         resource: $C:ty, wire: $Wire:ty, filter: $Filter:ty, tag: $tag:literal,
         collection: $collection:literal ($CollectionPath:ty),
         item: $item:literal ($ItemPath:ty),
@@ -85,7 +88,8 @@ macro_rules! resource_handlers {
             auth: $Reader,
             path: actix_web::web::Path<$CollectionPath>,
         ) -> Result<actix_web::HttpResponse, $crate::error::ApiError> {
-            let (filter, page): ($Filter, $crate::pagination::PageParams) = ($query(&req)?, $query(&req)?);
+            let filter: $Filter = $crate::pagination::query_params(&req)?;
+            let page: $crate::pagination::PageParams = $crate::pagination::query_params(&req)?;
             $($scope)*::list::<$C>(&req, &state, auth.0, &*path, filter, &page).await
         }
 
