@@ -5,8 +5,8 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::tree::wire_names;
 use crate::validation::Validator;
+use crate::wire::wire_name;
 
 /// The kinds of record a KPI is computed from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -27,14 +27,7 @@ pub enum KpiEntity {
     Milestone,
 }
 
-wire_names!(KpiEntity {
-    Member => "member",
-    Activity => "activity",
-    Survey => "survey",
-    Project => "project",
-    Metric => "metric",
-    Milestone => "milestone",
-});
+wire_name!(KpiEntity);
 
 impl KpiEntity {
     /// The numeric fields a `sum` or `mean` can take.
@@ -74,14 +67,7 @@ pub enum KpiAggregate {
     Milestone,
 }
 
-wire_names!(KpiAggregate {
-    Count => "count",
-    Sum => "sum",
-    Mean => "mean",
-    Level => "level",
-    GrowthPct => "growth_pct",
-    Milestone => "milestone",
-});
+wire_name!(KpiAggregate);
 
 /// Whether the target is a floor or a ceiling.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -92,10 +78,7 @@ pub enum Direction {
     AtMost,
 }
 
-wire_names!(Direction {
-    AtLeast => "at_least",
-    AtMost => "at_most",
-});
+wire_name!(Direction);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -141,34 +124,15 @@ pub enum ProjectRole {
     Partner,
 }
 
-wire_names!(ActivityKind {
-    MemberMeeting => "member_meeting",
-    NetworkMeeting => "network_meeting",
-    OtherArena => "other_arena",
-    Promotion => "promotion",
-});
+wire_name!(ActivityKind);
 
-wire_names!(ActivityStatus {
-    Planned => "planned",
-    Held => "held",
-    Cancelled => "cancelled",
-});
+wire_name!(ActivityStatus);
 
-wire_names!(MembershipType {
-    Ordinary => "ordinary",
-    Associated => "associated",
-});
+wire_name!(MembershipType);
 
-wire_names!(SurveyAudience {
-    Internal => "internal",
-    External => "external",
-});
+wire_name!(SurveyAudience);
 
-wire_names!(ProjectRole {
-    Owner => "owner",
-    Leader => "leader",
-    Partner => "partner",
-});
+wire_name!(ProjectRole);
 
 /// Narrows the records a KPI counts. Each filter applies to some entities only; a filter
 /// that does not apply to the KPI's entity is refused.

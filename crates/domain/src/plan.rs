@@ -2,10 +2,9 @@
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
-use std::fmt;
-use std::str::FromStr;
 
 use crate::validation::Validator;
+use crate::wire::wire_name;
 
 /// Where a plan is in its life: a `draft` is being written, an `adopted` plan was
 /// approved (by whom and when is recorded, e.g. "årsmøtet"), an `archived` plan is kept
@@ -21,31 +20,9 @@ pub enum PlanStatus {
 
 impl PlanStatus {
     pub const ALL: [PlanStatus; 3] = [PlanStatus::Draft, PlanStatus::Adopted, PlanStatus::Archived];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            PlanStatus::Draft => "draft",
-            PlanStatus::Adopted => "adopted",
-            PlanStatus::Archived => "archived",
-        }
-    }
 }
 
-impl fmt::Display for PlanStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for PlanStatus {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        PlanStatus::ALL
-            .into_iter()
-            .find(|p| p.as_str() == s)
-            .ok_or_else(|| format!("unknown plan status `{s}`"))
-    }
-}
+wire_name!(PlanStatus);
 
 /// The dates a plan runs, both inclusive; `start <= end`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
