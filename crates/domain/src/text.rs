@@ -95,6 +95,32 @@ impl<R: TextRule> From<Text<R>> for String {
     }
 }
 
+impl<R: TextRule> std::str::FromStr for Text<R> {
+    type Err = String;
+    fn from_str(value: &str) -> Result<Self, String> {
+        Self::parse(value)
+    }
+}
+
+impl<R: TextRule> PartialEq<str> for Text<R> {
+    fn eq(&self, other: &str) -> bool {
+        self.0 == other
+    }
+}
+
+impl<R: TextRule> PartialEq<String> for Text<R> {
+    fn eq(&self, other: &String) -> bool {
+        &self.0 == other
+    }
+}
+
+impl<R: TextRule> std::ops::Deref for Text<R> {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
 impl<R: TextRule> AsRef<str> for Text<R> {
     fn as_ref(&self) -> &str {
         &self.0
