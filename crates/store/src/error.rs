@@ -39,6 +39,9 @@ impl From<DieselError> for StoreError {
     fn from(error: DieselError) -> Self {
         match error {
             DieselError::NotFound => StoreError::NotFound,
+            // A stored value its column's type refuses, e.g. a `Stored<T>` that names no
+            // variant of `T`.
+            DieselError::DeserializationError(cause) => StoreError::Corrupt(cause.to_string()),
             DieselError::DatabaseError(kind, info) => classify(kind, info),
             DieselError::BrokenTransactionManager => {
                 StoreError::Unavailable("the connection's transaction state was lost".into())

@@ -40,6 +40,7 @@ pub mod records;
 pub mod revisions;
 pub mod schema;
 pub mod scope;
+pub mod stored;
 pub mod strategies;
 
 pub use db::{
@@ -50,6 +51,7 @@ pub use error::StoreError;
 pub use page::{Page, PageRequest};
 pub use rows::{ChildRow, PlanParts, TenantRow, TenantTable};
 pub use scope::Org;
+pub use stored::Stored;
 
 /// The current time as stored: UTC, whole microseconds (PostgreSQL's precision), so
 /// that both backends store and return the same value.

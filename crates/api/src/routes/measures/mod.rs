@@ -14,7 +14,7 @@ use veikart_domain::tree::{
 };
 use veikart_store::measures::{self as store, MeasureValues};
 use veikart_store::plans::Plan;
-use veikart_store::{DbConnection, StoreError, Tx, budget_lines, focus_areas};
+use veikart_store::{DbConnection, StoreError, Stored, Tx, budget_lines, focus_areas};
 
 use super::patch::{apply, nullable};
 use super::resource::PlanChild;
@@ -155,7 +155,7 @@ impl PlanChild for Measures {
 
     fn wire(r: store::Measure) -> Result<Measure, ApiError> {
         Ok(Measure {
-            status: r.status.parse().map_err(ApiError::Internal)?,
+            status: r.status.0,
             id: r.id,
             plan_id: r.plan_id,
             focus_area_id: r.focus_area_id,
@@ -186,7 +186,7 @@ impl PlanChild for Measures {
                 title: body.title,
                 description: body.description,
                 owner: body.owner,
-                status: body.status.unwrap_or_default().as_str().to_owned(),
+                status: Stored(body.status.unwrap_or_default()),
                 due_on: body.due_on.map(Date::get),
             },
         )
@@ -205,9 +205,7 @@ impl PlanChild for Measures {
             title: body.title.unwrap_or_else(|| current.title.clone()),
             description: apply(body.description, current.description.clone()),
             owner: apply(body.owner, current.owner.clone()),
-            status: body
-                .status
-                .map_or_else(|| current.status.clone(), |s| s.as_str().to_owned()),
+            status: body.status.map_or(current.status, Stored),
             due_on: apply(body.due_on.map(|d| d.map(Date::get)), current.due_on),
         };
         checked(tx, plan, values)
