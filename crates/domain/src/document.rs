@@ -10,6 +10,7 @@ use std::collections::{HashMap, HashSet};
 
 use crate::date::Date;
 use crate::kpi::{Direction, KpiDefinition, KpiSource};
+use crate::text::{Label, Title};
 use crate::tree::{
     MeasureStatus, NAME_MAX, TEXT_MAX, TITLE_MAX, check_amount, check_code, check_goal_key,
     check_number, check_optional_text, check_period,
@@ -94,8 +95,8 @@ pub struct FocusAreaDocument {
 #[serde(deny_unknown_fields)]
 pub struct KpiDocument {
     #[serde(default)]
-    pub code: Option<String>,
-    pub title: String,
+    pub code: Option<Label>,
+    pub title: Title,
     /// The key of the goal this KPI measures, if any.
     #[serde(default)]
     pub goal: Option<String>,
@@ -114,7 +115,7 @@ pub struct KpiDocument {
     #[serde(default = "default_tolerance")]
     pub tolerance: f64,
     #[serde(default)]
-    pub unit: Option<String>,
+    pub unit: Option<Label>,
 }
 
 impl KpiDocument {
@@ -130,11 +131,9 @@ impl KpiDocument {
         }
     }
 
-    /// Checks the KPI on its own and within its plan period.
+    /// Checks the KPI within its plan period (its fields keep their own rules by their
+    /// types).
     pub fn validate(&self, plan_start: NaiveDate, plan_end: NaiveDate, v: &mut Validator) {
-        v.text("title", &self.title, true, TITLE_MAX);
-        check_optional_text(v, "code", self.code.as_deref(), 32);
-        check_optional_text(v, "unit", self.unit.as_deref(), 32);
         self.definition().validate(plan_start, plan_end, v);
     }
 }
@@ -341,7 +340,7 @@ mod tests {
     fn kpi(goal: Option<&str>) -> KpiDocument {
         KpiDocument {
             code: None,
-            title: "Nye medlemmer".into(),
+            title: Title::parse("Nye medlemmer").unwrap(),
             goal: goal.map(str::to_owned),
             source: KpiSource {
                 entity: KpiEntity::Member,

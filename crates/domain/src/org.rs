@@ -36,6 +36,7 @@ impl TextRule for OrganisationNumberRule {
     const MAX_CHARS: usize = 9;
     const PATTERN: &'static str = "^[0-9]{9}$";
     const MESSAGE: &'static str = "must be nine digits";
+    const EXAMPLE: &'static str = "923609016";
 
     fn check(value: &str) -> Result<String, String> {
         let digits: String = value.chars().filter(|c| *c != ' ').collect();

@@ -28,6 +28,9 @@ pub trait TextRule: 'static {
     const MESSAGE: &'static str;
     /// Whether the blanks around a value are dropped (names, keys) or kept (free text).
     const TRIM: bool = true;
+    /// A value for the schema's example, for rules a made-up string would break; none when
+    /// empty.
+    const EXAMPLE: &'static str = "";
 
     /// Whether the value (as sent) keeps what [`Self::PATTERN`] says beyond the lengths.
     fn shape(_value: &str) -> bool {
@@ -193,6 +196,7 @@ impl<R: TextRule> utoipa::PartialSchema for Text<R> {
             .max_length(Some(R::MAX_CHARS))
             .pattern(Some(R::PATTERN))
             .description(Some(R::DESCRIPTION))
+            .examples((!R::EXAMPLE.is_empty()).then_some(R::EXAMPLE))
             .into()
     }
 }
@@ -275,7 +279,7 @@ text_rule!(
     Municipality (MunicipalityRule) {
         DESCRIPTION: "A Norwegian municipality number (kommunenummer): four digits, the number valid at the time of the record (Ullensaker was 3033 in 2022).",
         MIN_CHARS: 4, MAX_CHARS: 4, PATTERN: "^[0-9]{4}$",
-        MESSAGE: "must be four digits",
+        MESSAGE: "must be four digits", EXAMPLE: "3033",
     }
     shape: |s| s.bytes().all(|b| b.is_ascii_digit())
 );

@@ -9,7 +9,7 @@ use veikart_domain::document::KpiDocument;
 use veikart_domain::kpi::{Direction, KpiAggregate, KpiDefinition, KpiEntity, KpiSource};
 
 use crate::db::DbConnection;
-use crate::error::{StoreError, stored_date};
+use crate::error::{StoreError, stored_date, stored_text, stored_texts};
 use crate::rows::tenant_rows;
 use crate::schema::kpis;
 use crate::stored::Stored;
@@ -104,8 +104,8 @@ pub fn values_from_document(
         plan_id,
         focus_area_id,
         goal_id,
-        code: kpi.code.clone(),
-        title: kpi.title.trim().to_owned(),
+        code: kpi.code.as_deref().map(str::to_owned),
+        title: kpi.title.to_string(),
         entity: Stored(kpi.source.entity),
         aggregate: Stored(kpi.source.aggregate),
         field: kpi.source.field.clone(),
@@ -115,7 +115,7 @@ pub fn values_from_document(
         target: kpi.target,
         baseline: kpi.baseline,
         tolerance: kpi.tolerance,
-        unit: kpi.unit.clone(),
+        unit: kpi.unit.as_deref().map(str::to_owned),
         period_start: kpi.period_start.map(Date::get),
         period_end: kpi.period_end.map(Date::get),
         position,
@@ -127,8 +127,8 @@ pub fn document_from_row(row: &Kpi, goal_key: Option<String>) -> Result<KpiDocum
     let corrupt =
         |what: &str, e: String| StoreError::Corrupt(format!("kpi {}: {what}: {e}", row.id));
     Ok(KpiDocument {
-        code: row.code.clone(),
-        title: row.title.clone(),
+        code: stored_texts(row.code.as_deref())?,
+        title: stored_text(&row.title)?,
         goal: goal_key,
         source: KpiSource {
             entity: row.entity.0,
@@ -143,7 +143,7 @@ pub fn document_from_row(row: &Kpi, goal_key: Option<String>) -> Result<KpiDocum
         period_start: row.period_start.map(stored_date).transpose()?,
         period_end: row.period_end.map(stored_date).transpose()?,
         tolerance: row.tolerance,
-        unit: row.unit.clone(),
+        unit: stored_texts(row.unit.as_deref())?,
     })
 }
 

@@ -16,6 +16,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use veikart_domain::{PlanFields, PlanStatus, Validator};
+use veikart_store::error::{stored_text, stored_texts};
 use veikart_store::plans::{self as store, PlanValues};
 use veikart_store::{DbConnection, StoreError, Stored};
 
@@ -121,14 +122,14 @@ fn checked_values(
     fields.validate(&mut v);
     v.finish().map_err(StoreError::Invalid)?;
     Ok(PlanValues {
-        title: fields.title.trim().to_owned(),
+        title: fields.title.into(),
         period_start: fields.period_start,
         period_end: fields.period_end,
         status: Stored(fields.status),
         adopted_on: fields.adopted_on,
-        adopted_by: fields.adopted_by.map(|s| s.trim().to_owned()),
+        adopted_by: fields.adopted_by.map(String::from),
         published: fields.published,
-        intro: fields.intro,
+        intro: fields.intro.map(String::from),
         strategy_id,
         revision,
     })
@@ -137,14 +138,14 @@ fn checked_values(
 /// A stored plan's fields, to merge a change into.
 fn stored_fields(p: &store::Plan) -> Result<PlanFields, StoreError> {
     Ok(PlanFields {
-        title: p.title.clone(),
+        title: stored_text(&p.title)?,
         period_start: p.period_start,
         period_end: p.period_end,
         status: p.status.0,
         adopted_on: p.adopted_on,
-        adopted_by: p.adopted_by.clone(),
+        adopted_by: stored_texts(p.adopted_by.as_deref())?,
         published: p.published,
-        intro: p.intro.clone(),
+        intro: stored_texts(p.intro.as_deref())?,
     })
 }
 
