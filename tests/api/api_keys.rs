@@ -175,6 +175,10 @@ fn an_expired_or_revoked_key_is_refused_by_every_instance_at_once() {
     assert_eq!(revoke.status, 204, "{}", revoke.body);
     let revoked = refusal(&plans_of(&other, &org, &key));
     assert_eq!(refusal(&plans_of(&app, &org, &key)), revoked);
+    // Another organisation's path is answered without the database (404 for a valid
+    // key): the revoked key is still refused, by the check made before any answer leaves.
+    let elsewhere = app.create_org("elsewhere");
+    assert_eq!(refusal(&plans_of(&app, &elsewhere, &key)), revoked);
     let listed = app.get(&keys_path(&org)).bearer(&admin).send().json();
     assert!(listed["items"][0]["revoked_at"].is_string(), "{listed}");
     // Revoking again changes nothing.

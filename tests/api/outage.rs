@@ -115,6 +115,28 @@ fn a_database_outage_gives_503_and_recovers_without_a_restart() {
             "no internals leak: {problem}"
         );
         app.get(&path).bearer(&viewer).send().problem(503);
+        // A web page says so as a page, with the request's id for a support mail.
+        let page = app
+            .get(&format!("/p/{org}/plans/{}?lang=en", plan["id"]))
+            .header("X-Request-Id", "page-in-outage")
+            .send();
+        assert_eq!(page.status, 503, "{}", page.body);
+        assert!(
+            page.header("content-type")
+                .unwrap()
+                .starts_with("text/html")
+        );
+        assert!(page.header("retry-after").is_some());
+        assert!(
+            page.body.contains("The service is unavailable"),
+            "{}",
+            page.body
+        );
+        assert!(
+            page.body.contains("<code>page-in-outage</code>"),
+            "{}",
+            page.body
+        );
     } else {
         assert_eq!(
             app.get(&path).bearer(&viewer).send().status,

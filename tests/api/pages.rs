@@ -235,8 +235,19 @@ fn an_unpublished_or_unknown_plan_is_the_same_404_and_shows_nothing_of_it() {
             format!("/p/{org}/plans/{id}/kpis/1/badge.svg"),
         ]
     };
-    let not_found = app.get("/p/no-such-org/plans/1").send();
+    // Every page is asked under one request id, so that the pages can be compared whole;
+    // the 404 page shows it, for a support mail.
+    const ID: &str = "support-mail-404";
+    let not_found = app
+        .get("/p/no-such-org/plans/1")
+        .header("X-Request-Id", ID)
+        .send();
     assert_html(&not_found, 404);
+    assert!(
+        not_found.body.contains(&format!("<code>{ID}</code>")),
+        "{}",
+        not_found.body
+    );
     for path in paths(&id.to_string())
         .into_iter()
         .chain(paths("999999"))
@@ -247,7 +258,7 @@ fn an_unpublished_or_unknown_plan_is_the_same_404_and_shows_nothing_of_it() {
             format!("/p/{org}/plans"),
         ])
     {
-        let reply = app.get(&path).send();
+        let reply = app.get(&path).header("X-Request-Id", ID).send();
         assert_html(&reply, 404);
         assert!(
             !reply.body.contains("Hemmelig plan"),

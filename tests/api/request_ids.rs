@@ -161,3 +161,35 @@ impl log::Log for LogCapture {
 
     fn flush(&self) {}
 }
+
+/// The contract declares the header on every response of every operation, through the
+/// one named header whose pattern is the rule the service keeps.
+#[test]
+fn the_contract_declares_the_header_on_every_response() {
+    let doc: serde_json::Value =
+        serde_json::from_str(include_str!("../../openapi/openapi.json")).expect("JSON");
+    let header = &doc["components"]["headers"]["RequestId"];
+    assert_eq!(header["schema"]["maxLength"], 128, "{header}");
+    let pattern = header["schema"]["pattern"].as_str().expect("pattern");
+    assert_eq!(pattern, "^[!-~]+$");
+    let mut checked = 0;
+    for (path, item) in doc["paths"].as_object().expect("paths") {
+        for (method, operation) in item.as_object().expect("path item") {
+            for (status, response) in operation["responses"].as_object().expect("responses") {
+                let response = match response["$ref"].as_str() {
+                    Some(name) => {
+                        &doc["components"]["responses"]
+                            [name.trim_start_matches("#/components/responses/")]
+                    }
+                    None => response,
+                };
+                assert_eq!(
+                    response["headers"]["X-Request-Id"]["$ref"], "#/components/headers/RequestId",
+                    "{method} {path} {status}"
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 100, "only {checked} responses");
+}

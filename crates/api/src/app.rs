@@ -13,7 +13,7 @@ use utoipa::openapi::OpenApi;
 use utoipa_actix_web::{AppExt, scope};
 use utoipa_swagger_ui::{Config, SwaggerUi};
 
-use crate::auth::{AuthSetupError, Authenticator};
+use crate::auth::{self, AuthSetupError, Authenticator};
 use crate::config::Settings;
 use crate::error::ApiError;
 use crate::fallback::{RouteTable, not_found_or_not_allowed};
@@ -137,6 +137,7 @@ impl Application {
                 .configure(|cfg| docs(cfg, &doc))
                 .configure(routes::pages::configure)
                 .default_service(web::to(not_found_or_not_allowed))
+                .wrap(from_fn(auth::deferred::verify_after_handler))
                 .wrap(from_fn(refuse_nul_in_url))
                 .wrap(from_fn(around_request))
                 .wrap(Logger::new(ACCESS_LOG))

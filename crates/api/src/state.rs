@@ -31,9 +31,7 @@ impl AppState {
         T: Send + 'static,
         F: FnOnce(&mut DbConnection) -> Result<T, StoreError> + Send + 'static,
     {
-        let database = self.database.clone();
-        let result = actix_web::web::block(move || database.run(f)).await?;
-        Ok(result?)
+        self.hand_off(move |conn| f(conn).map(Ok)).await
     }
 
     /// Runs storage code in one write transaction on a blocking thread: everything it
@@ -54,11 +52,76 @@ impl AppState {
         T: Send + 'static,
         F: FnOnce(&mut Tx<'_>) -> Result<T, ApiError> + Send + 'static,
     {
+        self.hand_off(move |conn| Ok(veikart_store::write_transaction(conn, f)))
+            .await
+    }
+
+    /// The one hand-off of storage code to a blocking thread with a pooled connection.
+    /// When the request still owes a check ([`owed`]: an API key's validity), the check
+    /// runs first on the same connection, and a refusal is the answer: `work` never runs. A store error of `work` or of the check reaches the pool
+    /// (an outage marks older connections for a probe).
+    async fn hand_off<T, W>(&self, work: W) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        W: FnOnce(&mut DbConnection) -> Result<Result<T, ApiError>, StoreError> + Send + 'static,
+    {
+        let owed = owed::take();
         let database = self.database.clone();
         let result = actix_web::web::block(move || {
-            database.run(move |conn| Ok(veikart_store::write_transaction(conn, f)))
+            database.run(move |conn| {
+                if let Some(check) = owed
+                    && let Err(refused) = check(conn)?
+                {
+                    return Ok(Err(refused));
+                }
+                work(conn)
+            })
         })
         .await?;
         result?
+    }
+}
+
+/// A check a request owes before any of its database work: an API key whose identity is
+/// known but whose validity is not yet checked (`auth::deferred`). The request's first
+/// hand-off ([`AppState::db`] and its kin) takes it and runs it on its own connection, so
+/// the check costs a statement but no hand-off of its own.
+pub mod owed {
+    use std::cell::RefCell;
+    use std::future::Future;
+
+    use veikart_store::{DbConnection, StoreError};
+
+    use crate::error::ApiError;
+
+    /// The check: `Ok(Err(refusal))` when the request must be refused.
+    pub type Check =
+        Box<dyn FnOnce(&mut DbConnection) -> Result<Result<(), ApiError>, StoreError> + Send>;
+
+    tokio::task_local! {
+        static OWED: RefCell<Option<Check>>;
+    }
+
+    /// Runs `f` (the handling of one request) with a place for the check it may owe.
+    pub async fn scope<F: Future>(f: F) -> F::Output {
+        OWED.scope(RefCell::new(None), f).await
+    }
+
+    /// Whether the current task is handling a request that can owe a check.
+    pub fn can_owe() -> bool {
+        OWED.try_with(|_| ()).is_ok()
+    }
+
+    /// Leaves `check` to the request's first database hand-off (dropped outside
+    /// [`scope`]: ask [`can_owe`] first).
+    pub fn owe(check: Check) {
+        let _ = OWED.try_with(|owed| *owed.borrow_mut() = Some(check));
+    }
+
+    /// The check the current request still owes, taken so that it is made once.
+    pub fn take() -> Option<Check> {
+        OWED.try_with(|owed| owed.borrow_mut().take())
+            .ok()
+            .flatten()
     }
 }

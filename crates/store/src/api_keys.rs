@@ -74,10 +74,7 @@ pub fn authenticate(
     now: NaiveDateTime,
     touch: bool,
 ) -> Result<Option<KeyIdentity>, StoreError> {
-    let valid = api_keys::digest
-        .eq(digest.to_owned())
-        .and(api_keys::revoked_at.is_null())
-        .and(api_keys::expires_at.gt(now));
+    let valid = valid_at(digest.to_owned(), now);
     let found = if touch {
         let slug = sql::<Text>(
             "(SELECT slug FROM organisations WHERE organisations.id = api_keys.org_id)",
@@ -98,6 +95,50 @@ pub fn authenticate(
                 organisations::slug,
             ))
             .first::<KeyIdentity>(conn)
+            .optional()?
+    };
+    Ok(found)
+}
+
+/// The key with this digest, neither revoked nor expired at `now`.
+#[diesel::dsl::auto_type]
+fn valid_at(digest: String, now: NaiveDateTime) -> _ {
+    api_keys::digest
+        .eq(digest)
+        .and(api_keys::revoked_at.is_null())
+        .and(api_keys::expires_at.gt(now))
+}
+
+/// A key found valid by [`still_valid`]: its id and stored digest.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable)]
+pub struct ValidKey {
+    pub id: i64,
+    /// The stored digest, for the caller's constant-time comparison.
+    pub digest: String,
+}
+
+/// The key whose digest is `digest`, if it is still valid at `now` (not revoked, not
+/// expired): the check of a key whose identity the caller already knows, one statement
+/// on the key's own row. With `touch`, its `last_used_at` becomes `now` in the same
+/// statement.
+pub fn still_valid(
+    conn: &mut DbConnection,
+    digest: &str,
+    now: NaiveDateTime,
+    touch: bool,
+) -> Result<Option<ValidKey>, StoreError> {
+    let valid = valid_at(digest.to_owned(), now);
+    let found = if touch {
+        diesel::update(api_keys::table.filter(valid))
+            .set(api_keys::last_used_at.eq(now))
+            .returning((api_keys::id, api_keys::digest))
+            .get_result::<ValidKey>(conn)
+            .optional()?
+    } else {
+        api_keys::table
+            .filter(valid)
+            .select((api_keys::id, api_keys::digest))
+            .first::<ValidKey>(conn)
             .optional()?
     };
     Ok(found)

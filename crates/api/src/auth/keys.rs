@@ -2,25 +2,33 @@
 //! needs: its random text and its digest.
 //!
 //! A presented key is checked in three steps. Its shape and checksum, in memory: a key
-//! that fails is refused without a statement. Then one statement finds the key by its
-//! SHA-256 digest (unique index), joined to its organisation, only if it is neither revoked
-//! nor expired at the service's clock (the instance's UTC time, the same clock that sets
-//! `expires_at` at creation and roll). Lookup is by digest rather than by a prefix: the
-//! digest of a 178-bit random key tells an attacker nothing through the index's timing,
-//! and one row comes back; the stored digest is still compared with the presented one in
-//! constant time. Validity is never cached, so a revoked key is refused by the next
-//! request on every instance. Only "when did this instance last write `last_used_at` for
-//! this key" is remembered, so that the write happens at most once a minute per key and
-//! per instance, folded into the lookup itself (see `veikart_store::api_keys`).
+//! that fails is refused without a statement. Then its identity — id, role, organisation,
+//! which never change — is found: remembered by this instance from an earlier request, or
+//! looked up by its SHA-256 digest (unique index) joined to its organisation. Then its
+//! validity, which may change at any moment: one statement finds the key by its digest
+//! only if it is neither revoked nor expired at the service's clock (the instance's UTC
+//! time, the same clock that sets `expires_at` at creation and roll). On first use that is
+//! the lookup itself; for a remembered key it is made inside the request's own database
+//! hand-off ([`super::deferred`]), so a key costs one statement more than a token and no
+//! hand-off more. Lookup is by digest rather than by a prefix: the digest of a 178-bit
+//! random key tells an attacker nothing through the index's timing, and one row comes
+//! back; the stored digest is still compared with the presented one in constant time.
+//! Validity is never cached, so a revoked key is refused by the next request on every
+//! instance. Besides identities, only "when did this instance last write `last_used_at`
+//! for this key" is remembered, so that the write happens at most once a minute per key
+//! and per instance, folded into the validity statement (see `veikart_store::api_keys`).
 
 use std::collections::HashMap;
 use std::sync::{LazyLock, Mutex};
 use std::time::{Duration, Instant};
 
+use aws_lc_rs::constant_time::verify_slices_are_equal;
 use aws_lc_rs::digest::{SHA256, digest};
 use veikart_domain::{ApiKeySecret, Role};
+use veikart_store::api_keys::ValidKey;
 
 use super::Claims;
+use super::deferred::{self, KeyCheck};
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -56,35 +64,120 @@ pub fn generate() -> Result<ApiKeySecret, ApiError> {
 
 /// The claims of a presented key: 401 (the same for every reason) unless it is well
 /// formed, known, not revoked and not expired.
+///
+/// A key this instance has seen before is answered from its remembered identity, and its
+/// validity is checked by the request's own database hand-off ([`deferred`]); a key seen
+/// for the first time is looked up now.
 pub async fn claims_of_key(state: &AppState, presented: &str) -> Result<Claims, ApiError> {
     let key = ApiKeySecret::parse(presented).ok_or_else(refused)?;
     let digest = digest_hex(&key);
     let touch = last_use_due(&digest);
+    if let Some(identity) = remembered(&digest) {
+        let check = KeyCheck {
+            digest,
+            key_id: identity.id,
+            touch,
+        };
+        match deferred::defer(check) {
+            Ok(()) => return Ok(identity.claims()),
+            Err(check) => return verify_now(state, check, identity).await,
+        }
+    }
+    look_up(state, digest, touch).await
+}
+
+/// The first use of a key on this instance: one statement finds it, and its identity is
+/// remembered.
+async fn look_up(state: &AppState, digest: String, touch: bool) -> Result<Claims, ApiError> {
     let lookup = digest.clone();
     let now = veikart_store::now();
     let found = state
         .db(move |conn| veikart_store::api_keys::authenticate(conn, &lookup, now, touch))
         .await?
         .ok_or_else(refused)?;
-    aws_lc_rs::constant_time::verify_slices_are_equal(found.digest.as_bytes(), digest.as_bytes())
-        .map_err(|_| refused())?;
-    if touch {
-        remember_use(digest);
-    }
+    verify_slices_are_equal(found.digest.as_bytes(), digest.as_bytes()).map_err(|_| refused())?;
     let role = match found.role.parse::<Role>() {
         Ok(role @ (Role::Viewer | Role::Editor)) => role,
         _ => return Err(refused()),
     };
-    Ok(Claims {
-        sub: subject(found.id),
-        org: Some(found.org_slug),
+    if touch {
+        remember_use(digest.clone());
+    }
+    let identity = KeyIdentity {
+        id: found.id,
         role,
-        // Checked by the lookup against the stored expiry; not a token's.
-        exp: 0,
-        iat: None,
-        iss: None,
-        aud: None,
-    })
+        org_slug: found.org_slug,
+    };
+    remember(digest, identity.clone());
+    Ok(identity.claims())
+}
+
+/// A remembered key checked at once, where no request's hand-off can take the check.
+async fn verify_now(
+    state: &AppState,
+    check: KeyCheck,
+    identity: KeyIdentity,
+) -> Result<Claims, ApiError> {
+    if state.db(move |conn| check.verify(conn)).await? {
+        Ok(identity.claims())
+    } else {
+        Err(refused())
+    }
+}
+
+/// Whether what the validity check found confirms the remembered key: a row with the
+/// same id and digest (compared in constant time). Records the write of `last_used_at`.
+pub fn confirms(found: Option<&ValidKey>, key_id: i64, digest: &str, touched: bool) -> bool {
+    let Some(found) = found else {
+        return false;
+    };
+    let same = found.id == key_id
+        && verify_slices_are_equal(found.digest.as_bytes(), digest.as_bytes()).is_ok();
+    if same && touched {
+        remember_use(digest.to_owned());
+    }
+    same
+}
+
+/// What never changes about a key: who it is, its role and its organisation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct KeyIdentity {
+    id: i64,
+    role: Role,
+    org_slug: String,
+}
+
+impl KeyIdentity {
+    fn claims(self) -> Claims {
+        Claims {
+            sub: subject(self.id),
+            org: Some(self.org_slug),
+            role: self.role,
+            // Checked against the stored expiry by the key's statement; not a token's.
+            exp: 0,
+            iat: None,
+            iss: None,
+            aud: None,
+        }
+    }
+}
+
+/// The identities of the keys this instance has seen, by digest. Nothing here says a
+/// key is valid; that is checked on every request.
+static IDENTITIES: LazyLock<Mutex<HashMap<String, KeyIdentity>>> =
+    LazyLock::new(|| Mutex::new(HashMap::new()));
+
+fn remembered(digest: &str) -> Option<KeyIdentity> {
+    IDENTITIES.lock().ok()?.get(digest).cloned()
+}
+
+fn remember(digest: String, identity: KeyIdentity) {
+    if let Ok(mut known) = IDENTITIES.lock() {
+        if known.len() >= REMEMBERED_MAX {
+            known.clear();
+        }
+        known.insert(digest, identity);
+    }
 }
 
 /// When this instance last wrote `last_used_at`, by key digest.

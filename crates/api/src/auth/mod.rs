@@ -7,6 +7,7 @@
 //! refused. `exp`, `sub` and `role` are required; `iss` and `aud` are required and checked
 //! when configured.
 
+pub mod deferred;
 mod extract;
 pub mod keys;
 mod secret;

@@ -5,7 +5,8 @@
 //! - the document names its server and its licence by SPDX identifier;
 //! - an operation that declares no security is public (`security: []`);
 //! - an operation that accepts a JWT accepts an API key too (a second requirement, `api_key`);
-//! - every response has a description;
+//! - every response has a description, and declares the `X-Request-Id` header every
+//!   response carries (one named header, `#/components/headers/RequestId`);
 //! - header parameters are strings, never `null` (absent is how a client leaves one out);
 //! - an inline object schema equal to a named schema is a `$ref` to it, so a list item is
 //!   the same type as the single resource (`Page_Plan.items` → `Plan`);
@@ -44,6 +45,50 @@ pub(super) fn apply(doc: &mut Value, licence: &str) {
     reference_named_schemas(doc);
     split_whole_in_responses(doc);
     require_present_fields(doc);
+    declare_request_id(doc);
+}
+
+/// The header that names a request, as the components declare it once.
+const REQUEST_ID: &str = "RequestId";
+
+/// Every response carries `X-Request-Id`: declared once under `components.headers` and
+/// referred to by every response the document defines, inline or named.
+fn declare_request_id(doc: &mut Value) {
+    doc["components"]["headers"][REQUEST_ID] = json!({
+        "description": "The request's id: the client's own `X-Request-Id` when it sent a sane \
+            one (printable ASCII without spaces, at most 128 characters), else a new UUID. \
+            A problem's `instance` is `urn:veikart:request:<id>`, and the server's log lines \
+            about the request carry it.",
+        "required": true,
+        "schema": {"type": "string", "minLength": 1, "maxLength": 128, "pattern": "^[!-~]+$"}
+    });
+    let reference = json!({"$ref": format!("#/components/headers/{REQUEST_ID}")});
+    if let Some(named) = doc["components"]["responses"].as_object_mut() {
+        named
+            .values_mut()
+            .for_each(|response| name_the_request(response, &reference));
+    }
+    for operation in operations(doc) {
+        if let Some(own) = operation
+            .get_mut("responses")
+            .and_then(Value::as_object_mut)
+        {
+            own.values_mut()
+                .for_each(|response| name_the_request(response, &reference));
+        }
+    }
+}
+
+/// Declares `X-Request-Id` on a response defined here (a `$ref` is declared where it
+/// points).
+fn name_the_request(response: &mut Value, reference: &Value) {
+    let Some(response) = response.as_object_mut() else {
+        return;
+    };
+    if !response.contains_key("$ref") {
+        let headers = response.entry("headers").or_insert_with(|| json!({}));
+        headers["X-Request-Id"] = reference.clone();
+    }
 }
 
 /// Every operation that accepts a JWT (`bearer`) accepts an API key (`api_key`) too, as

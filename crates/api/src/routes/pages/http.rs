@@ -8,6 +8,7 @@ use actix_web::http::{StatusCode, header};
 use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse};
 use chrono::NaiveDate;
+use maud::Markup;
 use serde::Deserialize;
 
 use super::lang::Lang;
@@ -84,15 +85,16 @@ pub enum PageError {
     /// Unknown, or not published: the same page either way, so nothing leaks.
     NotFound(Lang),
     BadRequest(Lang, Bad),
-    /// Anything else (the database unreachable, …): answered as the API answers it.
-    Api(ApiError),
+    /// Anything else (the database unreachable, …): logged and counted as the API's own
+    /// answer; a failure of the service (5xx) is shown as a page with the request's id.
+    Api(Lang, ApiError),
 }
 
 impl From<ApiError> for PageError {
     fn from(e: ApiError) -> Self {
         match e {
             ApiError::NotFound => PageError::NotFound(Lang::Nb),
-            other => PageError::Api(other),
+            other => PageError::Api(Lang::Nb, other),
         }
     }
 }
@@ -103,7 +105,7 @@ impl PageError {
         match self {
             PageError::NotFound(_) => PageError::NotFound(lang),
             PageError::BadRequest(_, bad) => PageError::BadRequest(lang, bad),
-            other => other,
+            PageError::Api(_, e) => PageError::Api(lang, e),
         }
     }
 
@@ -113,8 +115,26 @@ impl PageError {
             PageError::BadRequest(lang, bad) => {
                 (StatusCode::BAD_REQUEST, layout::bad_request(lang, bad))
             }
-            PageError::Api(e) => return actix_web::ResponseError::error_response(&e),
+            PageError::Api(lang, e) => {
+                let answered = actix_web::ResponseError::error_response(&e);
+                let status = answered.status();
+                if !status.is_server_error() {
+                    return answered;
+                }
+                let unavailable = status == StatusCode::SERVICE_UNAVAILABLE;
+                let mut page = Self::html_page(status, layout::failed(lang, unavailable));
+                if let Some(retry) = answered.headers().get(header::RETRY_AFTER) {
+                    page.headers_mut()
+                        .insert(header::RETRY_AFTER, retry.clone());
+                }
+                return page;
+            }
         };
+        Self::html_page(status, page)
+    }
+
+    /// An error page with the headers every page has, never stored by a cache.
+    fn html_page(status: StatusCode, page: Markup) -> HttpResponse {
         HttpResponse::build(status)
             .insert_header((header::CONTENT_TYPE, HTML))
             .insert_header((header::CACHE_CONTROL, "no-store"))

@@ -161,7 +161,19 @@ pub fn bad_request(lang: Lang, bad: Bad) -> Markup {
     message_page(lang, t.bad_request_title, text)
 }
 
+/// The page for a failure of the service's own (5xx): unavailable (503) or failed.
+pub fn failed(lang: Lang, unavailable: bool) -> Markup {
+    let t = lang.texts();
+    if unavailable {
+        message_page(lang, t.unavailable_title, t.unavailable_text)
+    } else {
+        message_page(lang, t.failed_title, t.failed_text)
+    }
+}
+
+/// A short page saying what went wrong, with the request's id for a support mail.
 fn message_page(lang: Lang, title: &str, text: &str) -> Markup {
+    let request_id = crate::observe::request_id::current();
     let frame = Frame {
         lang,
         title,
@@ -175,6 +187,9 @@ fn message_page(lang: Lang, title: &str, text: &str) -> Markup {
         html! {
             h1 { (title) }
             p { (text) }
+            @if let Some(id) = &request_id {
+                p.request-id { (lang.texts().request_id) " " code { (id.as_str()) } }
+            }
             p { a href=(link("/", lang, None)) { (lang.texts().to_front_page) } }
         },
     )

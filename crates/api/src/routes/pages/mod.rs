@@ -257,7 +257,7 @@ fn rendered(view: &PlanView, key: &PageKey, path: &str) -> Result<Rendered, Page
 /// The embed's `frame-ancestors`: the organisation's embed origins, else its web site,
 /// else none.
 fn frame_ancestors(view: &PlanView) -> Result<String, PageError> {
-    let corrupt = |e: veikart_store::StoreError| PageError::Api(e.into());
+    let corrupt = |e: veikart_store::StoreError| PageError::from(crate::error::ApiError::from(e));
     let website = view.org.parsed_website().map_err(corrupt)?;
     let origins = view.org.parsed_embed_origins().map_err(corrupt)?;
     Ok(veikart_domain::web::frame_ancestors(
