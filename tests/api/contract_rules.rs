@@ -66,7 +66,7 @@ const UNBOUNDED: &str = "maxLength (none declared)";
 /// every parameter of every operation, so the departure is one switch rather than a line
 /// per parameter in [`KNOWN_BREACHES`]. While `false`, such refusals are counted and must
 /// still occur; once they name the parameter, set it to `true` and they are checked.
-const QUERY_REFUSALS_NAME_THE_PARAMETER: bool = false;
+const QUERY_REFUSALS_NAME_THE_PARAMETER: bool = true;
 
 /// Operations the walk cannot send generically, each with why. An operation listed here
 /// that the contract no longer has fails the test.

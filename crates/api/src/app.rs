@@ -264,10 +264,22 @@ async fn refuse_nul_in_url(
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let uri = req.uri().to_string().to_ascii_lowercase();
     if uri.contains("%00") || uri.contains('\0') {
-        let refusal = ApiError::BadRequest("the URL must not contain NUL characters (%00)".into());
+        let refusal = ApiError::BadRequest(match parameter_with_nul(req.query_string()) {
+            Some(name) => {
+                format!("the query parameter `{name}` must not contain NUL characters (%00)")
+            }
+            None => "the URL must not contain NUL characters (%00)".into(),
+        });
         return Ok(req
             .into_response(refusal.error_response())
             .map_into_right_body());
     }
     Ok(next.call(req).await?.map_into_left_body())
+}
+
+/// The first query parameter whose value holds a NUL character, by its name.
+fn parameter_with_nul(query: &str) -> Option<String> {
+    form_urlencoded::parse(query.as_bytes())
+        .find(|(_, value)| value.contains('\0'))
+        .map(|(name, _)| name.into_owned())
 }
