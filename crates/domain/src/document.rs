@@ -10,11 +10,12 @@ use std::collections::{HashMap, HashSet};
 
 use crate::date::Date;
 use crate::kpi::{Direction, KpiDefinition, KpiSource};
-use crate::text::{Label, Title};
-use crate::tree::{
-    MeasureStatus, NAME_MAX, TEXT_MAX, TITLE_MAX, check_amount, check_code, check_goal_key,
-    check_number, check_optional_text, check_period,
+#[cfg(feature = "openapi")]
+use crate::text::{BudgetCode, LongText, Owner};
+use crate::text::{
+    BudgetCodeRule, Label, LongTextRule, OwnerRule, Text, TextRule, Title, TitleRule,
 };
+use crate::tree::{MeasureStatus, check_amount, check_goal_key, check_number, check_period};
 use crate::validation::Validator;
 
 fn default_tolerance() -> f64 {
@@ -26,10 +27,12 @@ fn default_tolerance() -> f64 {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PlanDocument {
+    #[cfg_attr(feature = "openapi", schema(value_type = Title))]
     pub title: String,
     pub period_start: Date,
     pub period_end: Date,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<LongText>))]
     pub intro: Option<String>,
     /// The strategy the plan follows; on import, an existing strategy of the organisation
     /// with the same title and period is reused, otherwise it is created.
@@ -51,12 +54,15 @@ pub struct PlanDocument {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct StrategyDocument {
+    #[cfg_attr(feature = "openapi", schema(value_type = Title))]
     pub title: String,
     pub period_start: Date,
     pub period_end: Date,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<LongText>))]
     pub vision: Option<String>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<LongText>))]
     pub mission: Option<String>,
     #[serde(default)]
     pub goals: Vec<GoalDocument>,
@@ -69,8 +75,10 @@ pub struct GoalDocument {
     /// Unique within the document; KPIs name their goal by it.
     #[cfg_attr(feature = "openapi", schema(pattern = "^[a-z0-9][a-z0-9_-]{0,63}$"))]
     pub key: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = Title))]
     pub title: String,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<LongText>))]
     pub description: Option<String>,
     /// Measurable goals hold KPIs; qualitative ones take check-ins.
     pub measurable: bool,
@@ -81,8 +89,10 @@ pub struct GoalDocument {
 #[serde(deny_unknown_fields)]
 pub struct FocusAreaDocument {
     pub number: i32,
+    #[cfg_attr(feature = "openapi", schema(value_type = Title))]
     pub title: String,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<LongText>))]
     pub description: Option<String>,
     #[serde(default)]
     pub kpis: Vec<KpiDocument>,
@@ -143,10 +153,13 @@ impl KpiDocument {
 #[serde(deny_unknown_fields)]
 pub struct MeasureDocument {
     pub number: i32,
+    #[cfg_attr(feature = "openapi", schema(value_type = Title))]
     pub title: String,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<LongText>))]
     pub description: Option<String>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Owner>))]
     pub owner: Option<String>,
     #[serde(default)]
     pub status: MeasureStatus,
@@ -161,7 +174,9 @@ pub struct MeasureDocument {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct BudgetLineDocument {
+    #[cfg_attr(feature = "openapi", schema(value_type = BudgetCode))]
     pub code: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = Title))]
     pub title: String,
     /// Whole NOK.
     pub amount: i64,
@@ -173,8 +188,8 @@ impl PlanDocument {
     /// Checks the whole document; every error's field is its path in the document
     /// (`focus_areas[0].kpis[1].source.field`).
     pub fn validate(&self, v: &mut Validator) {
-        v.text("title", &self.title, true, TITLE_MAX);
-        check_optional_text(v, "intro", self.intro.as_deref(), TEXT_MAX);
+        check_as::<TitleRule>(v, "title", &self.title);
+        check_optional_as::<LongTextRule>(v, "intro", self.intro.as_deref());
         check_period(v, self.period_start, self.period_end);
         let goal_kinds = self.check_goals(v);
         let budget_codes = self.check_budget_lines(v);
@@ -198,10 +213,10 @@ impl PlanDocument {
         let mut goal_kinds: HashMap<&str, bool> = HashMap::new();
         if let Some(strategy) = &self.strategy {
             let mut s = Validator::new();
-            s.text("title", &strategy.title, true, TITLE_MAX);
+            check_as::<TitleRule>(&mut s, "title", &strategy.title);
             check_period(&mut s, strategy.period_start, strategy.period_end);
-            check_optional_text(&mut s, "vision", strategy.vision.as_deref(), TEXT_MAX);
-            check_optional_text(&mut s, "mission", strategy.mission.as_deref(), TEXT_MAX);
+            check_optional_as::<LongTextRule>(&mut s, "vision", strategy.vision.as_deref());
+            check_optional_as::<LongTextRule>(&mut s, "mission", strategy.mission.as_deref());
             for (i, goal) in strategy.goals.iter().enumerate() {
                 check_goal(&mut s, &format!("goals[{i}]"), goal, &mut goal_kinds);
             }
@@ -218,8 +233,8 @@ impl PlanDocument {
         let mut budget_codes = HashSet::new();
         for (i, line) in self.budget_lines.iter().enumerate() {
             let mut b = Validator::new();
-            check_code(&mut b, "code", &line.code);
-            b.text("title", &line.title, true, TITLE_MAX);
+            check_as::<BudgetCodeRule>(&mut b, "code", &line.code);
+            check_as::<TitleRule>(&mut b, "title", &line.title);
             check_amount(&mut b, "amount", line.amount);
             if let Some(spent) = line.actual_spent {
                 check_amount(&mut b, "actual_spent", spent);
@@ -304,8 +319,8 @@ impl FocusAreaDocument {
     /// The area's own fields and its measures, their numbers unique in the area.
     fn check(&self, a: &mut Validator, budget_codes: &HashSet<&str>) {
         check_number(a, "number", self.number);
-        a.text("title", &self.title, true, TITLE_MAX);
-        check_optional_text(a, "description", self.description.as_deref(), TEXT_MAX);
+        check_as::<TitleRule>(a, "title", &self.title);
+        check_optional_as::<LongTextRule>(a, "description", self.description.as_deref());
         let mut measure_numbers = HashSet::new();
         for (j, measure) in self.measures.iter().enumerate() {
             let mut m = Validator::new();
@@ -322,9 +337,9 @@ impl MeasureDocument {
     /// The measure's own fields, and its budget line among the document's.
     fn check(&self, m: &mut Validator, budget_codes: &HashSet<&str>) {
         check_number(m, "number", self.number);
-        m.text("title", &self.title, true, TITLE_MAX);
-        check_optional_text(m, "description", self.description.as_deref(), TEXT_MAX);
-        check_optional_text(m, "owner", self.owner.as_deref(), NAME_MAX);
+        check_as::<TitleRule>(m, "title", &self.title);
+        check_optional_as::<LongTextRule>(m, "description", self.description.as_deref());
+        check_optional_as::<OwnerRule>(m, "owner", self.owner.as_deref());
         if let Some(code) = &self.budget_line
             && !budget_codes.contains(code.as_str())
         {
@@ -349,9 +364,22 @@ fn check_goal<'a>(
     } else {
         kinds.insert(goal.key.as_str(), goal.measurable);
     }
-    g.text("title", &goal.title, true, TITLE_MAX);
-    check_optional_text(&mut g, "description", goal.description.as_deref(), TEXT_MAX);
+    check_as::<TitleRule>(&mut g, "title", &goal.title);
+    check_optional_as::<LongTextRule>(&mut g, "description", goal.description.as_deref());
     v.absorb(&format!("{path}."), g);
+}
+
+/// Checks `value` by the rule of the text type the contract declares for `field`
+/// (`Text<R>`'s constructor, the one check of that rule).
+fn check_as<R: TextRule>(v: &mut Validator, field: &str, value: &str) {
+    let _ = v.parsed(field, Text::<R>::parse(value));
+}
+
+/// [`check_as`] for a field that may be left out.
+fn check_optional_as<R: TextRule>(v: &mut Validator, field: &str, value: Option<&str>) {
+    if let Some(value) = value {
+        check_as::<R>(v, field, value);
+    }
 }
 
 #[cfg(test)]
