@@ -11,6 +11,7 @@ mod audit;
 mod auth;
 mod concurrency;
 mod errors;
+mod events;
 mod health;
 mod import_log;
 mod imports;

@@ -195,6 +195,7 @@ fn serve(url: DatabaseUrl, options: ServeOptions, keys: KeyArgs) -> Result<(), S
     settings.pool.max_connections = options.pool_size;
     settings.workers = options.workers;
     settings.metrics_bind = options.metrics_bind.filter(|b| !b.trim().is_empty());
+    settings.event_retention = veikart_api::event_retention::EventRetention::from_env()?;
     let metrics_bind = settings.metrics_bind.clone();
     let bind = settings.bind.clone();
     let app = Application::build(settings).map_err(|e| e.to_string())?;

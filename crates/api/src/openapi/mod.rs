@@ -56,6 +56,7 @@ measurable goals. Tenant resources live under `/api/v1/orgs/{org}`. Errors are R
         (name = "imports", description = "Many records of one kind at once, from JSON, NDJSON or CSV: all or nothing, matched by their keys"),
         (name = "results", description = "How a plan is going: each KPI's result, series and counted records, and the scorecard, computed from the records"),
         (name = "audit", description = "Who changed what, when"),
+        (name = "events", description = "What changed, in commit order: the event feed"),
         (name = "api keys", description = "An organisation's keys for scripts and dashboards: shown once, stored hashed, expiring, revocable"),
     )
 )]

@@ -203,6 +203,8 @@ fn import_in<K: RecordKind>(
                 "import",
                 id,
             )?;
+            let completed = veikart_store::events::import_completed(&row)?;
+            veikart_store::events::emit(tx, org_id, &completed)?;
             Import::of(row)?
         }
         None => Import {
