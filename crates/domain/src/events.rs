@@ -87,6 +87,8 @@ crate::tree::wire_names!(EventType {
 });
 
 impl EventType {
+    /// Every type (a feed read without a type filter asks for these): a new type goes here
+    /// too.
     pub const ALL: [EventType; 9] = [
         EventType::RecordCreated,
         EventType::RecordUpdated,

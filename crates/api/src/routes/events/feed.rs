@@ -7,7 +7,7 @@ use veikart_store::events::{self as store, Feed, FeedRequest};
 
 use super::{Event, EventPage};
 use crate::auth::Auth;
-use crate::error::{ApiError, Problem};
+use crate::error::ApiError;
 use crate::pagination::{DEFAULT_LIMIT, MAX_LIMIT, query_params};
 use crate::routes::orgs::OrgPath;
 use crate::state::AppState;
@@ -65,9 +65,8 @@ impl FeedParams {
     security(("bearer_auth" = [])),
     responses(
         (status = 200, body = EventPage),
-        (status = 410, body = Problem, content_type = "application/problem+json",
-         description = "Events after `after` were removed (older than the retention): \
-                        read the feed again from its start, without `after`."),
+        (status = 410, description = "Events after `after` were removed (older than the \
+                                      retention): read the feed again from its start."),
     )
 )]
 #[get("/orgs/{org}/events")]

@@ -61,24 +61,18 @@ async fn set_published(
     } else {
         PlanStep::Unpublish
     };
-    step(
-        req,
-        state,
-        auth,
-        path,
-        (Role::Editor, taken),
-        move |_, current| {
-            let fields = stored_fields(current)?;
-            checked_values(
-                PlanFields {
-                    published,
-                    ..fields
-                },
-                current.strategy_id,
-                current.revision,
-            )
-        },
-    )
+    let publish = (Role::Editor, taken);
+    step(req, state, auth, path, publish, move |_, current| {
+        let fields = stored_fields(current)?;
+        checked_values(
+            PlanFields {
+                published,
+                ..fields
+            },
+            current.strategy_id,
+            current.revision,
+        )
+    })
     .await
 }
 
