@@ -10,6 +10,7 @@ mod api_keys;
 mod audit;
 mod auth;
 mod concurrency;
+mod contract_rules;
 mod errors;
 mod events;
 mod health;

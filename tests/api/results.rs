@@ -4,11 +4,9 @@
 //! measurer.
 
 use serde_json::{Value, json};
+use veikart_api::demo_year::DemoRecord;
 use veikart_domain::Role;
 use veikart_domain::engine::{self, Need, memory};
-use veikart_domain::records::{
-    ActivityFields, MemberFields, MilestoneFields, ObservationFields, ProjectFields, SurveyFields,
-};
 use veikart_tests::TestApp;
 
 /// A plan for 2022 with one focus area and five KPIs, and the records below.
@@ -647,22 +645,23 @@ fn the_demo_plans_results_equal_the_in_memory_measure_of_the_demo_year() {
     });
     let org = veikart_api::demo::DEMO_ORG;
     let viewer = app.token(org, Role::Viewer);
-    let demo = veikart_api::demo_year::records(|_, _| None);
-    fn of<T: serde::de::DeserializeOwned>(
-        demo: &[veikart_api::demo_year::DemoRecord],
-        kind: &str,
-    ) -> Vec<T> {
-        demo.iter()
-            .filter(|r| r.kind == kind)
-            .map(|r| serde_json::from_value(r.body.clone()).unwrap())
-            .collect()
+    let demo = veikart_api::demo_year::records(|_, _| None).unwrap();
+    let mut members = Vec::new();
+    let mut activities = Vec::new();
+    let mut surveys = Vec::new();
+    let mut projects = Vec::new();
+    let mut observations = Vec::new();
+    let mut milestones = Vec::new();
+    for record in demo {
+        match record {
+            DemoRecord::Member(fields) => members.push(fields),
+            DemoRecord::Activity(fields) => activities.push(fields),
+            DemoRecord::Survey(fields) => surveys.push(fields),
+            DemoRecord::Project(fields) => projects.push(fields),
+            DemoRecord::Observation(fields) => observations.push(fields),
+            DemoRecord::Milestone(fields) => milestones.push(fields),
+        }
     }
-    let members: Vec<MemberFields> = of(&demo, "members");
-    let activities: Vec<ActivityFields> = of(&demo, "activities");
-    let surveys: Vec<SurveyFields> = of(&demo, "surveys");
-    let projects: Vec<ProjectFields> = of(&demo, "projects");
-    let observations: Vec<ObservationFields> = of(&demo, "observations");
-    let milestones: Vec<MilestoneFields> = of(&demo, "milestones");
     let records = memory::Records {
         members: &members,
         activities: &activities,

@@ -9,8 +9,8 @@ use veikart_store::organisations::{self, NewOrganisation};
 use veikart_store::plans::{self, PlanValues};
 use veikart_store::{DatabaseUrl, PageRequest, StoreError, Tx, db, focus_areas, measures};
 
-use crate::demo_year;
-use crate::routes::records::{self, RecordKind, kinds};
+use crate::demo_year::{self, DemoRecord};
+use crate::routes::records::{self, Fields, RecordKind, kinds};
 
 /// The demo organisation's slug.
 pub const DEMO_ORG: &str = "innovasjon-gardermoen";
@@ -92,33 +92,26 @@ fn load_year(tx: &mut Tx<'_>, org_id: i64, plan_id: i64) -> Result<(), StoreErro
             .find(|m| m.focus_area_id == area.id && m.number == measure_number)
             .map(|m| m.id)
     };
-    for record in demo_year::records(measure_id) {
-        match record.kind {
-            "members" => insert_demo::<kinds::MemberKind>(tx, org_id, record.body)?,
-            "activities" => insert_demo::<kinds::ActivityKind>(tx, org_id, record.body)?,
-            "surveys" => insert_demo::<kinds::SurveyKind>(tx, org_id, record.body)?,
-            "projects" => insert_demo::<kinds::ProjectKind>(tx, org_id, record.body)?,
-            "observations" => insert_demo::<kinds::ObservationKind>(tx, org_id, record.body)?,
-            "milestones" => insert_demo::<kinds::MilestoneKind>(tx, org_id, record.body)?,
-            other => {
-                return Err(StoreError::Corrupt(format!(
-                    "demo record of unknown kind {other}"
-                )));
-            }
-        }
+    for record in demo_year::records(measure_id).map_err(StoreError::Corrupt)? {
+        match record {
+            DemoRecord::Member(fields) => insert::<kinds::MemberKind>(tx, org_id, fields),
+            DemoRecord::Activity(fields) => insert::<kinds::ActivityKind>(tx, org_id, fields),
+            DemoRecord::Survey(fields) => insert::<kinds::SurveyKind>(tx, org_id, fields),
+            DemoRecord::Project(fields) => insert::<kinds::ProjectKind>(tx, org_id, fields),
+            DemoRecord::Observation(fields) => insert::<kinds::ObservationKind>(tx, org_id, fields),
+            DemoRecord::Milestone(fields) => insert::<kinds::MilestoneKind>(tx, org_id, fields),
+        }?;
     }
     Ok(())
 }
 
-fn insert_demo<K: RecordKind>(
+/// Writes one demo record as the API's create would.
+fn insert<K: RecordKind>(
     tx: &mut Tx<'_>,
     org_id: i64,
-    body: serde_json::Value,
+    fields: Fields<K>,
 ) -> Result<(), StoreError> {
-    let fields = serde_json::from_value(body.clone())
-        .map_err(|e| StoreError::Corrupt(format!("demo record {body}: {e}")))?;
-    records::insert::<K>(tx, org_id, ACTOR, fields)?;
-    Ok(())
+    records::insert::<K>(tx, org_id, ACTOR, fields).map(drop)
 }
 
 #[cfg(test)]

@@ -18,55 +18,103 @@
 //!
 //! The records reference nothing but the demo plan's measures, through the `measure_id`
 //! callback; they may be created in any order once the plan exists.
+//!
+//! Each record is the typed fields of its kind (`MemberFields`, …), every rule-carrying
+//! value made through its type, so that a change to a record's fields breaks the demo
+//! here, at compile time.
 
-use serde_json::{Value, json};
+use veikart_domain::kpi::{
+    ActivityKind, ActivityStatus, MembershipType, ProjectRole, SurveyAudience,
+};
+use veikart_domain::records::{
+    ActivityFields, Dimension, Key, MemberFields, MetricKey, MilestoneFields, ObservationFields,
+    ProjectFields, ProjectStatus, RecordKind, ShortText, SurveyFields,
+};
+use veikart_domain::{Date as Day, OrganisationNumber};
 
-/// One record of the demo year: its kind (the path segment of its collection) and its body
-/// in the create shape that `POST /api/v1/orgs/{org}/<kind>` takes.
+/// One record of the demo year: the fields of its kind, as `POST
+/// /api/v1/orgs/{org}/<kind>` takes them. Built from the typed fields, so that a field or
+/// a rule type that changes breaks the demo where it is written.
 #[derive(Debug, Clone, PartialEq)]
-pub struct DemoRecord {
-    pub kind: &'static str,
-    pub body: serde_json::Value,
+pub enum DemoRecord {
+    Member(MemberFields),
+    Activity(ActivityFields),
+    Survey(SurveyFields),
+    Project(ProjectFields),
+    Observation(ObservationFields),
+    Milestone(MilestoneFields),
 }
 
-/// Every record of the demo year, in a fixed order, the same on every call.
-/// `measure_id(focus_area_number, measure_number)` gives the id of one of the demo plan's measures, if it exists.
+impl DemoRecord {
+    pub fn kind(&self) -> RecordKind {
+        match self {
+            DemoRecord::Member(_) => RecordKind::Member,
+            DemoRecord::Activity(_) => RecordKind::Activity,
+            DemoRecord::Survey(_) => RecordKind::Survey,
+            DemoRecord::Project(_) => RecordKind::Project,
+            DemoRecord::Observation(_) => RecordKind::Observation,
+            DemoRecord::Milestone(_) => RecordKind::Milestone,
+        }
+    }
+
+    /// Gives the record its stable `external_ref`: `demo-<kind>-001`, … (`index` from 0).
+    fn numbered(mut self, index: usize) -> Result<Self, String> {
+        let reference = Some(typed(&format!(
+            "demo-{}-{:03}",
+            self.kind().as_str(),
+            index + 1
+        ))?);
+        match &mut self {
+            DemoRecord::Member(f) => f.external_ref = reference,
+            DemoRecord::Activity(f) => f.external_ref = reference,
+            DemoRecord::Survey(f) => f.external_ref = reference,
+            DemoRecord::Project(f) => f.external_ref = reference,
+            DemoRecord::Observation(f) => f.external_ref = reference,
+            DemoRecord::Milestone(f) => f.external_ref = reference,
+        }
+        Ok(self)
+    }
+}
+
+/// Every record of the demo year, in a fixed order, the same on every call, or the first
+/// value that breaks its field's rule. `measure_id(focus_area_number, measure_number)`
+/// gives the id of one of the demo plan's measures, if it exists.
 ///
 /// The order is: members (by joining date), activities (by date), surveys, projects,
 /// observations, milestones.
-pub fn records(measure_id: impl Fn(i32, i32) -> Option<i64>) -> Vec<DemoRecord> {
+pub fn records(measure_id: impl Fn(i32, i32) -> Option<i64>) -> Result<Vec<DemoRecord>, String> {
     let members = members();
-    let mut out = Vec::new();
-    for (i, m) in members.iter().enumerate() {
-        out.push(record("members", "member", i, m.body()));
-    }
-    for (i, a) in ACTIVITIES.iter().enumerate() {
-        out.push(record("activities", "activity", i, a.body(i, &measure_id)));
-    }
-    for (i, body) in surveys(&members).into_iter().enumerate() {
-        out.push(record("surveys", "survey", i, body));
-    }
-    for (i, body) in projects().into_iter().enumerate() {
-        out.push(record("projects", "project", i, body));
-    }
-    for (i, body) in observations(&members).into_iter().enumerate() {
-        out.push(record("observations", "observation", i, body));
-    }
-    for (i, body) in milestones(&measure_id).into_iter().enumerate() {
-        out.push(record("milestones", "milestone", i, body));
-    }
-    out
+    let kinds = [
+        numbered(member_fields(&members)?, DemoRecord::Member),
+        numbered(activities(&measure_id)?, DemoRecord::Activity),
+        numbered(surveys(&members)?, DemoRecord::Survey),
+        numbered(projects()?, DemoRecord::Project),
+        numbered(observations(&members)?, DemoRecord::Observation),
+        numbered(milestones(&measure_id)?, DemoRecord::Milestone),
+    ];
+    kinds.into_iter().flatten().collect()
 }
 
-/// Adds the stable `external_ref` (`demo-<kind>-001`, …) to a body.
-fn record(kind: &'static str, singular: &str, index: usize, mut body: Value) -> DemoRecord {
-    if let Value::Object(map) = &mut body {
-        map.insert(
-            "external_ref".into(),
-            Value::String(format!("demo-{singular}-{:03}", index + 1)),
-        );
-    }
-    DemoRecord { kind, body }
+/// The records of one kind, each with its number within the kind.
+fn numbered<F>(fields: Vec<F>, record: fn(F) -> DemoRecord) -> Vec<Result<DemoRecord, String>> {
+    let records = fields.into_iter().map(record).enumerate();
+    records.map(|(i, r)| r.numbered(i)).collect()
+}
+
+/// A value of a type that carries its field's rule (a title, a municipality number, …),
+/// or which rule the demo's value breaks.
+fn typed<T: TryFrom<String, Error = String>>(value: &str) -> Result<T, String> {
+    T::try_from(value.to_owned()).map_err(|e| format!("the demo value {value:?} {e}"))
+}
+
+/// An optional value of such a type.
+fn typed_opt<T: TryFrom<String, Error = String>>(value: Option<&str>) -> Result<Option<T>, String> {
+    value.map(typed).transpose()
+}
+
+/// A count as the records store it.
+fn count(n: i64) -> Result<i32, String> {
+    i32::try_from(n).map_err(|_| format!("the demo count {n} is out of range"))
 }
 
 // ---------------------------------------------------------------------------------------
@@ -175,8 +223,11 @@ impl Date {
         Date::ordinal(y, u32::try_from(n).unwrap_or(1))
     }
 
-    fn iso(self) -> String {
-        format!("{:04}-{:02}-{:02}", self.y, self.m, self.d)
+    /// The day as the records hold it.
+    fn day(self) -> Result<Day, String> {
+        chrono::NaiveDate::from_ymd_opt(self.y, self.m, self.d)
+            .and_then(Day::new)
+            .ok_or_else(|| format!("the demo date {self:?} is not a day the records hold"))
     }
 
     fn month_end(y: i32, m: u32) -> Date {
@@ -361,15 +412,20 @@ impl Member {
         self.joined_on <= d && self.left_on.is_none_or(|left| left > d)
     }
 
-    fn body(&self) -> Value {
-        json!({
-            "org_number": self.org_number,
-            "name": self.name,
-            "municipality": self.municipality,
-            "membership_type": if self.associated { "associated" } else { "ordinary" },
-            "joined_on": self.joined_on.iso(),
-            "left_on": self.left_on.map(Date::iso),
-            "employees": self.employees,
+    fn fields(&self) -> Result<MemberFields, String> {
+        Ok(MemberFields {
+            org_number: typed::<OrganisationNumber>(&self.org_number)?,
+            name: typed(&self.name)?,
+            municipality: typed(self.municipality)?,
+            membership_type: if self.associated {
+                MembershipType::Associated
+            } else {
+                MembershipType::Ordinary
+            },
+            joined_on: self.joined_on.day()?,
+            left_on: self.left_on.map(Date::day).transpose()?,
+            employees: self.employees.map(count).transpose()?,
+            external_ref: None,
         })
     }
 }
@@ -477,13 +533,34 @@ fn members() -> Vec<Member> {
     let mut rng = Rng::new();
     let mut names = Vec::new();
     let mut numbers = Vec::new();
+    let mut members = municipalities(&mut rng, &mut names, &mut numbers);
+    members.extend(companies_before_2022(&mut rng, &mut names, &mut numbers));
+    leave_before_2022(&mut rng, &mut members);
+    leave_in_2022(&mut rng, &mut members);
+    // The twelve new members of 2022.
+    for joined in JOINED_2022 {
+        members.push(company(&mut rng, &mut names, &mut numbers, joined));
+    }
+    members.sort_by(|a, b| {
+        a.joined_on
+            .cmp(&b.joined_on)
+            .then_with(|| a.name.cmp(&b.name))
+    });
+    members
+}
+
+/// The municipalities, associated members.
+fn municipalities(
+    rng: &mut Rng,
+    names: &mut Vec<String>,
+    numbers: &mut Vec<String>,
+) -> Vec<Member> {
     let mut members = Vec::new();
-    // The municipalities are associated members.
     for m in &MUNICIPALITIES {
         let name = format!("{} kommune", m.name);
         names.push(name.clone());
         members.push(Member {
-            org_number: fake_org_number(&mut rng, &mut numbers),
+            org_number: fake_org_number(rng, numbers),
             name,
             municipality: m.number,
             associated: true,
@@ -492,15 +569,28 @@ fn members() -> Vec<Member> {
             employees: None,
         });
     }
-    // Companies that joined 2005–2021, more in later years.
+    members
+}
+
+/// Companies that joined 2005–2021, more in later years.
+fn companies_before_2022(
+    rng: &mut Rng,
+    names: &mut Vec<String>,
+    numbers: &mut Vec<String>,
+) -> Vec<Member> {
     let years: Vec<i32> = (2005..=2021).collect();
     let weights: Vec<u64> = (0..years.len() as u64).map(|i| 6 + i / 2).collect();
+    let mut members = Vec::new();
     for _ in 0..COMPANIES_BEFORE_2022 {
         let year = years.get(rng.weighted(&weights)).copied().unwrap_or(2021);
-        let joined = Date::random_in(&mut rng, year);
-        members.push(company(&mut rng, &mut names, &mut numbers, joined));
+        let joined = Date::random_in(rng, year);
+        members.push(company(rng, names, numbers, joined));
     }
-    // Some left before 2022, some during 2022.
+    members
+}
+
+/// Some companies that joined by 2018 left before 2022, at a month end.
+fn leave_before_2022(rng: &mut Rng, members: &mut [Member]) {
     let mut leavers = 0;
     while leavers < LEFT_BEFORE_2022 {
         let i = usize::try_from(rng.below(members.len() as u64)).unwrap_or(0);
@@ -517,6 +607,10 @@ fn members() -> Vec<Member> {
         ));
         leavers += 1;
     }
+}
+
+/// Four companies leave during 2022, on the days of `LEFT_2022`.
+fn leave_in_2022(rng: &mut Rng, members: &mut [Member]) {
     let mut left_2022 = LEFT_2022.iter();
     let mut next_leave = left_2022.next();
     while let Some(left_on) = next_leave {
@@ -530,29 +624,24 @@ fn members() -> Vec<Member> {
         m.left_on = Some(*left_on);
         next_leave = left_2022.next();
     }
-    // The twelve new members of 2022.
-    for joined in JOINED_2022 {
-        members.push(company(&mut rng, &mut names, &mut numbers, joined));
-    }
-    members.sort_by(|a, b| {
-        a.joined_on
-            .cmp(&b.joined_on)
-            .then_with(|| a.name.cmp(&b.name))
-    });
-    members
+}
+
+/// The members' fields, as the records hold them.
+fn member_fields(members: &[Member]) -> Result<Vec<MemberFields>, String> {
+    members.iter().map(Member::fields).collect()
 }
 
 // ---------------------------------------------------------------------------------------
 // Activities.
 
-const MEMBER_MEETING: &str = "member_meeting";
-const NETWORK_MEETING: &str = "network_meeting";
-const OTHER_ARENA: &str = "other_arena";
-const PROMOTION: &str = "promotion";
+const MEMBER_MEETING: ActivityKind = ActivityKind::MemberMeeting;
+const NETWORK_MEETING: ActivityKind = ActivityKind::NetworkMeeting;
+const OTHER_ARENA: ActivityKind = ActivityKind::OtherArena;
+const PROMOTION: ActivityKind = ActivityKind::Promotion;
 
-const HELD: &str = "held";
-const CANCELLED: &str = "cancelled";
-const PLANNED: &str = "planned";
+const HELD: ActivityStatus = ActivityStatus::Held;
+const CANCELLED: ActivityStatus = ActivityStatus::Cancelled;
+const PLANNED: ActivityStatus = ActivityStatus::Planned;
 
 /// Which measure an activity serves.
 #[derive(Clone, Copy)]
@@ -578,8 +667,8 @@ enum Turnout {
 
 struct Activity {
     date: Date,
-    kind: &'static str,
-    status: &'static str,
+    kind: ActivityKind,
+    status: ActivityStatus,
     municipality: Option<&'static str>,
     title: &'static str,
     link: Link,
@@ -588,8 +677,8 @@ struct Activity {
 
 const fn act(
     date: Date,
-    kind: &'static str,
-    status: &'static str,
+    kind: ActivityKind,
+    status: ActivityStatus,
     municipality: Option<&'static str>,
     title: &'static str,
 ) -> Activity {
@@ -615,40 +704,61 @@ impl Activity {
         self
     }
 
-    fn body(&self, index: usize, measure_id: &impl Fn(i32, i32) -> Option<i64>) -> Value {
-        let measure = match self.link {
+    fn fields(
+        &self,
+        index: usize,
+        measure_id: &impl Fn(i32, i32) -> Option<i64>,
+    ) -> Result<ActivityFields, String> {
+        Ok(ActivityFields {
+            kind: self.kind,
+            title: typed(self.title)?,
+            date: self.date.day()?,
+            status: self.status,
+            participants: self.participants(index).map(count).transpose()?,
+            municipality: typed_opt(self.municipality)?,
+            measure_id: self.measure(measure_id),
+            external_ref: None,
+        })
+    }
+
+    /// The measure the activity carries out.
+    fn measure(&self, measure_id: &impl Fn(i32, i32) -> Option<i64>) -> Option<i64> {
+        match self.link {
             Link::ByKind => match self.kind {
-                MEMBER_MEETING => measure_id(1, 1),
-                NETWORK_MEETING => measure_id(1, 2),
-                OTHER_ARENA => measure_id(1, 3),
-                _ => measure_id(1, 4),
+                ActivityKind::MemberMeeting => measure_id(1, 1),
+                ActivityKind::NetworkMeeting => measure_id(1, 2),
+                ActivityKind::OtherArena => measure_id(1, 3),
+                ActivityKind::Promotion => measure_id(1, 4),
             },
             Link::Measure(area, number) => measure_id(area, number),
             Link::Unlinked => None,
-        };
-        // Each activity draws from its own stream (by position), so changing one row's
-        // turnout leaves every other row's as it was.
+        }
+    }
+
+    /// How many took part, for a held activity whose turnout is known. Each activity
+    /// draws from its own stream (by position `index`), so changing one row's turnout
+    /// leaves every other row's as it was.
+    fn participants(&self, index: usize) -> Option<i64> {
         let mut rng = Rng(Rng::SEED ^ (0xAC71_0000 + index as u64));
-        let participants = match (self.status, self.turnout) {
-            (HELD, Turnout::Exactly(n)) => Some(n),
-            (HELD, Turnout::Usual) => Some(match self.kind {
-                MEMBER_MEETING => rng.range(22, 64),
-                NETWORK_MEETING => rng.range(8, 24),
-                OTHER_ARENA => rng.range(40, 140),
-                _ => rng.range(10, 40),
+        match (self.status, self.turnout) {
+            (ActivityStatus::Held, Turnout::Exactly(n)) => Some(n),
+            (ActivityStatus::Held, Turnout::Usual) => Some(match self.kind {
+                ActivityKind::MemberMeeting => rng.range(22, 64),
+                ActivityKind::NetworkMeeting => rng.range(8, 24),
+                ActivityKind::OtherArena => rng.range(40, 140),
+                ActivityKind::Promotion => rng.range(10, 40),
             }),
             _ => None,
-        };
-        json!({
-            "kind": self.kind,
-            "title": self.title,
-            "date": self.date.iso(),
-            "status": self.status,
-            "participants": participants,
-            "municipality": self.municipality,
-            "measure_id": measure,
-        })
+        }
     }
+}
+
+/// The activities' fields, as the records hold them.
+fn activities(
+    measure_id: &impl Fn(i32, i32) -> Option<i64>,
+) -> Result<Vec<ActivityFields>, String> {
+    let activities = ACTIVITIES.iter().enumerate();
+    activities.map(|(i, a)| a.fields(i, measure_id)).collect()
 }
 
 const GJE: Option<&str> = Some("3032");
@@ -718,92 +828,129 @@ const ACTIVITIES: [Activity; 50] = [
 // ---------------------------------------------------------------------------------------
 // Surveys, projects, observations, milestones.
 
-fn tenths(n: i64) -> Value {
-    // n / 10 is the double nearest to the decimal, which serde_json prints exactly so.
-    json!(n as f64 / 10.0)
+/// `n` tenths: the double nearest to the decimal (3.8 for 38).
+fn tenths(n: i64) -> f64 {
+    n as f64 / 10.0
 }
 
 /// The internal survey (members, in May) and the external one (the region's businesses,
 /// in October).
-fn surveys(members: &[Member]) -> Vec<Value> {
+fn surveys(members: &[Member]) -> Result<Vec<SurveyFields>, String> {
     let conducted = date(2022, 5, 12);
     let invited = members.iter().filter(|m| m.active_on(conducted)).count() as i64;
     let responses = (invited * 38 + 50) / 100;
-    vec![
-        json!({
-            "audience": "internal",
-            "title": "Medlemsundersøkelsen 2022",
-            "conducted_on": conducted.iso(),
-            "invited": invited,
-            "responses": responses,
-            "scale_min": 1,
-            "scale_max": 5,
-            "mean_score": tenths(38),
-            "nps": 22,
-        }),
-        json!({
-            "audience": "external",
-            "title": "Omdømmeundersøkelse 2022: Innovasjon Gardermoen sett fra næringslivet i regionen",
-            "conducted_on": date(2022, 10, 18).iso(),
-            "invited": 640,
-            "responses": 151,
-            "scale_min": 1,
-            "scale_max": 5,
-            "mean_score": tenths(35),
-            "nps": 6,
-        }),
-    ]
+    Ok(vec![
+        SurveyFields {
+            audience: SurveyAudience::Internal,
+            title: typed("Medlemsundersøkelsen 2022")?,
+            conducted_on: conducted.day()?,
+            invited: count(invited)?,
+            responses: count(responses)?,
+            scale_min: 1.0,
+            scale_max: 5.0,
+            mean_score: Some(tenths(38)),
+            nps: Some(22),
+            external_ref: None,
+        },
+        SurveyFields {
+            audience: SurveyAudience::External,
+            title: typed(
+                "Omdømmeundersøkelse 2022: Innovasjon Gardermoen sett fra næringslivet i regionen",
+            )?,
+            conducted_on: date(2022, 10, 18).day()?,
+            invited: 640,
+            responses: 151,
+            scale_min: 1.0,
+            scale_max: 5.0,
+            mean_score: Some(tenths(35)),
+            nps: Some(6),
+            external_ref: None,
+        },
+    ])
+}
+
+/// A project as the demo writes it: the fields that differ from one project to the next.
+struct Project {
+    title: &'static str,
+    role: ProjectRole,
+    start_on: Date,
+    end_on: Date,
+    funder: &'static str,
+    funding_scheme: &'static str,
+    case_number: Option<&'static str>,
+    external_funding: f64,
+    status: ProjectStatus,
 }
 
 /// The innovation projects: three the organisation owns or leads with external funding,
 /// and one partner application not yet decided.
-fn projects() -> Vec<Value> {
-    vec![
-        json!({
-            "title": "Sirkulærøkonomi i Gardermoregionen",
-            "role": "leader",
-            "start_on": date(2021, 3, 1).iso(),
-            "end_on": date(2022, 11, 30).iso(),
-            "funder": "Viken fylkeskommune",
-            "funding_scheme": "Regionalt forskningsfond Viken",
-            "case_number": "2021/0417",
-            "external_funding": 1_200_000,
-            "status": "completed",
-        }),
-        json!({
-            "title": "Lokalmat Øvre Romerike",
-            "role": "owner",
-            "start_on": date(2022, 5, 2).iso(),
-            "end_on": date(2023, 12, 31).iso(),
-            "funder": "Innovasjon Norge",
-            "funding_scheme": "Bedriftsnettverk",
-            "case_number": "2022/1234",
-            "external_funding": 450_000,
-            "status": "running",
-        }),
-        json!({
-            "title": "Fremtidens logistikk",
-            "role": "owner",
-            "start_on": date(2022, 11, 1).iso(),
-            "end_on": date(2024, 10, 31).iso(),
-            "funder": "Viken fylkeskommune",
-            "funding_scheme": "Regionale utviklingsmidler",
-            "case_number": "2022/3391",
-            "external_funding": 850_000,
-            "status": "granted",
-        }),
-        json!({
-            "title": "Grønn flyplassregion: hydrogen til tungtransport",
-            "role": "partner",
-            "start_on": date(2023, 3, 1).iso(),
-            "end_on": date(2025, 2, 28).iso(),
-            "funder": "Forskningsrådet",
-            "funding_scheme": "Innovasjonsprosjekt i næringslivet",
-            "case_number": null,
-            "external_funding": 0,
-            "status": "applied",
-        }),
-    ]
+const PROJECTS: [Project; 4] = [
+    Project {
+        title: "Sirkulærøkonomi i Gardermoregionen",
+        role: ProjectRole::Leader,
+        start_on: date(2021, 3, 1),
+        end_on: date(2022, 11, 30),
+        funder: "Viken fylkeskommune",
+        funding_scheme: "Regionalt forskningsfond Viken",
+        case_number: Some("2021/0417"),
+        external_funding: 1_200_000.0,
+        status: ProjectStatus::Completed,
+    },
+    Project {
+        title: "Lokalmat Øvre Romerike",
+        role: ProjectRole::Owner,
+        start_on: date(2022, 5, 2),
+        end_on: date(2023, 12, 31),
+        funder: "Innovasjon Norge",
+        funding_scheme: "Bedriftsnettverk",
+        case_number: Some("2022/1234"),
+        external_funding: 450_000.0,
+        status: ProjectStatus::Running,
+    },
+    Project {
+        title: "Fremtidens logistikk",
+        role: ProjectRole::Owner,
+        start_on: date(2022, 11, 1),
+        end_on: date(2024, 10, 31),
+        funder: "Viken fylkeskommune",
+        funding_scheme: "Regionale utviklingsmidler",
+        case_number: Some("2022/3391"),
+        external_funding: 850_000.0,
+        status: ProjectStatus::Granted,
+    },
+    Project {
+        title: "Grønn flyplassregion: hydrogen til tungtransport",
+        role: ProjectRole::Partner,
+        start_on: date(2023, 3, 1),
+        end_on: date(2025, 2, 28),
+        funder: "Forskningsrådet",
+        funding_scheme: "Innovasjonsprosjekt i næringslivet",
+        case_number: None,
+        external_funding: 0.0,
+        status: ProjectStatus::Applied,
+    },
+];
+
+impl Project {
+    fn fields(&self) -> Result<ProjectFields, String> {
+        Ok(ProjectFields {
+            title: typed(self.title)?,
+            role: self.role,
+            start_on: self.start_on.day()?,
+            end_on: Some(self.end_on.day()?),
+            funder: Some(typed::<ShortText>(self.funder)?),
+            funding_scheme: Some(typed::<ShortText>(self.funding_scheme)?),
+            case_number: typed_opt::<ShortText>(self.case_number)?,
+            external_funding: self.external_funding,
+            status: self.status,
+            external_ref: None,
+        })
+    }
+}
+
+/// The projects' fields, as the records hold them.
+fn projects() -> Result<Vec<ProjectFields>, String> {
+    PROJECTS.iter().map(Project::fields).collect()
 }
 
 /// Followers per social-media channel: the count on 2021-12-31 and the share (percent) of
@@ -820,27 +967,8 @@ const MONTHLY_GAIN: [i64; 12] = [62, 58, 76, 128, 142, 154, 104, 148, 176, 186, 
 
 /// Monthly `social.followers` per channel (2021-12-31 and the last day of every month of
 /// 2022), and the yearly `members.employees` (employees in the member companies).
-fn observations(members: &[Member]) -> Vec<Value> {
-    let mut rng = Rng(Rng::SEED ^ 0x50C1_A100);
-    let mut out = Vec::new();
-    for (channel, base, share) in CHANNELS {
-        let mut followers = base;
-        out.push(observation(
-            "social.followers",
-            channel,
-            date(2021, 12, 31),
-            followers,
-        ));
-        for (month, gain) in (1..=12).zip(MONTHLY_GAIN) {
-            followers += (gain * share + 50) / 100 + rng.range(-4, 4);
-            out.push(observation(
-                "social.followers",
-                channel,
-                Date::month_end(2022, month),
-                followers,
-            ));
-        }
-    }
+fn observations(members: &[Member]) -> Result<Vec<ObservationFields>, String> {
+    let mut out = followers()?;
     let year_end = date(2022, 12, 31);
     let employees_2022: i64 = members
         .iter()
@@ -855,69 +983,121 @@ fn observations(members: &[Member]) -> Vec<Value> {
         "",
         date(2021, 12, 31),
         employees_2021,
-    ));
+    )?);
     out.push(observation(
         "members.employees",
         "",
         year_end,
         employees_2022,
-    ));
-    out
+    )?);
+    Ok(out)
 }
 
-fn observation(key: &str, dimension: &str, on: Date, value: i64) -> Value {
-    json!({
-        "metric_key": key,
-        "dimension": dimension,
-        "observed_on": on.iso(),
-        "value": value,
+/// The followers of each channel at the end of 2021 and at every month end of 2022.
+fn followers() -> Result<Vec<ObservationFields>, String> {
+    let mut rng = Rng(Rng::SEED ^ 0x50C1_A100);
+    let mut out = Vec::new();
+    for (channel, base, share) in CHANNELS {
+        let mut followers = base;
+        out.push(observation(
+            "social.followers",
+            channel,
+            date(2021, 12, 31),
+            followers,
+        )?);
+        for (month, gain) in (1..=12).zip(MONTHLY_GAIN) {
+            followers += (gain * share + 50) / 100 + rng.range(-4, 4);
+            let month_end = Date::month_end(2022, month);
+            out.push(observation(
+                "social.followers",
+                channel,
+                month_end,
+                followers,
+            )?);
+        }
+    }
+    Ok(out)
+}
+
+fn observation(
+    key: &str,
+    dimension: &str,
+    on: Date,
+    value: i64,
+) -> Result<ObservationFields, String> {
+    Ok(ObservationFields {
+        metric_key: typed::<MetricKey>(key)?,
+        dimension: typed::<Dimension>(dimension)?,
+        observed_on: on.day()?,
+        value: value as f64,
+        external_ref: None,
     })
 }
 
-fn milestones(measure_id: &impl Fn(i32, i32) -> Option<i64>) -> Vec<Value> {
-    vec![
-        json!({
-            "kind": "information_strategy_adopted",
-            "title": "Informasjonsstrategi vedtatt av styret",
-            "due_on": date(2022, 5, 31).iso(),
-            "achieved_on": date(2022, 4, 28).iso(),
-            "municipality": null,
-            "measure_id": measure_id(4, 1),
-        }),
-        json!({
-            "kind": "benefit_programme_launched",
-            "title": "Fordelsprogram for medlemmer lansert på intranettet",
-            "due_on": date(2022, 6, 30).iso(),
-            "achieved_on": date(2022, 6, 15).iso(),
-            "municipality": null,
-            "measure_id": measure_id(2, 2),
-        }),
-        json!({
-            "kind": "business_association_started",
-            "title": "Oppstart av Eidsvoll næringsforening",
-            "due_on": date(2022, 11, 30).iso(),
-            "achieved_on": null,
-            "municipality": "3035",
-            "measure_id": measure_id(3, 1),
-        }),
-    ]
+fn milestones(
+    measure_id: &impl Fn(i32, i32) -> Option<i64>,
+) -> Result<Vec<MilestoneFields>, String> {
+    Ok(vec![
+        MilestoneFields {
+            kind: typed::<Key>("information_strategy_adopted")?,
+            title: typed("Informasjonsstrategi vedtatt av styret")?,
+            due_on: Some(date(2022, 5, 31).day()?),
+            achieved_on: Some(date(2022, 4, 28).day()?),
+            municipality: None,
+            measure_id: measure_id(4, 1),
+            external_ref: None,
+        },
+        MilestoneFields {
+            kind: typed::<Key>("benefit_programme_launched")?,
+            title: typed("Fordelsprogram for medlemmer lansert på intranettet")?,
+            due_on: Some(date(2022, 6, 30).day()?),
+            achieved_on: Some(date(2022, 6, 15).day()?),
+            municipality: None,
+            measure_id: measure_id(2, 2),
+            external_ref: None,
+        },
+        MilestoneFields {
+            kind: typed::<Key>("business_association_started")?,
+            title: typed("Oppstart av Eidsvoll næringsforening")?,
+            due_on: Some(date(2022, 11, 30).day()?),
+            achieved_on: None,
+            municipality: Some(typed("3035")?),
+            measure_id: measure_id(3, 1),
+            external_ref: None,
+        },
+    ])
 }
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+    use serde_json::Value;
     use std::collections::HashSet;
 
     fn all() -> Vec<DemoRecord> {
-        records(|area, number| Some(i64::from(area * 10 + number)))
+        records(|area, number| Some(i64::from(area * 10 + number))).unwrap()
     }
 
-    fn of_kind<'a>(records: &'a [DemoRecord], kind: &str) -> Vec<&'a Value> {
+    /// A record as a client sends it.
+    fn body(record: &DemoRecord) -> Value {
+        match record {
+            DemoRecord::Member(f) => serde_json::to_value(f),
+            DemoRecord::Activity(f) => serde_json::to_value(f),
+            DemoRecord::Survey(f) => serde_json::to_value(f),
+            DemoRecord::Project(f) => serde_json::to_value(f),
+            DemoRecord::Observation(f) => serde_json::to_value(f),
+            DemoRecord::Milestone(f) => serde_json::to_value(f),
+        }
+        .unwrap()
+    }
+
+    /// The records of a kind, by its collection's name, as clients send them.
+    fn of_kind(records: &[DemoRecord], kind: &str) -> Vec<Value> {
         records
             .iter()
-            .filter(|r| r.kind == kind)
-            .map(|r| &r.body)
+            .filter(|r| r.kind().segment() == kind)
+            .map(body)
             .collect()
     }
 
@@ -940,14 +1120,14 @@ mod tests {
     #[test]
     fn the_output_is_the_same_on_every_call() {
         assert_eq!(all(), all());
-        let without_plan = records(|_, _| None);
+        let without_plan = records(|_, _| None).unwrap();
         assert_eq!(without_plan.len(), all().len());
     }
 
     #[test]
     fn every_org_number_passes_mod11_and_is_in_the_fake_range() {
         let records = all();
-        for m in of_kind(&records, "members") {
+        for m in &of_kind(&records, "members") {
             let number = text(m, "org_number");
             assert!(passes_mod11(number), "{number}");
             assert!(number.starts_with('1'), "{number}");
@@ -962,9 +1142,11 @@ mod tests {
         let names: HashSet<&str> = members.iter().map(|m| text(m, "name")).collect();
         assert_eq!(numbers.len(), members.len());
         assert_eq!(names.len(), members.len());
-        let refs: HashSet<(&str, &str)> = records
+        let bodies: Vec<(RecordKind, Value)> =
+            records.iter().map(|r| (r.kind(), body(r))).collect();
+        let refs: HashSet<(RecordKind, &str)> = bodies
             .iter()
-            .map(|r| (r.kind, text(&r.body, "external_ref")))
+            .map(|(kind, body)| (*kind, text(body, "external_ref")))
             .collect();
         assert_eq!(refs.len(), records.len());
         for (_, r) in refs {
@@ -1013,7 +1195,7 @@ mod tests {
     #[test]
     fn every_survey_is_consistent() {
         let records = all();
-        for s in of_kind(&records, "surveys") {
+        for s in &of_kind(&records, "surveys") {
             let invited = s["invited"].as_i64().unwrap();
             let responses = s["responses"].as_i64().unwrap();
             assert!((0..=invited).contains(&responses));
@@ -1034,7 +1216,7 @@ mod tests {
     #[test]
     fn activities_are_in_2022_and_only_late_december_is_unreported() {
         let records = all();
-        for a in of_kind(&records, "activities") {
+        for a in &of_kind(&records, "activities") {
             let date = text(a, "date");
             assert!(date.starts_with("2022-"));
             if text(a, "status") == "planned" {
@@ -1048,7 +1230,12 @@ mod tests {
     #[test]
     fn the_documented_counts_hold() {
         let records = all();
-        let count = |kind: &str| records.iter().filter(|r| r.kind == kind).count();
+        let count = |kind: &str| {
+            records
+                .iter()
+                .filter(|r| r.kind().segment() == kind)
+                .count()
+        };
         assert_eq!(
             [
                 count("members"),

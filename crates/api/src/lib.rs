@@ -20,6 +20,7 @@ pub mod json;
 pub mod observe;
 pub mod openapi;
 pub mod pagination;
+pub mod query;
 pub mod routes;
 pub mod state;
 pub mod tenancy;

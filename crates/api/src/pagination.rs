@@ -109,13 +109,12 @@ fn decode_cursor(cursor: &str) -> Result<i64, ApiError> {
         })
 }
 
-/// The query string as `T`: a repeated parameter (`kind=a&kind=b`) is a list, and an
-/// empty value is read by its field's type; 400 naming the parameter otherwise.
+/// The query string as `T` ([`crate::query::parse`]): 400 naming the parameter whose
+/// value does not fit.
 pub fn query_params<T: serde::de::DeserializeOwned>(
     req: &actix_web::HttpRequest,
 ) -> Result<T, ApiError> {
-    serde_html_form::from_str(req.query_string())
-        .map_err(|e| ApiError::BadRequest(format!("invalid query parameter: {e}")))
+    crate::query::parse(req.query_string())
 }
 
 #[cfg(test)]

@@ -187,79 +187,27 @@ struct ServeOptions {
     demo: bool,
 }
 
+/// Builds the application (which migrates the database), loads the demo when asked,
+/// says where everything is, and serves until stopped.
 fn serve(url: DatabaseUrl, options: ServeOptions, keys: KeyArgs) -> Result<(), String> {
     let (jwt, secret_source) = resolve_jwt(&url, jwt_config(keys)?).map_err(|e| e.to_string())?;
-    let mut settings = Settings::new(url.clone(), options.bind, jwt.clone());
-    settings.body_limit = BodyLimit(options.body_limit);
-    settings.import_body_limit = ImportBodyLimit(options.import_body_limit);
-    settings.pool.max_connections = options.pool_size;
-    settings.workers = options.workers;
-    settings.metrics_bind = options.metrics_bind.filter(|b| !b.trim().is_empty());
+    let demo = options.demo;
+    let mut settings = settings(url.clone(), options, jwt.clone());
     settings.event_retention = veikart_api::event_retention::EventRetention::from_env()?;
     let metrics_bind = settings.metrics_bind.clone();
     let bind = settings.bind.clone();
     let app = Application::build(settings).map_err(|e| e.to_string())?;
     // After the build, which migrated the database.
-    let demo_plan = if options.demo {
+    let demo_plan = if demo {
         veikart_api::demo::load_if_empty(&url)?
     } else {
         None
     };
-
-    let host = bind.rsplit_once(':').map_or("127.0.0.1", |(h, _)| h);
-    let base = format!("http://{host}:{}", app.port());
-    println!("Veikart is listening on {base}");
-    println!("  Web pages: {base}/ (published plans, no token needed)");
-    println!("  API docs:  {base}/docs/");
-    println!("  OpenAPI:   {base}/api-docs/openapi.json");
-    if let (Some(bind), Some(port)) = (&metrics_bind, app.metrics_port()) {
-        let host = bind.rsplit_once(':').map_or("127.0.0.1", |(h, _)| h);
-        println!("  Metrics:   http://{host}:{port}/metrics");
-    }
-    println!(
-        "  Database:  {} ({} migration(s) applied now)",
-        url.redacted(),
-        app.applied_migrations().len()
-    );
-    match &secret_source {
-        Some(SecretSource::Generated(path)) => println!(
-            "  Tokens:    HS256, secret generated now in {}",
-            path.display()
-        ),
-        Some(SecretSource::File(path)) => {
-            println!("  Tokens:    HS256, secret from {}", path.display())
-        }
-        Some(SecretSource::Environment) => {
-            println!("  Tokens:    HS256, secret from VEIKART_JWT_SECRET")
-        }
-        None => println!("  Tokens:    verified with VEIKART_JWT_PUBLIC_KEY"),
-    }
-    if options.demo {
-        let org = veikart_api::demo::DEMO_ORG;
-        match demo_plan {
-            Some(id) => {
-                println!(
-                    "  Demo:      loaded {org} with its action plan 2022 (plan {id}) and its records of 2022"
-                );
-                println!("  Its page:  {base}/p/{org}/plans/{id}?as_of=2022-06-30");
-            }
-            None => println!("  Demo:      the database holds data already; nothing loaded"),
-        }
-        if secret_source.is_some() {
-            let auth = Authenticator::new(&jwt).map_err(|e| e.to_string())?;
-            let claims = auth.claims_for(
-                "demo-admin",
-                Some(org),
-                Role::Admin,
-                Duration::from_secs(24 * 3600),
-            );
-            let token = auth.mint(&claims).map_err(|e| e.to_string())?;
-            println!("Admin token for {org} (24 h):");
-            println!("{token}");
-            println!(
-                "Try: curl -H \"Authorization: Bearer $TOKEN\" {base}/api/v1/orgs/{org}/plans"
-            );
-        }
+    let base = format!("http://{}:{}", host_of(&bind), app.port());
+    print_addresses(&base, &app, &url, metrics_bind.as_deref());
+    print_token_source(secret_source.as_ref());
+    if demo {
+        print_demo(&base, demo_plan, secret_source.is_some().then_some(&jwt))?;
     }
     if secret_source.is_some() {
         println!(
@@ -272,6 +220,85 @@ fn serve(url: DatabaseUrl, options: ServeOptions, keys: KeyArgs) -> Result<(), S
     actix_web::rt::System::new()
         .block_on(app.run_until_stopped())
         .map_err(|e| e.to_string())
+}
+
+/// The application's settings from the flags and environment (an empty metrics address:
+/// no metrics).
+fn settings(url: DatabaseUrl, options: ServeOptions, jwt: JwtConfig) -> Settings {
+    let mut settings = Settings::new(url, options.bind, jwt);
+    settings.body_limit = BodyLimit(options.body_limit);
+    settings.import_body_limit = ImportBodyLimit(options.import_body_limit);
+    settings.pool.max_connections = options.pool_size;
+    settings.workers = options.workers;
+    settings.metrics_bind = options.metrics_bind.filter(|b| !b.trim().is_empty());
+    settings
+}
+
+/// The host of a `host:port` address (`127.0.0.1` when it has no port).
+fn host_of(bind: &str) -> &str {
+    bind.rsplit_once(':').map_or("127.0.0.1", |(h, _)| h)
+}
+
+/// Where the pages, the docs, the contract and the metrics are served, and the database.
+fn print_addresses(base: &str, app: &Application, url: &DatabaseUrl, metrics_bind: Option<&str>) {
+    println!("Veikart is listening on {base}");
+    println!("  Web pages: {base}/ (published plans, no token needed)");
+    println!("  API docs:  {base}/docs/");
+    println!("  OpenAPI:   {base}/api-docs/openapi.json");
+    if let (Some(bind), Some(port)) = (metrics_bind, app.metrics_port()) {
+        println!("  Metrics:   http://{}:{port}/metrics", host_of(bind));
+    }
+    println!(
+        "  Database:  {} ({} migration(s) applied now)",
+        url.redacted(),
+        app.applied_migrations().len()
+    );
+}
+
+/// How tokens are verified: with which secret, or with the public key.
+fn print_token_source(secret_source: Option<&SecretSource>) {
+    match secret_source {
+        Some(SecretSource::Generated(path)) => println!(
+            "  Tokens:    HS256, secret generated now in {}",
+            path.display()
+        ),
+        Some(SecretSource::File(path)) => {
+            println!("  Tokens:    HS256, secret from {}", path.display())
+        }
+        Some(SecretSource::Environment) => {
+            println!("  Tokens:    HS256, secret from VEIKART_JWT_SECRET")
+        }
+        None => println!("  Tokens:    verified with VEIKART_JWT_PUBLIC_KEY"),
+    }
+}
+
+/// What the demo loaded and where its page is; with a secret to sign with (`jwt`), an
+/// admin token for the demo organisation.
+fn print_demo(base: &str, demo_plan: Option<i64>, jwt: Option<&JwtConfig>) -> Result<(), String> {
+    let org = veikart_api::demo::DEMO_ORG;
+    match demo_plan {
+        Some(id) => {
+            println!(
+                "  Demo:      loaded {org} with its action plan 2022 (plan {id}) and its records of 2022"
+            );
+            println!("  Its page:  {base}/p/{org}/plans/{id}?as_of=2022-06-30");
+        }
+        None => println!("  Demo:      the database holds data already; nothing loaded"),
+    }
+    if let Some(jwt) = jwt {
+        let auth = Authenticator::new(jwt).map_err(|e| e.to_string())?;
+        let claims = auth.claims_for(
+            "demo-admin",
+            Some(org),
+            Role::Admin,
+            Duration::from_secs(24 * 3600),
+        );
+        let token = auth.mint(&claims).map_err(|e| e.to_string())?;
+        println!("Admin token for {org} (24 h):");
+        println!("{token}");
+        println!("Try: curl -H \"Authorization: Bearer $TOKEN\" {base}/api/v1/orgs/{org}/plans");
+    }
+    Ok(())
 }
 
 fn migrate(url: &DatabaseUrl) -> Result<(), String> {

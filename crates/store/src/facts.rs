@@ -127,9 +127,26 @@ fn dated(
     start: NaiveDate,
     at: NaiveDate,
 ) -> Result<Measurement, StoreError> {
+    let (rows, sum, last) = dated_aggregates(conn, org, source, start, at)?;
+    Ok(Measurement {
+        value: dated_value(source.aggregate, rows, sum),
+        records_counted: u64::try_from(rows).unwrap_or(0),
+        last_record_on: last,
+        ..Measurement::default()
+    })
+}
+
+/// The [`Aggregates`] of the source's records dated in `[start, at]`, in one statement.
+fn dated_aggregates(
+    conn: &mut DbConnection,
+    org: Org<'_>,
+    source: &KpiSource,
+    start: NaiveDate,
+    at: NaiveDate,
+) -> Result<Aggregates, StoreError> {
     let filters = &source.filters;
     let field = field_sql(source)?;
-    let (rows, sum, last) = match source.entity {
+    Ok(match source.entity {
         KpiEntity::Member => aggregate!(
             conn,
             members_kept(org, filters).filter(members::joined_on.between(start, at)),
@@ -166,20 +183,19 @@ fn dated(
             milestones::achieved_on,
             None::<(String, String)>
         ),
-    };
-    let records_counted = u64::try_from(rows).unwrap_or(0);
-    let value = match source.aggregate {
+    })
+}
+
+/// A dated aggregate's value from its rows and the sum of its field: the sum (0 with no
+/// rows), the mean (none with no rows), 1 when a milestone was achieved (else 0), or the
+/// count.
+fn dated_value(aggregate: KpiAggregate, rows: i64, sum: Option<f64>) -> Option<f64> {
+    match aggregate {
         KpiAggregate::Sum => Some(sum.unwrap_or(0.0)),
         KpiAggregate::Mean => sum.filter(|_| rows > 0).map(|s| s / rows as f64),
         KpiAggregate::Milestone => Some(if rows > 0 { 1.0 } else { 0.0 }),
         _ => Some(rows as f64),
-    };
-    Ok(Measurement {
-        value,
-        records_counted,
-        last_record_on: last,
-        ..Measurement::default()
-    })
+    }
 }
 
 /// The stock on `at`: members on the roll, or the sum of each dimension's latest value.
@@ -256,6 +272,47 @@ fn latest_observations(
         .load(conn)?)
 }
 
+/// `(id, date, label, value)` of one record a result counted.
+type CountedRow = (i64, NaiveDate, String, Option<f64>);
+
+/// How a page of the records a result counted is read: the SQL of the value each adds,
+/// the condition that a summed field has one, and the page's position and size.
+struct Listing {
+    value: String,
+    has_value: Option<String>,
+    after: Option<(NaiveDate, i64)>,
+    limit: i64,
+}
+
+/// The [`CountedRow`]s of a page of `$query`'s rows (with a value in the summed field),
+/// after the page's position, in date order then id.
+macro_rules! page_of {
+    ($conn:expr, $listing:expr, $query:expr, $table:ident :: $date:ident, $label:ident) => {{
+        let listing: &Listing = $listing;
+        let mut query = $query;
+        if let Some(condition) = &listing.has_value {
+            query = query.filter(sql::<Bool>(condition));
+        }
+        if let Some((day, id)) = listing.after {
+            query = query.filter(
+                $table::$date
+                    .gt(day)
+                    .or($table::$date.eq(day).and($table::id.gt(id))),
+            );
+        }
+        query
+            .order(($table::$date.asc(), $table::id.asc()))
+            .limit(listing.limit)
+            .select((
+                $table::id,
+                $table::$date,
+                $table::$label,
+                sql::<Nullable<Double>>(&listing.value),
+            ))
+            .load::<CountedRow>($conn)?
+    }};
+}
+
 /// One page of the records a result at `need` counted, in date order then id.
 pub fn counted(
     conn: &mut DbConnection,
@@ -267,107 +324,32 @@ pub fn counted(
     let Some(at) = need.actual_at else {
         return Ok(page.finish(Vec::new(), |_: &Counted| 0));
     };
-    let start = need.start;
-    let filters = &source.filters;
-    let (value, has_value) = match (source.entity, field_sql(source)?) {
-        (_, Some((_, has_value))) => {
-            let field = source.field.as_deref().unwrap_or("");
-            (
-                format!("CAST({field} AS DOUBLE PRECISION)"),
-                Some(has_value),
-            )
-        }
-        (KpiEntity::Metric, None) => ("value".to_owned(), None),
-        (_, None) => ("CAST(NULL AS DOUBLE PRECISION)".to_owned(), None),
-    };
-    let value = sql::<Nullable<Double>>(&value);
-    let after = page.after.map(unpack);
-    let limit = page.fetch_limit();
-
-    /// `(id, date, label, value)` of a page of `$query`'s rows with a value in the summed
-    /// field, after the page's position, in date order.
-    macro_rules! page_of {
-        ($query:expr, $table:ident :: $date:ident, $label:ident) => {{
-            let mut query = $query;
-            if let Some(condition) = &has_value {
-                query = query.filter(sql::<Bool>(condition));
-            }
-            if let Some((day, id)) = after {
-                query = query.filter(
-                    $table::$date
-                        .gt(day)
-                        .or($table::$date.eq(day).and($table::id.gt(id))),
-                );
-            }
-            query
-                .order(($table::$date.asc(), $table::id.asc()))
-                .limit(limit)
-                .select(($table::id, $table::$date, $table::$label, value.clone()))
-                .load::<(i64, NaiveDate, String, Option<f64>)>(conn)?
-        }};
-    }
-
-    let kind = match source.entity {
-        KpiEntity::Member => RecordKind::Member,
-        KpiEntity::Activity => RecordKind::Activity,
-        KpiEntity::Survey => RecordKind::Survey,
-        KpiEntity::Project => RecordKind::Project,
-        KpiEntity::Metric => RecordKind::Observation,
-        KpiEntity::Milestone => RecordKind::Milestone,
+    let (value, has_value) = counted_value(source)?;
+    let listing = Listing {
+        value,
+        has_value,
+        after: page.after.map(unpack),
+        limit: page.fetch_limit(),
     };
     let level = matches!(
         source.aggregate,
         KpiAggregate::Level | KpiAggregate::GrowthPct
     );
     let rows = match source.entity {
-        KpiEntity::Member if level => {
-            page_of!(members_on_roll(org, filters, at), members::joined_on, name)
-        }
-        KpiEntity::Metric if level => {
-            let mut rows: Vec<_> = latest_observations(conn, org, filters, at)?
-                .into_iter()
-                .map(|(id, dimension, on, value)| (id, on, dimension, Some(value)))
-                .collect();
-            rows.sort_by_key(|r| (r.1, r.0));
-            rows.retain(|r| after.is_none_or(|(day, id)| (r.1, r.0) > (day, id)));
-            rows.truncate(usize::try_from(limit).unwrap_or(0));
-            rows
-        }
-        KpiEntity::Member => page_of!(
-            members_kept(org, filters).filter(members::joined_on.between(start, at)),
+        KpiEntity::Member if level => page_of!(
+            conn,
+            &listing,
+            members_on_roll(org, &source.filters, at),
             members::joined_on,
             name
         ),
-        KpiEntity::Activity => page_of!(
-            activities_kept(org, filters).filter(activities::date.between(start, at)),
-            activities::date,
-            title
-        ),
-        KpiEntity::Survey => page_of!(
-            surveys_kept(org, filters).filter(surveys::conducted_on.between(start, at)),
-            surveys::conducted_on,
-            title
-        ),
-        KpiEntity::Project => page_of!(
-            projects_running(org, filters, start, at),
-            projects::start_on,
-            title
-        ),
-        KpiEntity::Metric => page_of!(
-            observations_kept(org, filters).filter(observations::observed_on.between(start, at)),
-            observations::observed_on,
-            dimension
-        ),
-        // an achieved milestone is listed by the day it was achieved
-        KpiEntity::Milestone => page_of!(
-            milestones_kept(org, filters).filter(milestones::achieved_on.between(start, at)),
-            milestones::listed_on,
-            title
-        ),
+        KpiEntity::Metric if level => latest_page(conn, org, &source.filters, at, &listing)?,
+        _ => dated_page(conn, org, source, need.start, at, &listing)?,
     };
     if rows.is_empty() {
         org.ensure_exists(conn)?;
     }
+    let kind = record_kind(source.entity);
     let rows = rows
         .into_iter()
         .map(|(id, on, label, value)| Counted {
@@ -379,6 +361,111 @@ pub fn counted(
         })
         .collect();
     Ok(page.finish(rows, |c| position(c.on, c.id)))
+}
+
+/// The SQL of the value a counted record adds (its summed field, an observation's value,
+/// else none), and the condition that a summed field has a value.
+fn counted_value(source: &KpiSource) -> Result<(String, Option<String>), StoreError> {
+    Ok(match (source.entity, field_sql(source)?) {
+        (_, Some((_, has_value))) => {
+            let field = source.field.as_deref().unwrap_or("");
+            (
+                format!("CAST({field} AS DOUBLE PRECISION)"),
+                Some(has_value),
+            )
+        }
+        (KpiEntity::Metric, None) => ("value".to_owned(), None),
+        (_, None) => ("CAST(NULL AS DOUBLE PRECISION)".to_owned(), None),
+    })
+}
+
+/// The kind of record a KPI's entity counts.
+fn record_kind(entity: KpiEntity) -> RecordKind {
+    match entity {
+        KpiEntity::Member => RecordKind::Member,
+        KpiEntity::Activity => RecordKind::Activity,
+        KpiEntity::Survey => RecordKind::Survey,
+        KpiEntity::Project => RecordKind::Project,
+        KpiEntity::Metric => RecordKind::Observation,
+        KpiEntity::Milestone => RecordKind::Milestone,
+    }
+}
+
+/// A page of each dimension's latest observation on or before `at`: the few latest rows,
+/// paged in memory.
+fn latest_page(
+    conn: &mut DbConnection,
+    org: Org<'_>,
+    filters: &KpiFilters,
+    at: NaiveDate,
+    listing: &Listing,
+) -> Result<Vec<CountedRow>, StoreError> {
+    let mut rows: Vec<_> = latest_observations(conn, org, filters, at)?
+        .into_iter()
+        .map(|(id, dimension, on, value)| (id, on, dimension, Some(value)))
+        .collect();
+    rows.sort_by_key(|r| (r.1, r.0));
+    rows.retain(|r| listing.after.is_none_or(|(day, id)| (r.1, r.0) > (day, id)));
+    rows.truncate(usize::try_from(listing.limit).unwrap_or(0));
+    Ok(rows)
+}
+
+/// A page of the source's records dated in `[start, at]` (a project: running at some
+/// time in it).
+fn dated_page(
+    conn: &mut DbConnection,
+    org: Org<'_>,
+    source: &KpiSource,
+    start: NaiveDate,
+    at: NaiveDate,
+    listing: &Listing,
+) -> Result<Vec<CountedRow>, StoreError> {
+    let filters = &source.filters;
+    Ok(match source.entity {
+        KpiEntity::Member => page_of!(
+            conn,
+            listing,
+            members_kept(org, filters).filter(members::joined_on.between(start, at)),
+            members::joined_on,
+            name
+        ),
+        KpiEntity::Activity => page_of!(
+            conn,
+            listing,
+            activities_kept(org, filters).filter(activities::date.between(start, at)),
+            activities::date,
+            title
+        ),
+        KpiEntity::Survey => page_of!(
+            conn,
+            listing,
+            surveys_kept(org, filters).filter(surveys::conducted_on.between(start, at)),
+            surveys::conducted_on,
+            title
+        ),
+        KpiEntity::Project => page_of!(
+            conn,
+            listing,
+            projects_running(org, filters, start, at),
+            projects::start_on,
+            title
+        ),
+        KpiEntity::Metric => page_of!(
+            conn,
+            listing,
+            observations_kept(org, filters).filter(observations::observed_on.between(start, at)),
+            observations::observed_on,
+            dimension
+        ),
+        // an achieved milestone is listed by the day it was achieved
+        KpiEntity::Milestone => page_of!(
+            conn,
+            listing,
+            milestones_kept(org, filters).filter(milestones::achieved_on.between(start, at)),
+            milestones::listed_on,
+            title
+        ),
+    })
 }
 
 fn members_kept<'a>(org: Org<'a>, filters: &KpiFilters) -> members::BoxedQuery<'a, MultiBackend> {
@@ -482,4 +569,20 @@ fn milestones_kept<'a>(
         query = query.filter(milestones::municipality.eq(m.clone()));
     }
     query
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_dated_value_is_the_sum_the_mean_the_milestone_or_the_count_of_its_rows() {
+        assert_eq!(dated_value(KpiAggregate::Sum, 2, Some(7.0)), Some(7.0));
+        assert_eq!(dated_value(KpiAggregate::Sum, 0, None), Some(0.0));
+        assert_eq!(dated_value(KpiAggregate::Mean, 2, Some(7.0)), Some(3.5));
+        assert_eq!(dated_value(KpiAggregate::Mean, 0, None), None);
+        assert_eq!(dated_value(KpiAggregate::Milestone, 3, None), Some(1.0));
+        assert_eq!(dated_value(KpiAggregate::Milestone, 0, None), Some(0.0));
+        assert_eq!(dated_value(KpiAggregate::Count, 4, None), Some(4.0));
+    }
 }

@@ -10,6 +10,8 @@
 //!   the `tenant_rows!` macro in `rows.rs`. Every query on a tenant table takes the organisation
 //!   ([`Org`]: its id, or its slug resolved inside the same statement) and filters by it:
 //!   there is no way to read a row without naming its organisation.
+//! - [`scorecards`] reads everything a plan's scorecard is made of (the KPIs measured at
+//!   its date among it), for the API to assemble the card without the database.
 //! - [`StoreError`] classifies database failures (not found, conflict, unavailable, ...) so
 //!   that the API can answer with the right status without knowing diesel.
 //!
@@ -41,6 +43,7 @@ pub mod records;
 pub mod revisions;
 pub mod schema;
 pub mod scope;
+pub mod scorecards;
 pub mod strategies;
 
 pub use db::{

@@ -182,93 +182,84 @@ impl Metrics {
             .register_gauge(&Key::from_parts(name, labels), &METADATA)
     }
 
+    /// Gives each metric its help text and unit, from [`HISTOGRAMS`], [`COUNTERS`] and
+    /// [`GAUGES`].
     fn describe(&self) {
-        let help = |name: &'static str, unit: Option<Unit>, text: &'static str| {
-            (
-                KeyName::from_const_str(name),
-                unit,
-                SharedString::const_str(text),
-            )
-        };
-        for (name, unit, text) in [
-            help(
-                HTTP_DURATION,
-                Some(Unit::Seconds),
-                "Duration of HTTP requests, by route template, method and status.",
-            ),
-            help(
-                IMPORT_DURATION,
-                Some(Unit::Seconds),
-                "Duration of imports, by kind and result (written, dry_run, failed).",
-            ),
-        ] {
-            self.recorder.describe_histogram(name, unit, text);
+        let name = KeyName::from_const_str;
+        let text = SharedString::const_str;
+        for (metric, unit, help) in HISTOGRAMS {
+            self.recorder
+                .describe_histogram(name(metric), unit, text(help));
         }
-        for (name, unit, text) in [
-            help(
-                IMPORT_ROWS,
-                None,
-                "Rows written by imports, by kind and outcome (created, updated, unchanged).",
-            ),
-            help(
-                OUTAGES,
-                None,
-                "Answers 503 because the database could not be reached.",
-            ),
-            help(
-                POOL_WAITS,
-                None,
-                "Database connection checkouts that found every connection in use.",
-            ),
-            help(
-                SCORECARD_HITS,
-                None,
-                "Scorecards answered from this instance's cache.",
-            ),
-            help(
-                SCORECARD_MISSES,
-                None,
-                "Scorecards computed (not in this instance's cache).",
-            ),
-            help(
-                PAGE_HITS,
-                None,
-                "Web pages answered from this instance's cache.",
-            ),
-            help(
-                PAGE_MISSES,
-                None,
-                "Web pages rendered (not in this instance's cache).",
-            ),
-        ] {
-            self.recorder.describe_counter(name, unit, text);
+        for (metric, help) in COUNTERS {
+            self.recorder
+                .describe_counter(name(metric), None, text(help));
         }
-        for (name, unit, text) in [
-            help(
-                BUILD_INFO,
-                None,
-                "Always 1; the version of the running build is its label.",
-            ),
-            help(
-                POOL_MAX,
-                None,
-                "The most database connections this instance opens.",
-            ),
-            help(
-                POOL_IN_USE,
-                None,
-                "Database connections in use by a request.",
-            ),
-            help(
-                POOL_IDLE,
-                None,
-                "Open database connections waiting for a request.",
-            ),
-        ] {
-            self.recorder.describe_gauge(name, unit, text);
+        for (metric, help) in GAUGES {
+            self.recorder.describe_gauge(name(metric), None, text(help));
         }
     }
 }
+
+/// The histograms, with their units and help texts.
+const HISTOGRAMS: [(&str, Option<Unit>, &str); 2] = [
+    (
+        HTTP_DURATION,
+        Some(Unit::Seconds),
+        "Duration of HTTP requests, by route template, method and status.",
+    ),
+    (
+        IMPORT_DURATION,
+        Some(Unit::Seconds),
+        "Duration of imports, by kind and result (written, dry_run, failed).",
+    ),
+];
+
+/// The counters, with their help texts.
+const COUNTERS: [(&str, &str); 7] = [
+    (
+        IMPORT_ROWS,
+        "Rows written by imports, by kind and outcome (created, updated, unchanged).",
+    ),
+    (
+        OUTAGES,
+        "Answers 503 because the database could not be reached.",
+    ),
+    (
+        POOL_WAITS,
+        "Database connection checkouts that found every connection in use.",
+    ),
+    (
+        SCORECARD_HITS,
+        "Scorecards answered from this instance's cache.",
+    ),
+    (
+        SCORECARD_MISSES,
+        "Scorecards computed (not in this instance's cache).",
+    ),
+    (PAGE_HITS, "Web pages answered from this instance's cache."),
+    (
+        PAGE_MISSES,
+        "Web pages rendered (not in this instance's cache).",
+    ),
+];
+
+/// The gauges, with their help texts.
+const GAUGES: [(&str, &str); 4] = [
+    (
+        BUILD_INFO,
+        "Always 1; the version of the running build is its label.",
+    ),
+    (
+        POOL_MAX,
+        "The most database connections this instance opens.",
+    ),
+    (POOL_IN_USE, "Database connections in use by a request."),
+    (
+        POOL_IDLE,
+        "Open database connections waiting for a request.",
+    ),
+];
 
 /// The method as the conventions name it: the standard ones by name, any other `_OTHER`
 /// (a client cannot add series by inventing methods).

@@ -204,77 +204,95 @@ impl Wanted {
         wanted
     }
 
+    /// Widens the query of the source's kind to `span` and groups it by the columns the
+    /// source's filters name.
     fn add(&mut self, source: &KpiSource, needs: &[Need], span: Span) {
         let f = &source.filters;
         match source.entity {
-            KpiEntity::Member => {
-                let q = self.members.get_or_insert(MemberQuery {
-                    span,
-                    by_municipality: false,
-                    by_membership_type: false,
-                });
-                q.span = Span::widen(Some(q.span), span);
-                q.by_municipality |= f.municipality.is_some();
-                q.by_membership_type |= f.membership_type.is_some();
-            }
+            KpiEntity::Member => add_members(&mut self.members, f, span),
             KpiEntity::Activity => {
-                let q = self.activities.get_or_insert(ActivityQuery {
-                    span,
-                    by_kind: false,
-                    by_status: false,
-                    by_municipality: false,
-                });
-                q.span = Span::widen(Some(q.span), span);
-                q.by_kind |= f.kinds.is_some();
                 // the planned activities ahead are told by their status
-                q.by_status |=
-                    f.status.is_some() || needs.iter().any(|n| n.planned_after.is_some());
-                q.by_municipality |= f.municipality.is_some();
+                let planned = needs.iter().any(|n| n.planned_after.is_some());
+                add_activities(&mut self.activities, f, span, planned);
             }
-            KpiEntity::Survey => {
-                let q = self.surveys.get_or_insert(SurveyQuery {
-                    span,
-                    by_audience: false,
-                });
-                q.span = Span::widen(Some(q.span), span);
-                q.by_audience |= f.audience.is_some();
-            }
-            KpiEntity::Project => {
-                let q = self.projects.get_or_insert(ProjectQuery {
-                    span,
-                    by_role: false,
-                    by_status: false,
-                    by_funding: false,
-                });
-                q.span = Span::widen(Some(q.span), span);
-                q.by_role |= f.roles.is_some();
-                q.by_status |= f.statuses.is_some();
-                q.by_funding |= f.external_funding.is_some();
-            }
-            KpiEntity::Metric => {
-                let q = self.observations.get_or_insert(ObservationQuery {
-                    span,
-                    metric_keys: Some(Vec::new()),
-                });
-                q.span = Span::widen(Some(q.span), span);
-                match (&mut q.metric_keys, &f.metric_key) {
-                    (Some(keys), Some(key)) if !keys.contains(key) => keys.push(key.clone()),
-                    (Some(_), Some(_)) | (None, _) => {}
-                    (keys, None) => *keys = None,
-                }
-            }
-            KpiEntity::Milestone => {
-                let q = self.milestones.get_or_insert(MilestoneQuery {
-                    span,
-                    by_kind: false,
-                    by_municipality: false,
-                });
-                q.span = Span::widen(Some(q.span), span);
-                q.by_kind |= f.milestone_kind.is_some();
-                q.by_municipality |= f.municipality.is_some();
-            }
+            KpiEntity::Survey => add_surveys(&mut self.surveys, f, span),
+            KpiEntity::Project => add_projects(&mut self.projects, f, span),
+            KpiEntity::Metric => add_observations(&mut self.observations, f, span),
+            KpiEntity::Milestone => add_milestones(&mut self.milestones, f, span),
         }
     }
+}
+
+fn add_members(query: &mut Option<MemberQuery>, f: &KpiFilters, span: Span) {
+    let q = query.get_or_insert(MemberQuery {
+        span,
+        by_municipality: false,
+        by_membership_type: false,
+    });
+    q.span = Span::widen(Some(q.span), span);
+    q.by_municipality |= f.municipality.is_some();
+    q.by_membership_type |= f.membership_type.is_some();
+}
+
+/// `planned`: the KPI needs the planned activities ahead, whatever its status filter.
+fn add_activities(query: &mut Option<ActivityQuery>, f: &KpiFilters, span: Span, planned: bool) {
+    let q = query.get_or_insert(ActivityQuery {
+        span,
+        by_kind: false,
+        by_status: false,
+        by_municipality: false,
+    });
+    q.span = Span::widen(Some(q.span), span);
+    q.by_kind |= f.kinds.is_some();
+    q.by_status |= f.status.is_some() || planned;
+    q.by_municipality |= f.municipality.is_some();
+}
+
+fn add_surveys(query: &mut Option<SurveyQuery>, f: &KpiFilters, span: Span) {
+    let q = query.get_or_insert(SurveyQuery {
+        span,
+        by_audience: false,
+    });
+    q.span = Span::widen(Some(q.span), span);
+    q.by_audience |= f.audience.is_some();
+}
+
+fn add_projects(query: &mut Option<ProjectQuery>, f: &KpiFilters, span: Span) {
+    let q = query.get_or_insert(ProjectQuery {
+        span,
+        by_role: false,
+        by_status: false,
+        by_funding: false,
+    });
+    q.span = Span::widen(Some(q.span), span);
+    q.by_role |= f.roles.is_some();
+    q.by_status |= f.statuses.is_some();
+    q.by_funding |= f.external_funding.is_some();
+}
+
+/// The metrics read are those the KPIs name; a metric KPI naming none reads every one.
+fn add_observations(query: &mut Option<ObservationQuery>, f: &KpiFilters, span: Span) {
+    let q = query.get_or_insert(ObservationQuery {
+        span,
+        metric_keys: Some(Vec::new()),
+    });
+    q.span = Span::widen(Some(q.span), span);
+    match (&mut q.metric_keys, &f.metric_key) {
+        (Some(keys), Some(key)) if !keys.contains(key) => keys.push(key.clone()),
+        (Some(_), Some(_)) | (None, _) => {}
+        (keys, None) => *keys = None,
+    }
+}
+
+fn add_milestones(query: &mut Option<MilestoneQuery>, f: &KpiFilters, span: Span) {
+    let q = query.get_or_insert(MilestoneQuery {
+        span,
+        by_kind: false,
+        by_municipality: false,
+    });
+    q.span = Span::widen(Some(q.span), span);
+    q.by_kind |= f.milestone_kind.is_some();
+    q.by_municipality |= f.municipality.is_some();
 }
 
 /// The span of the dates `needs` ask about (`None` when they ask nothing): windows start
@@ -450,15 +468,6 @@ fn latest_levels(kept: &[Fact<'_>], at: NaiveDate) -> Measurement {
 /// status.
 fn kept<'a>(source: &KpiSource, facts: &'a GroupedFacts, planned: bool) -> Vec<Fact<'a>> {
     let f = &source.filters;
-    let field = source.field.as_deref();
-    let fact = |on, rows, valued| Fact {
-        on,
-        until: None,
-        rows,
-        valued,
-        dimension: "",
-        status: None,
-    };
     match source.entity {
         KpiEntity::Member => facts
             .members
@@ -466,7 +475,7 @@ fn kept<'a>(source: &KpiSource, facts: &'a GroupedFacts, planned: bool) -> Vec<F
             .filter(|g| member_kept(f, g))
             .map(|g| Fact {
                 until: g.left_on,
-                ..fact(g.joined_on, g.rows, g.employees)
+                ..Fact::new(g.joined_on, g.rows, g.employees)
             })
             .collect(),
         KpiEntity::Activity => facts
@@ -475,7 +484,7 @@ fn kept<'a>(source: &KpiSource, facts: &'a GroupedFacts, planned: bool) -> Vec<F
             .filter(|g| activity_kept(f, g, planned))
             .map(|g| Fact {
                 status: g.status,
-                ..fact(g.date, g.rows, g.participants)
+                ..Fact::new(g.date, g.rows, g.participants)
             })
             .collect(),
         KpiEntity::Survey => facts
@@ -483,14 +492,11 @@ fn kept<'a>(source: &KpiSource, facts: &'a GroupedFacts, planned: bool) -> Vec<F
             .iter()
             .filter(|g| f.audience.is_none_or(|a| g.audience == Some(a)))
             .map(|g| {
-                let valued = match field {
-                    Some("invited") => g.invited,
-                    Some("responses") => g.responses,
-                    Some("mean_score") => g.mean_score,
-                    Some("nps") => g.nps,
-                    _ => Valued::default(),
-                };
-                fact(g.conducted_on, g.rows, valued)
+                Fact::new(
+                    g.conducted_on,
+                    g.rows,
+                    survey_field(g, source.field.as_deref()),
+                )
             })
             .collect(),
         KpiEntity::Project => facts
@@ -499,7 +505,7 @@ fn kept<'a>(source: &KpiSource, facts: &'a GroupedFacts, planned: bool) -> Vec<F
             .filter(|g| project_kept(f, g))
             .map(|g| Fact {
                 until: g.end_on,
-                ..fact(g.start_on, g.rows, g.external_funding)
+                ..Fact::new(g.start_on, g.rows, g.external_funding)
             })
             .collect(),
         KpiEntity::Metric => facts
@@ -508,20 +514,40 @@ fn kept<'a>(source: &KpiSource, facts: &'a GroupedFacts, planned: bool) -> Vec<F
             .filter(|g| observation_kept(f, g))
             .map(|g| Fact {
                 dimension: g.dimension.as_str(),
-                ..fact(g.observed_on, g.rows, g.value)
+                ..Fact::new(g.observed_on, g.rows, g.value)
             })
             .collect(),
         KpiEntity::Milestone => facts
             .milestones
             .iter()
-            .filter(|g| {
-                f.milestone_kind
-                    .as_deref()
-                    .is_none_or(|k| g.kind.as_deref() == Some(k))
-                    && municipality_kept(f, g.municipality.as_deref())
-            })
-            .map(|g| fact(g.achieved_on, g.rows, Valued::default()))
+            .filter(|g| milestone_kept(f, g))
+            .map(|g| Fact::new(g.achieved_on, g.rows, Valued::default()))
             .collect(),
+    }
+}
+
+impl Fact<'_> {
+    /// A group counted by the day `on`, with no end, dimension or status.
+    fn new(on: NaiveDate, rows: u64, valued: Valued) -> Self {
+        Fact {
+            on,
+            until: None,
+            rows,
+            valued,
+            dimension: "",
+            status: None,
+        }
+    }
+}
+
+/// The values of a survey group's numeric field (none for a field surveys do not have).
+fn survey_field(g: &SurveyGroup, field: Option<&str>) -> Valued {
+    match field {
+        Some("invited") => g.invited,
+        Some("responses") => g.responses,
+        Some("mean_score") => g.mean_score,
+        Some("nps") => g.nps,
+        _ => Valued::default(),
     }
 }
 
@@ -574,6 +600,14 @@ fn project_kept(filters: &KpiFilters, g: &ProjectGroup) -> bool {
                     Ordering::Equal
                 })
         })
+}
+
+fn milestone_kept(filters: &KpiFilters, g: &MilestoneGroup) -> bool {
+    filters
+        .milestone_kind
+        .as_deref()
+        .is_none_or(|k| g.kind.as_deref() == Some(k))
+        && municipality_kept(filters, g.municipality.as_deref())
 }
 
 fn observation_kept(filters: &KpiFilters, g: &ObservationGroup) -> bool {

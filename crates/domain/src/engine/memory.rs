@@ -152,38 +152,28 @@ fn level(source: &KpiSource, records: &Records<'_>, at: NaiveDate) -> Measuremen
 /// The records of the source's entity that its filters keep, as facts.
 fn facts(source: &KpiSource, records: &Records<'_>) -> Vec<Fact> {
     let filters = &source.filters;
-    let field = source.field.as_deref();
-    let fact = |on: NaiveDate, value: Option<f64>| Fact {
-        on,
-        until: None,
-        value,
-    };
     match source.entity {
         KpiEntity::Member => records
             .members
             .iter()
             .filter(|m| member_kept(filters, m))
-            .map(|m| fact(m.joined_on.get(), m.employees.map(f64::from)))
+            .map(|m| Fact::new(m.joined_on.get(), m.employees.map(f64::from)))
             .collect(),
         KpiEntity::Activity => records
             .activities
             .iter()
             .filter(|a| activity_kept(filters, a))
-            .map(|a| fact(a.date.get(), a.participants.map(f64::from)))
+            .map(|a| Fact::new(a.date.get(), a.participants.map(f64::from)))
             .collect(),
         KpiEntity::Survey => records
             .surveys
             .iter()
             .filter(|s| filters.audience.is_none_or(|a| a == s.audience))
             .map(|s| {
-                let value = match field {
-                    Some("invited") => Some(f64::from(s.invited)),
-                    Some("responses") => Some(f64::from(s.responses)),
-                    Some("mean_score") => s.mean_score,
-                    Some("nps") => s.nps.map(f64::from),
-                    _ => None,
-                };
-                fact(s.conducted_on.get(), value)
+                Fact::new(
+                    s.conducted_on.get(),
+                    survey_field(s, source.field.as_deref()),
+                )
             })
             .collect(),
         KpiEntity::Project => records
@@ -200,21 +190,45 @@ fn facts(source: &KpiSource, records: &Records<'_>) -> Vec<Fact> {
             .observations
             .iter()
             .filter(|o| observation_kept(filters, o))
-            .map(|o| fact(o.observed_on.get(), Some(o.value)))
+            .map(|o| Fact::new(o.observed_on.get(), Some(o.value)))
             .collect(),
         KpiEntity::Milestone => records
             .milestones
             .iter()
-            .filter(|m| {
-                filters
-                    .milestone_kind
-                    .as_deref()
-                    .is_none_or(|k| k == m.kind.as_str())
-                    && municipality_kept(filters, m.municipality.as_ref().map(|m| m.as_str()))
-            })
-            .filter_map(|m| m.achieved_on.map(|d| fact(d.get(), None)))
+            .filter(|m| milestone_kept(filters, m))
+            .filter_map(|m| m.achieved_on.map(|d| Fact::new(d.get(), None)))
             .collect(),
     }
+}
+
+impl Fact {
+    /// A record counted by the day `on`, with no end.
+    fn new(on: NaiveDate, value: Option<f64>) -> Self {
+        Fact {
+            on,
+            until: None,
+            value,
+        }
+    }
+}
+
+/// A survey's value in its numeric field `field` (none for a field surveys do not have).
+fn survey_field(s: &SurveyFields, field: Option<&str>) -> Option<f64> {
+    match field {
+        Some("invited") => Some(f64::from(s.invited)),
+        Some("responses") => Some(f64::from(s.responses)),
+        Some("mean_score") => s.mean_score,
+        Some("nps") => s.nps.map(f64::from),
+        _ => None,
+    }
+}
+
+fn milestone_kept(filters: &KpiFilters, m: &MilestoneFields) -> bool {
+    filters
+        .milestone_kind
+        .as_deref()
+        .is_none_or(|k| k == m.kind.as_str())
+        && municipality_kept(filters, m.municipality.as_ref().map(|m| m.as_str()))
 }
 
 fn municipality_kept(filters: &KpiFilters, municipality: Option<&str>) -> bool {

@@ -184,92 +184,17 @@ pub fn evaluate(
     as_of: NaiveDate,
     m: &Measurement,
 ) -> KpiResult {
-    let aggregate = kpi.source.aggregate;
-    let target = kpi.target;
     let started = as_of >= start;
     let elapsed = elapsed((start, end), as_of);
-
-    let start_value = match aggregate {
-        KpiAggregate::Count | KpiAggregate::Sum | KpiAggregate::GrowthPct => Some(0.0),
-        KpiAggregate::Milestone => Some(0.0),
-        KpiAggregate::Level => kpi.baseline.or(m.level_at_start),
-        KpiAggregate::Mean => kpi.baseline,
-    };
-    let actual = if !started {
-        None
-    } else if aggregate == KpiAggregate::GrowthPct {
-        let base = kpi.baseline.or(m.level_at_start);
-        match (m.value, base) {
-            (Some(level), Some(base)) if base != 0.0 => Some((level - base) / base * 100.0),
-            _ => None,
-        }
-    } else {
-        m.value
-    };
-    let expected = if aggregate == KpiAggregate::Mean {
-        Some(target)
-    } else {
-        start_value.map(|s| s + (target - s) * elapsed)
-    };
-    let progress = match (aggregate, actual, start_value) {
-        (KpiAggregate::Mean, Some(a), _) => nonzero(target).map(|t| a / t),
-        (_, Some(a), Some(s)) => nonzero(target - s).map(|d| (a - s) / d),
-        _ => None,
-    };
-    let meets = |a: f64| match kpi.direction {
-        Direction::AtLeast => a >= target,
-        Direction::AtMost => a <= target,
-    };
+    let start_value = start_value(kpi, m);
+    let actual = if started { actual(kpi, m) } else { None };
+    let expected = expected(kpi, start_value, elapsed);
     let status = if !started {
         KpiStatus::NotStarted
     } else if as_of >= end {
-        if actual.is_some_and(meets) {
-            KpiStatus::Achieved
-        } else {
-            KpiStatus::Missed
-        }
+        closed_status(kpi, actual)
     } else {
-        match (actual, expected) {
-            (None, _) | (_, None) => KpiStatus::NoData,
-            (Some(a), _) if kpi.direction == Direction::AtLeast && a >= target => {
-                KpiStatus::Achieved
-            }
-            (Some(a), Some(e)) => {
-                // How far the actual is behind the pace (negative when ahead).
-                let behind = match kpi.direction {
-                    Direction::AtLeast => e - a,
-                    Direction::AtMost => a - e,
-                };
-                let scale = match aggregate {
-                    KpiAggregate::Mean => target.abs(),
-                    _ => (target - start_value.unwrap_or(0.0)).abs(),
-                };
-                if behind <= 0.0 {
-                    KpiStatus::OnTrack
-                } else if behind <= kpi.tolerance * scale {
-                    KpiStatus::AtRisk
-                } else {
-                    KpiStatus::OffTrack
-                }
-            }
-        }
-    };
-    let run_rate = match (aggregate, actual, start_value) {
-        (KpiAggregate::Mean, Some(a), _) => Some(a),
-        (_, Some(a), Some(s)) if elapsed > 0.0 => Some(s + (a - s) / elapsed),
-        _ => None,
-    };
-    let with_planned = (aggregate == KpiAggregate::Count
-        && kpi.source.entity == KpiEntity::Activity)
-        .then(|| actual.map(|a| a + m.planned_ahead as f64))
-        .flatten();
-    let needed_per_month = match (kpi.direction, aggregate, actual) {
-        (Direction::AtLeast, KpiAggregate::Mean | KpiAggregate::Milestone, _) => None,
-        (Direction::AtLeast, _, Some(a)) if as_of < end => {
-            let days_left = (end - as_of).num_days() as f64;
-            Some((target - a).max(0.0) * DAYS_PER_MONTH / days_left)
-        }
-        _ => None,
+        open_status(kpi, actual, expected, start_value)
     };
     KpiResult {
         kpi_id,
@@ -279,15 +204,152 @@ pub fn evaluate(
         actual,
         start_value,
         expected,
-        progress,
+        progress: progress(kpi, actual, start_value),
         status,
         forecast: Forecast {
-            run_rate,
-            with_planned,
+            run_rate: run_rate(kpi, actual, start_value, elapsed),
+            with_planned: with_planned(kpi, actual, m),
         },
-        needed_per_month,
+        needed_per_month: needed_per_month(kpi, actual, as_of, end),
         records_counted: if started { m.records_counted } else { 0 },
         last_record_on: if started { m.last_record_on } else { None },
+    }
+}
+
+/// Where the pace starts: 0 for counts, sums, growth and milestones; the baseline or the
+/// level at the start for a level; the baseline (if any) for a mean.
+fn start_value(kpi: &KpiDefinition, m: &Measurement) -> Option<f64> {
+    match kpi.source.aggregate {
+        KpiAggregate::Count | KpiAggregate::Sum | KpiAggregate::GrowthPct => Some(0.0),
+        KpiAggregate::Milestone => Some(0.0),
+        KpiAggregate::Level => kpi.baseline.or(m.level_at_start),
+        KpiAggregate::Mean => kpi.baseline,
+    }
+}
+
+/// The value so far, once the period has started: the measured value, or for growth its
+/// change in per cent from the base level (none from a base of 0).
+fn actual(kpi: &KpiDefinition, m: &Measurement) -> Option<f64> {
+    if kpi.source.aggregate != KpiAggregate::GrowthPct {
+        return m.value;
+    }
+    let base = kpi.baseline.or(m.level_at_start);
+    match (m.value, base) {
+        (Some(level), Some(base)) if base != 0.0 => Some((level - base) / base * 100.0),
+        _ => None,
+    }
+}
+
+/// Where the KPI should be after `elapsed` of its period: at a linear pace from the start
+/// value to the target; a mean, at its target.
+fn expected(kpi: &KpiDefinition, start_value: Option<f64>, elapsed: f64) -> Option<f64> {
+    let target = kpi.target;
+    if kpi.source.aggregate == KpiAggregate::Mean {
+        Some(target)
+    } else {
+        start_value.map(|s| s + (target - s) * elapsed)
+    }
+}
+
+/// How far the actual has come from the start value towards the target (a mean: the
+/// actual over the target); none when undefined.
+fn progress(kpi: &KpiDefinition, actual: Option<f64>, start_value: Option<f64>) -> Option<f64> {
+    let target = kpi.target;
+    match (kpi.source.aggregate, actual, start_value) {
+        (KpiAggregate::Mean, Some(a), _) => nonzero(target).map(|t| a / t),
+        (_, Some(a), Some(s)) => nonzero(target - s).map(|d| (a - s) / d),
+        _ => None,
+    }
+}
+
+/// Whether a value meets the KPI's target in its direction.
+fn meets(kpi: &KpiDefinition, value: f64) -> bool {
+    match kpi.direction {
+        Direction::AtLeast => value >= kpi.target,
+        Direction::AtMost => value <= kpi.target,
+    }
+}
+
+/// The status once the period has ended: achieved when the actual meets the target.
+fn closed_status(kpi: &KpiDefinition, actual: Option<f64>) -> KpiStatus {
+    if actual.is_some_and(|a| meets(kpi, a)) {
+        KpiStatus::Achieved
+    } else {
+        KpiStatus::Missed
+    }
+}
+
+/// The status while the period is open: an `at_least` target met is achieved; else the
+/// actual against the expected pace, behind it by at most the tolerance (of the distance
+/// from the start value to the target; a mean's, of the target) at risk.
+fn open_status(
+    kpi: &KpiDefinition,
+    actual: Option<f64>,
+    expected: Option<f64>,
+    start_value: Option<f64>,
+) -> KpiStatus {
+    let target = kpi.target;
+    match (actual, expected) {
+        (None, _) | (_, None) => KpiStatus::NoData,
+        (Some(a), _) if kpi.direction == Direction::AtLeast && a >= target => KpiStatus::Achieved,
+        (Some(a), Some(e)) => {
+            // How far the actual is behind the pace (negative when ahead).
+            let behind = match kpi.direction {
+                Direction::AtLeast => e - a,
+                Direction::AtMost => a - e,
+            };
+            let scale = match kpi.source.aggregate {
+                KpiAggregate::Mean => target.abs(),
+                _ => (target - start_value.unwrap_or(0.0)).abs(),
+            };
+            if behind <= 0.0 {
+                KpiStatus::OnTrack
+            } else if behind <= kpi.tolerance * scale {
+                KpiStatus::AtRisk
+            } else {
+                KpiStatus::OffTrack
+            }
+        }
+    }
+}
+
+/// The start value plus the change so far extrapolated at the same pace to the end (a
+/// mean: the mean so far).
+fn run_rate(
+    kpi: &KpiDefinition,
+    actual: Option<f64>,
+    start_value: Option<f64>,
+    elapsed: f64,
+) -> Option<f64> {
+    match (kpi.source.aggregate, actual, start_value) {
+        (KpiAggregate::Mean, Some(a), _) => Some(a),
+        (_, Some(a), Some(s)) if elapsed > 0.0 => Some(s + (a - s) / elapsed),
+        _ => None,
+    }
+}
+
+/// An activity count's actual plus the activities planned for the rest of the period.
+fn with_planned(kpi: &KpiDefinition, actual: Option<f64>, m: &Measurement) -> Option<f64> {
+    (kpi.source.aggregate == KpiAggregate::Count && kpi.source.entity == KpiEntity::Activity)
+        .then(|| actual.map(|a| a + m.planned_ahead as f64))
+        .flatten()
+}
+
+/// For an `at_least` count, sum, level or growth before its end: what it must still gain
+/// per month to reach the target.
+fn needed_per_month(
+    kpi: &KpiDefinition,
+    actual: Option<f64>,
+    as_of: NaiveDate,
+    end: NaiveDate,
+) -> Option<f64> {
+    match (kpi.direction, kpi.source.aggregate, actual) {
+        (Direction::AtLeast, KpiAggregate::Mean | KpiAggregate::Milestone, _) => None,
+        (Direction::AtLeast, _, Some(a)) if as_of < end => {
+            let days_left = (end - as_of).num_days() as f64;
+            Some((kpi.target - a).max(0.0) * DAYS_PER_MONTH / days_left)
+        }
+        _ => None,
     }
 }
 

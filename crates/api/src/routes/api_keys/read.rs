@@ -8,6 +8,7 @@ use super::{ApiKey, ApiKeyPath};
 use crate::auth::Auth;
 use crate::error::ApiError;
 use crate::pagination::{Page, PageParams};
+use crate::query::Query;
 use crate::routes::orgs::OrgPath;
 use crate::state::AppState;
 use crate::tenancy::OrgAccess;
@@ -25,7 +26,7 @@ pub async fn list_api_keys(
     state: web::Data<AppState>,
     auth: Auth,
     path: web::Path<OrgPath>,
-    page: web::Query<PageParams>,
+    page: Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
     let request = page.request()?;
     let access = OrgAccess::check(Some(auth.0), &path.org)?;

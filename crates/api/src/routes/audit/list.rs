@@ -8,6 +8,7 @@ use super::AuditEntry;
 use crate::auth::Auth;
 use crate::error::ApiError;
 use crate::pagination::{Page, PageParams};
+use crate::query::Query;
 use crate::routes::orgs::OrgPath;
 use crate::state::AppState;
 use crate::tenancy::OrgAccess;
@@ -55,8 +56,8 @@ pub async fn list_audit_entries(
     state: web::Data<AppState>,
     auth: Auth,
     path: web::Path<OrgPath>,
-    filter: web::Query<AuditFilterParams>,
-    page: web::Query<PageParams>,
+    filter: Query<AuditFilterParams>,
+    page: Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
     let request = page.request()?;
     let entity_ok = |e: &str| {

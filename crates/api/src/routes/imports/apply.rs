@@ -81,158 +81,48 @@ pub async fn import<K: RecordKind>(state: &AppState, request: Request) -> Result
     outcome
 }
 
+/// The import in its steps: its log row started, the body read into the records (in
+/// chunks), and — when every row was good — the log row finished with its audit entry,
+/// and the answer kept for its idempotency key.
 fn import_in<K: RecordKind>(
     tx: &mut Tx<'_>,
-    request: Request,
+    mut request: Request,
     request_id: &str,
 ) -> Result<Import, ApiError> {
-    let Request {
-        org,
-        write,
-        kind,
-        format,
-        charset,
-        body,
-        options,
-        dry_run,
-        key,
-    } = request;
     let clock = Instant::now();
-    let org_id = write.access.org_id(tx)?;
+    let org_id = request.write.access.org_id(tx)?;
     let started_at = veikart_store::now();
-    let Spooled {
-        file,
-        bytes,
-        sha256,
-    } = body;
-    let body_bytes = i64::try_from(bytes).unwrap_or(i64::MAX);
-    let import_id = if dry_run {
+    let import_id = if request.dry_run {
         None
     } else {
-        Some(store::start(
-            tx,
-            NewImport {
-                org_id,
-                kind: kind.as_str().to_owned(),
-                format: format.as_str().to_owned(),
-                charset: charset.as_str().to_owned(),
-                imported_by: write.actor.clone(),
-                body_sha256: sha256.clone(),
-                body_bytes,
-                started_at,
-            },
-        )?)
+        Some(log_start(tx, org_id, &request, started_at)?)
     };
-    let properties = match Fields::<K>::schema() {
-        RefOr::T(Schema::Object(object)) => object.properties,
-        _ => BTreeMap::new(),
-    };
-    let mut importer = Importer::<K> {
-        tx,
-        org_id,
-        actor: &write.actor,
-        import_id,
-        dry_run,
-        label: format!(
-            "{request_id} {} import {} into {org}",
-            kind.as_str(),
-            import_id.unwrap_or(0)
-        ),
-        chunk: Vec::with_capacity(CHUNK),
-        first_with: HashMap::new(),
-        seen: Seen::default(),
-        claimed: HashMap::new(),
-        errors: Vec::new(),
-        error_count: 0,
-        counts: Counts::default(),
-        clock,
-    };
-    let input = BufReader::with_capacity(1 << 20, file);
-    match charset {
-        Charset::Utf8 => read::each_row(
-            format,
-            read::without_bom(input)?,
-            &properties,
-            &options,
-            &mut importer,
-        )?,
-        Charset::Windows1252 => read::each_row(
-            format,
-            BufReader::with_capacity(1 << 20, Windows1252::new(input)),
-            &properties,
-            &options,
-            &mut importer,
-        )?,
-    }
+    let label = format!(
+        "{request_id} {} import {} into {}",
+        request.kind.as_str(),
+        import_id.unwrap_or(0),
+        request.org
+    );
+    let actor = &request.write.actor;
+    let dry_run = request.dry_run;
+    let mut importer = Importer::<K>::new(tx, org_id, actor, import_id, dry_run, label, clock);
+    let options = &request.options;
+    read_body(
+        &mut request.body.file,
+        request.format,
+        request.charset,
+        options,
+        &mut importer,
+    )?;
     importer.flush()?;
-    let Importer {
-        mut errors,
-        error_count,
-        counts,
-        label,
-        ..
-    } = importer;
-    if error_count > 0 {
-        errors.sort_by_key(|e| e.row);
-        log::info!(
-            "{label}: {error_count} invalid field(s) in {} rows; nothing written",
-            counts.rows
-        );
-        return Err(ApiError::InvalidRows {
-            errors,
-            count: error_count,
-        });
-    }
-    let finished_at = veikart_store::now();
-    let wide = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
-    let outcome = ImportOutcome {
-        row_count: wide(counts.rows),
-        created: wide(counts.created),
-        updated: wide(counts.updated),
-        unchanged: wide(counts.unchanged),
-        finished_at,
-    };
+    let (counts, label) = importer.counts_when_valid()?;
+    let outcome = outcome_of(&counts);
     let import = match import_id {
-        Some(id) => {
-            let row = store::finish(tx, id, outcome)?;
-            veikart_store::audit::record(
-                tx,
-                org_id,
-                &write.actor,
-                veikart_store::audit::Action::Create,
-                "import",
-                id,
-            )?;
-            let completed = veikart_store::events::import_completed(&row)?;
-            veikart_store::events::emit(tx, org_id, &completed)?;
-            Import::of(row)?
-        }
-        None => Import {
-            id: None,
-            kind,
-            format,
-            charset,
-            dry_run: true,
-            imported_by: write.actor.clone(),
-            body_sha256: sha256,
-            body_bytes,
-            rows: outcome.row_count,
-            created: outcome.created,
-            updated: outcome.updated,
-            unchanged: outcome.unchanged,
-            started_at: utc(started_at),
-            finished_at: utc(finished_at),
-            duration_ms: (finished_at - started_at).num_milliseconds(),
-        },
+        Some(id) => log_finish(tx, org_id, &request.write.actor, id, outcome)?,
+        None => dry_run_answer(&request, started_at, &outcome),
     };
-    if let Some(key) = &key {
-        let (status, location) = match import.location(&org) {
-            Some(location) => (StatusCode::CREATED, Some(location)),
-            None => (StatusCode::OK, None),
-        };
-        let answer = serde_json::to_string(&import)
-            .map_err(|e| ApiError::Internal(format!("an import's answer: {e}")))?;
-        idempotency::store_answer(tx, key, status, location.as_deref(), &answer)?;
+    if let Some(key) = &request.key {
+        keep_answer(tx, key, &request.org, &import)?;
     }
     log::info!(
         "{label}: {} rows, {} created, {} updated, {} unchanged in {} ms",
@@ -243,6 +133,138 @@ fn import_in<K: RecordKind>(
         clock.elapsed().as_millis()
     );
     Ok(import)
+}
+
+/// The import's size in the log row's column: at most `i64::MAX`.
+fn body_bytes(request: &Request) -> i64 {
+    i64::try_from(request.body.bytes).unwrap_or(i64::MAX)
+}
+
+/// Starts the import's log row (not for a dry run, which is not recorded): its id.
+fn log_start(
+    tx: &mut Tx<'_>,
+    org_id: i64,
+    request: &Request,
+    started_at: chrono::NaiveDateTime,
+) -> Result<i64, StoreError> {
+    store::start(
+        tx,
+        NewImport {
+            org_id,
+            kind: request.kind.as_str().to_owned(),
+            format: request.format.as_str().to_owned(),
+            charset: request.charset.as_str().to_owned(),
+            imported_by: request.write.actor.clone(),
+            body_sha256: request.body.sha256.clone(),
+            body_bytes: body_bytes(request),
+            started_at,
+        },
+    )
+}
+
+/// Reads the body in its charset and format, each row to the importer, with the CSV
+/// cells typed by the kind's create schema.
+fn read_body<K: RecordKind>(
+    body: &mut std::fs::File,
+    format: Format,
+    charset: Charset,
+    options: &Options,
+    importer: &mut Importer<'_, '_, '_, K>,
+) -> Result<(), ApiError> {
+    let properties = match Fields::<K>::schema() {
+        RefOr::T(Schema::Object(object)) => object.properties,
+        _ => BTreeMap::new(),
+    };
+    let input = BufReader::with_capacity(1 << 20, body);
+    match charset {
+        Charset::Utf8 => read::each_row(
+            format,
+            read::without_bom(input)?,
+            &properties,
+            options,
+            importer,
+        ),
+        Charset::Windows1252 => read::each_row(
+            format,
+            BufReader::with_capacity(1 << 20, Windows1252::new(input)),
+            &properties,
+            options,
+            importer,
+        ),
+    }
+}
+
+/// The import's counts, as its log row holds them, finished now.
+fn outcome_of(counts: &Counts) -> ImportOutcome {
+    let wide = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
+    ImportOutcome {
+        row_count: wide(counts.rows),
+        created: wide(counts.created),
+        updated: wide(counts.updated),
+        unchanged: wide(counts.unchanged),
+        finished_at: veikart_store::now(),
+    }
+}
+
+/// Finishes the import's log row with its outcome and records its audit entry and its
+/// `import.completed` event: the recorded import.
+fn log_finish(
+    tx: &mut Tx<'_>,
+    org_id: i64,
+    actor: &str,
+    id: i64,
+    outcome: ImportOutcome,
+) -> Result<Import, ApiError> {
+    let row = store::finish(tx, id, outcome)?;
+    veikart_store::audit::record(
+        tx,
+        org_id,
+        actor,
+        veikart_store::audit::Action::Create,
+        "import",
+        id,
+    )?;
+    let completed = veikart_store::events::import_completed(&row)?;
+    veikart_store::events::emit(tx, org_id, &completed)?;
+    Import::of(row)
+}
+
+/// What a dry run would have recorded: the import without an id.
+fn dry_run_answer(
+    request: &Request,
+    started_at: chrono::NaiveDateTime,
+    outcome: &ImportOutcome,
+) -> Import {
+    Import {
+        id: None,
+        kind: request.kind,
+        format: request.format,
+        charset: request.charset,
+        dry_run: true,
+        imported_by: request.write.actor.clone(),
+        body_sha256: request.body.sha256.clone(),
+        body_bytes: body_bytes(request),
+        rows: outcome.row_count,
+        created: outcome.created,
+        updated: outcome.updated,
+        unchanged: outcome.unchanged,
+        started_at: utc(started_at),
+        finished_at: utc(outcome.finished_at),
+        duration_ms: (outcome.finished_at - started_at).num_milliseconds(),
+    }
+}
+
+/// Keeps the import's answer (201 with its `Location`, or 200 for a dry run) for a repeat
+/// of the request with the same idempotency key.
+fn keep_answer(tx: &mut Tx<'_>, key: &Key, org: &str, import: &Import) -> Result<(), ApiError> {
+    let (status, location) = match import.location(org) {
+        Some(location) => (StatusCode::CREATED, Some(location)),
+        None => (StatusCode::OK, None),
+    };
+    let answer = serde_json::to_string(import)
+        .map_err(|e| ApiError::Internal(format!("an import's answer: {e}")))?;
+    idempotency::store_answer(tx, key, status, location.as_deref(), &answer)?;
+    Ok(())
 }
 
 /// Keys as 128 bits from two independently seeded hashes: the file's earlier keys are
@@ -328,7 +350,59 @@ impl<K: RecordKind> Sink for Importer<'_, '_, '_, K> {
     }
 }
 
-impl<K: RecordKind> Importer<'_, '_, '_, K> {
+impl<'t, 'c, 'a, K: RecordKind> Importer<'t, 'c, 'a, K> {
+    /// An importer with nothing read yet.
+    fn new(
+        tx: &'t mut Tx<'c>,
+        org_id: i64,
+        actor: &'a str,
+        import_id: Option<i64>,
+        dry_run: bool,
+        label: String,
+        clock: Instant,
+    ) -> Self {
+        Importer {
+            tx,
+            org_id,
+            actor,
+            import_id,
+            dry_run,
+            label,
+            chunk: Vec::with_capacity(CHUNK),
+            first_with: HashMap::new(),
+            seen: Seen::default(),
+            claimed: HashMap::new(),
+            errors: Vec::new(),
+            error_count: 0,
+            counts: Counts::default(),
+            clock,
+        }
+    }
+
+    /// Once the whole body is read: its counts and the import's log label, or every
+    /// invalid row (422) when there was one — then nothing was written.
+    fn counts_when_valid(self) -> Result<(Counts, String), ApiError> {
+        let Importer {
+            mut errors,
+            error_count,
+            counts,
+            label,
+            ..
+        } = self;
+        if error_count > 0 {
+            errors.sort_by_key(|e| e.row);
+            log::info!(
+                "{label}: {error_count} invalid field(s) in {} rows; nothing written",
+                counts.rows
+            );
+            return Err(ApiError::InvalidRows {
+                errors,
+                count: error_count,
+            });
+        }
+        Ok((counts, label))
+    }
+
     fn note(&mut self, errors: impl IntoIterator<Item = RowError>) {
         for error in errors {
             self.error_count += 1;
@@ -346,11 +420,24 @@ impl<K: RecordKind> Importer<'_, '_, '_, K> {
             return Ok(());
         }
         let rows = std::mem::take(&mut self.chunk);
-        let mut errors = Vec::new();
-        let entity = <Fields<K> as RecordFields>::KIND.wire_name();
+        let mut errors = self.repeated_keys(&rows);
+        errors.extend(self.unknown_measures(&rows)?);
+        let stored = Holders::<K>::of(self.tx, self.org_id, &rows)?;
+        let matched = self.matched(rows, &stored, &mut errors);
+        errors.sort_by_key(|e| e.row);
+        self.note(errors);
+        self.counts.created += matched.inserts.len() as u64;
+        self.counts.updated += matched.updates.len() as u64;
+        if self.dry_run || self.error_count > 0 {
+            return Ok(());
+        }
+        self.write(&stored, matched)
+    }
 
-        // Two rows of the file with one key.
-        for (row, fields) in &rows {
+    /// Two rows of the file with one key: an error of the later row, naming the first.
+    fn repeated_keys(&mut self, rows: &[(u64, Fields<K>)]) -> Vec<RowError> {
+        let mut errors = Vec::new();
+        for (row, fields) in rows {
             for key in K::Table::keys(fields) {
                 if let Some(first) = self.first_with.get(&self.seen.digest(&key)) {
                     errors.push(RowError::new(
@@ -367,62 +454,53 @@ impl<K: RecordKind> Importer<'_, '_, '_, K> {
                 }
             }
         }
+        errors
+    }
 
-        // References to measures, all checked at once.
+    /// Rows naming a measure the organisation does not have, all checked at once.
+    fn unknown_measures(&mut self, rows: &[(u64, Fields<K>)]) -> Result<Vec<RowError>, StoreError> {
         let measures: BTreeSet<i64> = rows.iter().filter_map(|(_, f)| K::measure_id(f)).collect();
-        if !measures.is_empty() {
-            let ids: Vec<i64> = measures.into_iter().collect();
-            let found: HashSet<i64> =
-                veikart_store::measures::existing(self.tx, self.org_id, &ids)?
-                    .into_iter()
-                    .collect();
-            for (row, fields) in &rows {
-                if K::measure_id(fields).is_some_and(|id| !found.contains(&id)) {
-                    errors.push(RowError::new(
-                        *row,
-                        "measure_id",
-                        "no such measure in this organisation",
-                    ));
-                }
-            }
+        if measures.is_empty() {
+            return Ok(Vec::new());
         }
+        let ids: Vec<i64> = measures.into_iter().collect();
+        let found: HashSet<i64> = veikart_store::measures::existing(self.tx, self.org_id, &ids)?
+            .into_iter()
+            .collect();
+        Ok(rows
+            .iter()
+            .filter(|(_, fields)| K::measure_id(fields).is_some_and(|id| !found.contains(&id)))
+            .map(|(row, _)| {
+                RowError::new(*row, "measure_id", "no such measure in this organisation")
+            })
+            .collect())
+    }
 
-        // The stored records holding the rows' keys.
-        let wanted: Vec<&Fields<K>> = rows.iter().map(|(_, f)| f).collect();
-        // Run again for every chunk while the import fills the table: planned each time
-        // for the keys' index, not once for the table as it was at the first chunk.
-        let stored = veikart_store::by_index_each_time(self.tx, |tx| {
-            K::Table::holding(tx, self.org_id, &wanted)
-        })?;
-        let mut stored_fields = Vec::with_capacity(stored.len());
-        let mut holder: HashMap<RecordKey, usize> = HashMap::new();
-        for (i, row) in stored.iter().enumerate() {
-            let fields = K::Table::fields(row)?;
-            for key in K::Table::keys(&fields) {
-                holder.insert(key, i);
-            }
-            stored_fields.push(fields);
-        }
-
+    /// Sorts the rows by the stored records their keys match: none (a new record), one
+    /// (a replacement, or unchanged when equal), or more (an error, as is a record two
+    /// rows of the file match).
+    fn matched(
+        &mut self,
+        rows: Vec<(u64, Fields<K>)>,
+        stored: &Holders<K>,
+        errors: &mut Vec<RowError>,
+    ) -> Matched<K> {
+        let entity = <Fields<K> as RecordFields>::KIND.wire_name();
         let mut inserts = Vec::new();
         let mut updates = Vec::new();
         for (row, fields) in rows {
-            let matches: BTreeMap<usize, &str> = K::Table::keys(&fields)
-                .into_iter()
-                .filter_map(|key| holder.get(&key).map(|i| (*i, key.field)))
-                .collect();
-            let mut matches = matches.into_iter();
+            let mut matches = stored.matching(&fields).into_iter();
             match (matches.next(), matches.next()) {
                 (None, _) => inserts.push(fields),
                 (Some((i, field)), None) => {
-                    let id = stored[i].id();
+                    let id = stored.rows[i].id();
                     if let Some(first) = self.claimed.insert(id, row) {
                         errors.push(RowError::new(
                             row,
                             field,
                             format!("rows {first} and {row} both match {entity} {id}"),
                         ));
-                    } else if stored_fields[i] == fields {
+                    } else if stored.fields[i] == fields {
                         self.counts.unchanged += 1;
                     } else {
                         updates.push((i, fields));
@@ -433,19 +511,22 @@ impl<K: RecordKind> Importer<'_, '_, '_, K> {
                     field_b,
                     format!(
                         "matches {entity} {} by {field_a} and {entity} {} by {field_b}",
-                        stored[a].id(),
-                        stored[b].id()
+                        stored.rows[a].id(),
+                        stored.rows[b].id()
                     ),
                 )),
             }
         }
-        errors.sort_by_key(|e| e.row);
-        self.note(errors);
-        self.counts.created += inserts.len() as u64;
-        self.counts.updated += updates.len() as u64;
-        if self.dry_run || self.error_count > 0 {
-            return Ok(());
-        }
+        Matched { inserts, updates }
+    }
+
+    /// Replaces the matched records' fields and inserts the new ones, each carrying the
+    /// import's id.
+    fn write(
+        &mut self,
+        stored: &Holders<K>,
+        Matched { inserts, updates }: Matched<K>,
+    ) -> Result<(), StoreError> {
         let by = |created_by: &str| Provenance {
             created_by: created_by.to_owned(),
             updated_by: self.actor.to_owned(),
@@ -454,7 +535,7 @@ impl<K: RecordKind> Importer<'_, '_, '_, K> {
         let replaced = updates
             .into_iter()
             .map(|(i, fields)| {
-                let row = &stored[i];
+                let row = &stored.rows[i];
                 Replacement {
                     id: row.id(),
                     version: row.version(),
@@ -468,5 +549,53 @@ impl<K: RecordKind> Importer<'_, '_, '_, K> {
         let inserts = inserts.into_iter().map(|f| (f, by(self.actor))).collect();
         K::Table::insert_all(self.tx, self.org_id, inserts)?;
         Ok(())
+    }
+}
+
+/// A chunk's rows to write: new records, and replacements by their stored record's index
+/// in [`Holders`].
+struct Matched<K: RecordKind> {
+    inserts: Vec<Fields<K>>,
+    updates: Vec<(usize, Fields<K>)>,
+}
+
+/// The stored records holding a chunk's keys, with their fields, and which of them holds
+/// each key.
+struct Holders<K: RecordKind> {
+    rows: Vec<<K::Table as RecordTable>::Row>,
+    fields: Vec<Fields<K>>,
+    by_key: HashMap<RecordKey, usize>,
+}
+
+impl<K: RecordKind> Holders<K> {
+    fn of(tx: &mut Tx<'_>, org_id: i64, rows: &[(u64, Fields<K>)]) -> Result<Self, StoreError> {
+        let wanted: Vec<&Fields<K>> = rows.iter().map(|(_, f)| f).collect();
+        // Run again for every chunk while the import fills the table: planned each time
+        // for the keys' index, not once for the table as it was at the first chunk.
+        let rows =
+            veikart_store::by_index_each_time(tx, |tx| K::Table::holding(tx, org_id, &wanted))?;
+        let mut fields = Vec::with_capacity(rows.len());
+        let mut by_key = HashMap::new();
+        for (i, row) in rows.iter().enumerate() {
+            let stored = K::Table::fields(row)?;
+            for key in K::Table::keys(&stored) {
+                by_key.insert(key, i);
+            }
+            fields.push(stored);
+        }
+        Ok(Holders {
+            rows,
+            fields,
+            by_key,
+        })
+    }
+
+    /// The records a row's keys match, each once, with the field of the last key that
+    /// matched it.
+    fn matching(&self, fields: &Fields<K>) -> BTreeMap<usize, &'static str> {
+        K::Table::keys(fields)
+            .into_iter()
+            .filter_map(|key| self.by_key.get(&key).map(|i| (*i, key.field)))
+            .collect()
     }
 }

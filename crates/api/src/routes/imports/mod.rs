@@ -36,6 +36,7 @@ use super::resource::{Write, viewer};
 use crate::auth::Auth;
 use crate::error::ApiError;
 use crate::pagination::{Page, PageParams};
+use crate::query::Query;
 use crate::routes::orgs::OrgPath;
 use crate::state::AppState;
 use crate::time::utc;
@@ -283,7 +284,7 @@ pub async fn import_records(
     state: web::Data<AppState>,
     auth: Auth,
     path: web::Path<ImportPath>,
-    params: web::Query<ImportParams>,
+    params: Query<ImportParams>,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let write = Write::create(auth.0, &path.org, Role::Editor)?;
@@ -293,29 +294,14 @@ pub async fn import_records(
         .and_then(|v| v.to_str().ok());
     let (format, declared) = read::media_type(content_type)?;
     let params = params.into_inner();
-    let options = Options {
-        renames: Options::renames(params.columns.as_deref())?,
-        defaults: Options::defaults(params.defaults.as_deref())?,
-        ignore_unknown: params.ignore_unknown_columns,
-    };
+    let options = csv_options(&params)?;
     let key = idempotency::key(&req)?;
-    let mut body = spool::spool(&req, payload).await?;
-    // Reading the whole body once more is file work: off the actix workers.
-    let (charset, body) = web::block(move || -> Result<_, ApiError> {
-        let charset = read::charset_of(&mut body.file, declared)?;
-        rewind(&mut body.file)?;
-        Ok((charset, body))
-    })
-    .await??;
-    let key = match key {
+    let body = spool::spool(&req, payload).await?;
+    let (charset, body) = settle_charset(body, declared).await?;
+    let key = match take_key(&req, &state, &write, key, &body).await? {
+        Some(idempotency::Taken::Replay(answer)) => return Ok(answer),
+        Some(idempotency::Taken::New(key)) => Some(key),
         None => None,
-        Some(key) => {
-            let request = idempotency::fingerprint(&req, &body.sha256);
-            match idempotency::take(&state, &write, key, request).await? {
-                idempotency::Taken::New(key) => Some(key),
-                idempotency::Taken::Replay(answer) => return Ok(answer),
-            }
-        }
     };
     let request = Request {
         org: path.org.clone(),
@@ -328,15 +314,7 @@ pub async fn import_records(
         dry_run: params.dry_run,
         key: key.clone(),
     };
-    let outcome = match path.kind {
-        ImportKind::Members => apply::import::<MemberKind>(&state, request).await,
-        ImportKind::Activities => apply::import::<ActivityKind>(&state, request).await,
-        ImportKind::Surveys => apply::import::<SurveyKind>(&state, request).await,
-        ImportKind::Projects => apply::import::<ProjectKind>(&state, request).await,
-        ImportKind::Observations => apply::import::<ObservationKind>(&state, request).await,
-        ImportKind::Milestones => apply::import::<MilestoneKind>(&state, request).await,
-    };
-    match outcome {
+    match import_of_kind(&state, request).await {
         Ok(import) => Ok(answer(&import, &path.org)),
         Err(error) => {
             if let Some(key) = key {
@@ -344,6 +322,58 @@ pub async fn import_records(
             }
             Err(error)
         }
+    }
+}
+
+/// How to read a CSV body's columns, from the query.
+fn csv_options(params: &ImportParams) -> Result<Options, ApiError> {
+    Ok(Options {
+        renames: Options::renames(params.columns.as_deref())?,
+        defaults: Options::defaults(params.defaults.as_deref())?,
+        ignore_unknown: params.ignore_unknown_columns,
+    })
+}
+
+/// The body's charset, read from the whole body when it declares none, and the body
+/// rewound for the import. Reading the whole body once more is file work: off the actix
+/// workers.
+async fn settle_charset(
+    mut body: spool::Spooled,
+    declared: Option<Charset>,
+) -> Result<(Charset, spool::Spooled), ApiError> {
+    web::block(move || -> Result<_, ApiError> {
+        let charset = read::charset_of(&mut body.file, declared)?;
+        rewind(&mut body.file)?;
+        Ok((charset, body))
+    })
+    .await?
+}
+
+/// The request's `Idempotency-Key` taken for this request (or its first answer, to send
+/// again); `None` without a key.
+async fn take_key(
+    req: &HttpRequest,
+    state: &AppState,
+    write: &Write,
+    key: Option<String>,
+    body: &spool::Spooled,
+) -> Result<Option<idempotency::Taken>, ApiError> {
+    let Some(key) = key else {
+        return Ok(None);
+    };
+    let request = idempotency::fingerprint(req, &body.sha256);
+    Ok(Some(idempotency::take(state, write, key, request).await?))
+}
+
+/// Runs the import as its kind of record.
+async fn import_of_kind(state: &AppState, request: Request) -> Result<Import, ApiError> {
+    match request.kind {
+        ImportKind::Members => apply::import::<MemberKind>(state, request).await,
+        ImportKind::Activities => apply::import::<ActivityKind>(state, request).await,
+        ImportKind::Surveys => apply::import::<SurveyKind>(state, request).await,
+        ImportKind::Projects => apply::import::<ProjectKind>(state, request).await,
+        ImportKind::Observations => apply::import::<ObservationKind>(state, request).await,
+        ImportKind::Milestones => apply::import::<MilestoneKind>(state, request).await,
     }
 }
 
@@ -376,7 +406,7 @@ pub async fn list_imports(
     state: web::Data<AppState>,
     auth: Auth,
     path: web::Path<OrgPath>,
-    page: web::Query<PageParams>,
+    page: Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
     list(&state, auth, &path.org, None, &page).await
 }
@@ -393,7 +423,7 @@ pub async fn list_imports_of_kind(
     state: web::Data<AppState>,
     auth: Auth,
     path: web::Path<ImportPath>,
-    page: web::Query<PageParams>,
+    page: Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
     list(&state, auth, &path.org, Some(path.kind), &page).await
 }

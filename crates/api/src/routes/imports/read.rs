@@ -477,6 +477,8 @@ fn field_cell(properties: &BTreeMap<String, RefOr<Schema>>, name: &str) -> Optio
         .map(|schema| cell(schema).unwrap_or(Cell::Text))
 }
 
+/// Reads CSV: the header names the columns, `defaults` fills the cells a row leaves
+/// empty, and every row after the header goes to the sink as an object of its fields.
 fn csv_rows(
     mut body: impl BufRead,
     properties: &BTreeMap<String, RefOr<Schema>>,
@@ -490,52 +492,9 @@ fn csv_rows(
         .flexible(true)
         .buffer_capacity(256 * 1024)
         .from_reader(body);
-    let mut header = csv::StringRecord::new();
-    match reader.read_record(&mut header) {
-        Ok(true) => {}
-        Ok(false) => {
-            return Err(ApiError::validation(
-                "body",
-                "must start with a header line",
-            ));
-        }
-        Err(e) => {
-            return Err(ApiError::validation(
-                "body",
-                format!("unreadable CSV header: {e}"),
-            ));
-        }
-    }
-    let mut header_errors = Vec::new();
-    let mut columns = Vec::with_capacity(header.len());
-    for name in header.iter() {
-        let name = name.trim().to_lowercase();
-        let name = options.renames.get(&name).cloned().unwrap_or(name);
-        columns.push(match field_cell(properties, &name) {
-            Some(cell) => Column::Field(name, cell),
-            None => {
-                if !SERVED_ONLY.contains(&name.as_str()) && !options.ignore_unknown {
-                    header_errors.push(unknown_column(1, name));
-                }
-                Column::Skipped
-            }
-        });
-    }
-    let mut defaults = Vec::with_capacity(options.defaults.len());
-    for (field, value) in &options.defaults {
-        // Well-formed, but naming no field of the kind or not a value of it: like a
-        // column the kind does not have, 422.
-        let Some(cell) = field_cell(properties, field) else {
-            return Err(ApiError::validation(
-                "defaults",
-                format!("names `{field}`, which is no field of this kind of record"),
-            ));
-        };
-        let value = read_cell(cell, value).map_err(|message| {
-            ApiError::validation("defaults", format!("the default of `{field}`: {message}"))
-        })?;
-        defaults.push((field.clone(), value));
-    }
+    let header = header_line(&mut reader)?;
+    let (columns, header_errors) = header_columns(&header, properties, options);
+    let defaults = typed_defaults(properties, options)?;
     if !columns.iter().any(|c| matches!(c, Column::Field(..))) {
         // Not the header of these records: another kind's, or the delimiter is not one
         // of those read.
@@ -548,10 +507,91 @@ fn csv_rows(
         sink.header(header_errors);
     }
     let mut record = csv::StringRecord::new();
+    while next_record(&mut reader, &mut record, sink)? {
+        csv_row(&record, &columns, &defaults, sink)?;
+    }
+    Ok(())
+}
+
+/// The body's first line: 422 when there is none or it cannot be read.
+fn header_line<R: Read>(reader: &mut csv::Reader<R>) -> Result<csv::StringRecord, ApiError> {
+    let mut header = csv::StringRecord::new();
+    match reader.read_record(&mut header) {
+        Ok(true) => Ok(header),
+        Ok(false) => Err(ApiError::validation(
+            "body",
+            "must start with a header line",
+        )),
+        Err(e) => Err(ApiError::validation(
+            "body",
+            format!("unreadable CSV header: {e}"),
+        )),
+    }
+}
+
+/// What each header name is, after `columns` renames it (without case and surrounding
+/// spaces): the kind's field with its cell type, or a skipped column. A name that is no
+/// field is an error of line 1, unless it is a column only served (an export's `id`) or
+/// `ignore_unknown_columns` is on.
+fn header_columns(
+    header: &csv::StringRecord,
+    properties: &BTreeMap<String, RefOr<Schema>>,
+    options: &Options,
+) -> (Vec<Column>, Vec<RowError>) {
+    let mut errors = Vec::new();
+    let columns = header
+        .iter()
+        .map(|name| {
+            let name = name.trim().to_lowercase();
+            let name = options.renames.get(&name).cloned().unwrap_or(name);
+            match field_cell(properties, &name) {
+                Some(cell) => Column::Field(name, cell),
+                None => {
+                    if !SERVED_ONLY.contains(&name.as_str()) && !options.ignore_unknown {
+                        errors.push(unknown_column(1, name));
+                    }
+                    Column::Skipped
+                }
+            }
+        })
+        .collect();
+    (columns, errors)
+}
+
+/// The `defaults` as the JSON values of their fields. Well-formed, but naming no field of
+/// the kind or not a value of it: like a column the kind does not have, 422.
+fn typed_defaults(
+    properties: &BTreeMap<String, RefOr<Schema>>,
+    options: &Options,
+) -> Result<Vec<(String, Value)>, ApiError> {
+    options
+        .defaults
+        .iter()
+        .map(|(field, value)| {
+            let Some(cell) = field_cell(properties, field) else {
+                return Err(ApiError::validation(
+                    "defaults",
+                    format!("names `{field}`, which is no field of this kind of record"),
+                ));
+            };
+            let value = read_cell(cell, value).map_err(|message| {
+                ApiError::validation("defaults", format!("the default of `{field}`: {message}"))
+            })?;
+            Ok((field.clone(), value))
+        })
+        .collect()
+}
+
+/// Reads the next record CSV can parse into `record`, handing each it cannot to the sink
+/// on the way; `false` at the end of the body. A failing read of the file is an error.
+fn next_record<R: Read>(
+    reader: &mut csv::Reader<R>,
+    record: &mut csv::StringRecord,
+    sink: &mut impl Sink,
+) -> Result<bool, ApiError> {
     loop {
-        match reader.read_record(&mut record) {
-            Ok(false) => return Ok(()),
-            Ok(true) => {}
+        match reader.read_record(record) {
+            Ok(read) => return Ok(read),
             Err(e) if matches!(e.kind(), csv::ErrorKind::Io(_)) => {
                 return Err(read_error(std::io::Error::other(e)));
             }
@@ -562,52 +602,75 @@ fn csv_rows(
                     "body",
                     format!("unreadable CSV: {e}"),
                 )])?;
-                continue;
             }
         }
-        let line = record.position().map_or(0, |p| p.line());
-        if record.len() == 1 && record[0].trim().is_empty() {
-            continue;
-        }
-        if record.len() != columns.len() {
-            sink.unreadable(vec![RowError::new(
-                line,
-                "body",
-                format!(
-                    "has {} cells where the header has {}",
-                    record.len(),
-                    columns.len()
-                ),
-            )])?;
-            continue;
-        }
-        let mut map = Map::new();
-        let mut errors = Vec::new();
-        for (column, value) in columns.iter().zip(record.iter()) {
-            let Column::Field(name, cell) = column else {
-                continue;
-            };
-            if value.trim().is_empty() {
-                continue;
-            }
-            match read_cell(*cell, value) {
-                Ok(value) => {
-                    map.insert(name.clone(), value);
-                }
-                Err(message) => errors.push(RowError::new(line, name.clone(), message)),
-            }
-        }
-        if !errors.is_empty() {
-            sink.unreadable(errors)?;
-            continue;
-        }
-        for (field, value) in &defaults {
-            if !map.contains_key(field) {
-                map.insert(field.clone(), value.clone());
-            }
-        }
-        sink.row(line, map)?;
     }
+}
+
+/// One record to the sink: skipped when blank, unreadable when its cells do not match
+/// the header's columns or a cell is not a value of its field, else the object of its
+/// fields with the defaults filling what it leaves empty.
+fn csv_row(
+    record: &csv::StringRecord,
+    columns: &[Column],
+    defaults: &[(String, Value)],
+    sink: &mut impl Sink,
+) -> Result<(), ApiError> {
+    let line = record.position().map_or(0, |p| p.line());
+    if record.len() == 1 && record[0].trim().is_empty() {
+        return Ok(());
+    }
+    if record.len() != columns.len() {
+        return sink.unreadable(vec![RowError::new(
+            line,
+            "body",
+            format!(
+                "has {} cells where the header has {}",
+                record.len(),
+                columns.len()
+            ),
+        )]);
+    }
+    match row_object(line, record, columns, defaults) {
+        Ok(map) => sink.row(line, map),
+        Err(errors) => sink.unreadable(errors),
+    }
+}
+
+/// A record's cells as the JSON object of their fields (an empty cell is an absent
+/// field, then the field's default if it has one), or every cell that is not a value of
+/// its field.
+fn row_object(
+    line: u64,
+    record: &csv::StringRecord,
+    columns: &[Column],
+    defaults: &[(String, Value)],
+) -> Result<Map<String, Value>, Vec<RowError>> {
+    let mut map = Map::new();
+    let mut errors = Vec::new();
+    for (column, value) in columns.iter().zip(record.iter()) {
+        let Column::Field(name, cell) = column else {
+            continue;
+        };
+        if value.trim().is_empty() {
+            continue;
+        }
+        match read_cell(*cell, value) {
+            Ok(value) => {
+                map.insert(name.clone(), value);
+            }
+            Err(message) => errors.push(RowError::new(line, name.clone(), message)),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    for (field, value) in defaults {
+        if !map.contains_key(field) {
+            map.insert(field.clone(), value.clone());
+        }
+    }
+    Ok(map)
 }
 
 /// A cell as the JSON value of its field.
@@ -707,6 +770,98 @@ mod tests {
             Ok(serde_json::json!("2022-12-31"))
         );
         assert_eq!(read_cell(Cell::Text, " Æ "), Ok(serde_json::json!(" Æ ")));
+    }
+
+    /// The fields `name` (text), `count` (a whole number) and `joined_on` (a date).
+    fn properties() -> BTreeMap<String, RefOr<Schema>> {
+        use utoipa::openapi::schema::ObjectBuilder;
+        let typed = |t: Type| RefOr::T(Schema::Object(ObjectBuilder::new().schema_type(t).build()));
+        let date = ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Date)))
+            .build();
+        BTreeMap::from([
+            ("name".to_owned(), typed(Type::String)),
+            ("count".to_owned(), typed(Type::Integer)),
+            ("joined_on".to_owned(), RefOr::T(Schema::Object(date))),
+        ])
+    }
+
+    fn names(columns: &[Column]) -> Vec<Option<&str>> {
+        columns
+            .iter()
+            .map(|c| match c {
+                Column::Field(name, _) => Some(name.as_str()),
+                Column::Skipped => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn header_names_are_renamed_matched_without_case_and_unknown_ones_refused() {
+        let header = csv::StringRecord::from(vec![" Navn ", "ID", "Colour", "count"]);
+        let options = Options {
+            renames: Options::renames(Some("navn:name")).unwrap(),
+            ..Options::default()
+        };
+        let (columns, errors) = header_columns(&header, &properties(), &options);
+        assert_eq!(names(&columns), [Some("name"), None, None, Some("count")]);
+        // An export's `id` is skipped quietly; a column of no field is line 1's error.
+        assert_eq!(errors.len(), 1);
+        assert_eq!(
+            (errors[0].row, errors[0].error.field.as_str()),
+            (1, "colour")
+        );
+        let ignoring = Options {
+            ignore_unknown: true,
+            ..options
+        };
+        assert!(
+            header_columns(&header, &properties(), &ignoring)
+                .1
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn defaults_are_values_of_the_fields_they_name() {
+        let options = |defaults: &str| Options {
+            defaults: Options::defaults(Some(defaults)).unwrap(),
+            ..Options::default()
+        };
+        assert_eq!(
+            typed_defaults(&properties(), &options("joined_on:1.2.2022,count:3")).ok(),
+            Some(vec![
+                ("joined_on".to_owned(), serde_json::json!("2022-02-01")),
+                ("count".to_owned(), serde_json::json!(3)),
+            ])
+        );
+        assert!(typed_defaults(&properties(), &options("colour:red")).is_err());
+        assert!(typed_defaults(&properties(), &options("count:many")).is_err());
+    }
+
+    #[test]
+    fn a_row_leaves_empty_cells_to_the_defaults_and_names_every_bad_cell() {
+        let header = csv::StringRecord::from(vec!["name", "count", "joined_on"]);
+        let (columns, _) = header_columns(&header, &properties(), &Options::default());
+        let defaults = [
+            ("count".to_owned(), serde_json::json!(1)),
+            ("name".to_owned(), serde_json::json!("default")),
+        ];
+        let row =
+            |cells: Vec<&str>| row_object(7, &csv::StringRecord::from(cells), &columns, &defaults);
+        assert_eq!(
+            row(vec!["Ås", " ", "31.12.2022"]).ok(),
+            serde_json::json!({"name": "Ås", "count": 1, "joined_on": "2022-12-31"})
+                .as_object()
+                .cloned()
+        );
+        let errors = row(vec!["Ås", "x", "31.12.2022"]).unwrap_err();
+        assert_eq!(errors.len(), 1);
+        assert_eq!(
+            (errors[0].row, errors[0].error.field.as_str()),
+            (7, "count")
+        );
     }
 
     #[test]

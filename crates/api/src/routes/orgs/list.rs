@@ -6,6 +6,7 @@ use super::Organisation;
 use crate::auth::Auth;
 use crate::error::ApiError;
 use crate::pagination::{Page, PageParams};
+use crate::query::Query;
 use crate::state::AppState;
 use crate::tenancy::require_role;
 
@@ -20,7 +21,7 @@ use crate::tenancy::require_role;
 pub async fn list_organisations(
     state: web::Data<AppState>,
     auth: Auth,
-    page: web::Query<PageParams>,
+    page: Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
     require_role(&auth.0, Role::PlatformAdmin)?;
     let request = page.request()?;

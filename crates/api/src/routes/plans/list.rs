@@ -9,6 +9,7 @@ use super::Plan;
 use crate::auth::MaybeAuth;
 use crate::error::ApiError;
 use crate::pagination::{Page, PageParams};
+use crate::query::Query;
 use crate::routes::orgs::OrgPath;
 use crate::state::AppState;
 use crate::tenancy::OrgAccess;
@@ -40,8 +41,8 @@ pub async fn list_plans(
     state: web::Data<AppState>,
     auth: MaybeAuth,
     path: web::Path<OrgPath>,
-    filter: web::Query<PlanFilterParams>,
-    page: web::Query<PageParams>,
+    filter: Query<PlanFilterParams>,
+    page: Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
     let request = page.request()?;
     let access = OrgAccess::check(auth.0, &path.org)?;

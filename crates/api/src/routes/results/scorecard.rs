@@ -7,13 +7,15 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
-use veikart_domain::engine::{KpiResult, Rollup};
+use veikart_domain::engine::{self, KpiResult, Rollup};
 use veikart_domain::kpi::Direction;
 use veikart_domain::tree::CheckInStatus;
+use veikart_store::focus_areas::FocusArea;
+use veikart_store::goals::Goal;
 use veikart_store::plans::DataVersion;
-use veikart_store::{DbConnection, Org, StoreError, check_ins, focus_areas, goals, kpis, plans};
+use veikart_store::scorecards::{self, MeasuredKpi, ScorecardData};
+use veikart_store::{DbConnection, Org, StoreError, check_ins};
 
-use super::Evaluable;
 use super::cache::Computed;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -111,7 +113,8 @@ pub struct LatestCheckIn {
 }
 
 /// Computes the scorecard of plan `plan_id` at `as_of` (the caller has read
-/// `data_version` first, so the data read here is at least that new).
+/// `data_version` first, so the data read here is at least that new): everything it is
+/// made of read by the store, then the card assembled from that.
 pub fn compute(
     conn: &mut DbConnection,
     org: Org<'_>,
@@ -120,13 +123,23 @@ pub fn compute(
     as_of: NaiveDate,
     data_version: i64,
 ) -> Result<Scorecard, StoreError> {
-    let plan = plans::read(conn, org, plan_id, published_only)?;
-    let cards = kpi_cards(conn, &plan, as_of)?;
-    let focus_areas = focus_area_cards(conn, &plan, &cards)?;
-    let goals = goal_cards(conn, &plan, &cards)?;
+    let data = scorecards::load(conn, org, plan_id, published_only, as_of)?;
+    assemble(data, as_of, data_version)
+}
+
+/// The scorecard from what it is made of, without the database: every KPI's result,
+/// then the focus areas' and goals' cards holding them.
+fn assemble(
+    data: ScorecardData,
+    as_of: NaiveDate,
+    data_version: i64,
+) -> Result<Scorecard, StoreError> {
+    let cards = kpi_cards(data.kpis, as_of);
+    let focus_areas = focus_area_cards(data.focus_areas, &cards);
+    let goals = goal_cards(data.goals, data.latest_check_ins, &cards)?;
     Ok(Scorecard {
-        plan_id: plan.id,
-        plan_title: plan.title,
+        plan_id: data.plan.id,
+        plan_title: data.plan.title,
         as_of,
         data_version,
         rollup: Rollup::of(cards.iter().map(|c| &c.result)),
@@ -151,20 +164,13 @@ impl Scorecard {
 }
 
 /// Every KPI of the plan with its result at `as_of`, in the plan's order.
-fn kpi_cards(
-    conn: &mut DbConnection,
-    plan: &plans::Plan,
-    as_of: NaiveDate,
-) -> Result<Vec<KpiCard>, StoreError> {
-    let org = Org::Id(plan.org_id);
-    let mut rows = kpis::all_for(conn, plan.org_id, plan.id)?;
-    rows.sort_by_key(|k| (k.position, k.id));
-    rows.into_iter()
-        .map(|row| {
-            let kpi = Evaluable::new(row, plan)?;
-            let result = kpi.result(conn, org, as_of)?;
+fn kpi_cards(kpis: Vec<MeasuredKpi>, as_of: NaiveDate) -> Vec<KpiCard> {
+    kpis.into_iter()
+        .map(|kpi| {
             let row = kpi.row;
-            Ok(KpiCard {
+            let result =
+                engine::evaluate(row.id, &kpi.definition, kpi.period, as_of, &kpi.measured);
+            KpiCard {
                 kpi_id: row.id,
                 code: row.code,
                 title: row.title,
@@ -174,20 +180,14 @@ fn kpi_cards(
                 focus_area_id: row.focus_area_id,
                 goal_id: row.goal_id,
                 result,
-            })
+            }
         })
         .collect()
 }
 
 /// The focus areas in order, each with its KPIs and their rollup.
-fn focus_area_cards(
-    conn: &mut DbConnection,
-    plan: &plans::Plan,
-    cards: &[KpiCard],
-) -> Result<Vec<FocusAreaCard>, StoreError> {
-    let mut areas = focus_areas::all_for(conn, plan.org_id, plan.id)?;
-    areas.sort_by_key(|a| (a.position, a.id));
-    Ok(areas
+fn focus_area_cards(areas: Vec<FocusArea>, cards: &[KpiCard]) -> Vec<FocusAreaCard> {
+    areas
         .into_iter()
         .map(|area| {
             let kpis: Vec<KpiCard> = cards
@@ -203,31 +203,17 @@ fn focus_area_cards(
                 kpis,
             }
         })
-        .collect())
+        .collect()
 }
 
 /// The goals of the plan and its strategy, each with the KPIs measuring it or, for a
 /// qualitative goal, its latest check-in.
 fn goal_cards(
-    conn: &mut DbConnection,
-    plan: &plans::Plan,
+    goals: Vec<Goal>,
+    mut latest: HashMap<i64, check_ins::CheckIn>,
     cards: &[KpiCard],
 ) -> Result<Vec<GoalCard>, StoreError> {
-    let all_goals = goals::of_plan_and_strategy(conn, plan.org_id, plan.id, plan.strategy_id)?;
-    let qualitative: Vec<i64> = all_goals
-        .iter()
-        .filter(|g| !g.measurable)
-        .map(|g| g.id)
-        .collect();
-    let mut latest: HashMap<i64, check_ins::CheckIn> = if qualitative.is_empty() {
-        HashMap::new()
-    } else {
-        check_ins::latest_for_goals(conn, plan.org_id, &qualitative)?
-            .into_iter()
-            .map(|c| (c.goal_id, c))
-            .collect()
-    };
-    all_goals
+    goals
         .into_iter()
         .map(|goal| {
             let measuring: Vec<&KpiCard> = cards
