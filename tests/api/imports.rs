@@ -250,12 +250,9 @@ fn unknown_columns_are_refused_by_name_unless_skipped() {
         "application/json",
         serde_json::to_vec(&[&row]).unwrap(),
     );
-    let errors = row_errors(&reply);
-    assert_eq!(errors.len(), 1);
-    assert!(
-        ["Size", "colour"].contains(&errors[0].1.as_str()),
-        "{errors:?}"
-    );
+    let mut errors = row_errors(&reply);
+    errors.sort();
+    assert_eq!(errors, [(1, "Size".into()), (1, "colour".into())]);
     assert_eq!(import.count("activities"), 0);
 
     // A header with no field of the kind is another file, whatever is skipped.

@@ -601,3 +601,65 @@ fn organisation_resources_answer_their_location_and_keep_their_roles_and_parents
         .problem(405);
     assert_eq!(app.get(&check_in).bearer(&viewer).send().status, 200);
 }
+
+/// A KPI filters on what observations store: its metric key keeps an observation's key
+/// rule (a KPI no observation could match is refused), and its dimensions may be as long
+/// as an observation's dimension.
+#[test]
+fn a_metric_kpi_filters_by_the_rules_of_observations() {
+    let app = TestApp::spawn();
+    let org = app.create_org("metrics");
+    let plan = id(&app.create_plan(&org, "Plan"));
+    let kpis = format!("/api/v1/orgs/{org}/plans/{plan}/kpis");
+    let editor = app.token(&org, Role::Editor);
+    let kpi = |filters: Value| {
+        json!({"title": "Følgere", "direction": "at_least", "target": 10,
+               "source": {"entity": "metric", "aggregate": "level", "filters": filters}})
+    };
+
+    let bad_key = app
+        .post(&kpis)
+        .bearer(&editor)
+        .json(&kpi(json!({"metric_key": "Bad Key!! with spaces"})))
+        .send();
+    bad_key.problem(422);
+    assert_eq!(bad_key.error_fields(), ["source.filters.metric_key"]);
+    let observation = app
+        .post(&format!("/api/v1/orgs/{org}/observations"))
+        .bearer(&editor)
+        .json(&json!({"metric_key": "Bad Key!! with spaces", "observed_on": "2022-05-01", "value": 1}))
+        .send();
+    observation.problem(422);
+
+    let long = "d".repeat(100);
+    let stored = app
+        .post(&format!("/api/v1/orgs/{org}/observations"))
+        .bearer(&editor)
+        .json(&json!({"metric_key": "social.followers", "dimension": long, "observed_on": "2022-05-01", "value": 7}))
+        .send();
+    assert_eq!(stored.status, 201, "{}", stored.body);
+    let created = app
+        .post(&kpis)
+        .bearer(&editor)
+        .json(&kpi(
+            json!({"metric_key": "social.followers", "dimensions": [long]}),
+        ))
+        .send();
+    assert_eq!(created.status, 201, "{}", created.body);
+    assert_eq!(created.json()["source"]["filters"]["dimensions"][0], long);
+
+    let too_long = app
+        .post(&kpis)
+        .bearer(&editor)
+        .json(&kpi(
+            json!({"metric_key": "social.followers", "dimensions": ["d".repeat(101)]}),
+        ))
+        .send();
+    too_long.problem(422);
+    let fields = too_long.error_fields();
+    assert_eq!(fields.len(), 1, "{fields:?}");
+    assert!(
+        fields[0].starts_with("source.filters.dimensions"),
+        "{fields:?}"
+    );
+}

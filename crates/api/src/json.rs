@@ -11,6 +11,8 @@ use futures_util::StreamExt;
 use futures_util::future::LocalBoxFuture;
 use serde::de::DeserializeOwned;
 
+use veikart_domain::FieldError;
+
 use crate::error::ApiError;
 
 /// The largest request body accepted, in bytes (`VEIKART_BODY_LIMIT`).
@@ -94,18 +96,83 @@ pub fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
         }
         _ => return Err(ApiError::BadRequest("the body is not valid JSON".into())),
     }
-    let mut deserializer = serde_json::Deserializer::from_slice(body);
-    let value = serde_path_to_error::deserialize(&mut deserializer).map_err(shape_error)?;
-    deserializer
-        .end()
+    let value: serde_json::Value = serde_json::from_slice(body)
         .map_err(|e| ApiError::BadRequest(format!("the body is not valid JSON: {e}")))?;
-    Ok(value)
+    from_value(value)
 }
 
 /// Reads a JSON value already parsed (e.g. a stored record merged with a PATCH) into `T`,
-/// with the same errors as a body: 422 naming the field.
-pub fn from_value<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, ApiError> {
-    serde_path_to_error::deserialize(value).map_err(shape_error)
+/// with the same errors as a body: 422 naming every field of the wrong shape at once.
+///
+/// serde stops at the first bad field, so each bad field is reported, taken out of the
+/// value and the rest read again. A field missing because it was taken out is not
+/// reported again: the object holding it is taken out in turn, until nothing is left to
+/// take out.
+pub fn from_value<T: DeserializeOwned>(mut value: serde_json::Value) -> Result<T, ApiError> {
+    let mut errors: Vec<FieldError> = Vec::new();
+    for _ in 0..MAX_READS {
+        let error = match serde_path_to_error::deserialize(&value) {
+            Ok(read) if errors.is_empty() => return Ok(read),
+            Ok(_) => break,
+            Err(error) => error,
+        };
+        let path = error.path().clone();
+        let problem = match shape_error(error) {
+            ApiError::Validation(mut found) if found.len() == 1 => found.remove(0),
+            other if errors.is_empty() => return Err(other),
+            _ => break,
+        };
+        if !errors.iter().any(|e| within(&e.field, &problem.field)) {
+            errors.push(problem);
+        }
+        if !take_out(&mut value, &path) {
+            break;
+        }
+    }
+    Err(ApiError::Validation(errors))
+}
+
+/// The most reads one body gets while its errors are collected.
+const MAX_READS: usize = 50;
+
+/// Whether `field` is `outer` or lies inside it (`source.entity` inside `source`).
+fn within(field: &str, outer: &str) -> bool {
+    field
+        .strip_prefix(outer)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with(['.', '[']))
+}
+
+/// Removes from `value` the object member at `path`, or the nearest one above it (for a
+/// path that ends in an array element); false when there is none (the body itself).
+fn take_out(value: &mut serde_json::Value, path: &serde_path_to_error::Path) -> bool {
+    use serde_path_to_error::Segment;
+    let mut segments: Vec<&Segment> = path.iter().collect();
+    while let Some(last) = segments.pop() {
+        let Segment::Map { key } = last else {
+            continue;
+        };
+        let mut node = &mut *value;
+        for segment in &segments {
+            node = match (segment, node) {
+                (Segment::Map { key }, serde_json::Value::Object(map)) => match map.get_mut(key) {
+                    Some(child) => child,
+                    None => return false,
+                },
+                (Segment::Seq { index }, serde_json::Value::Array(items)) => {
+                    match items.get_mut(*index) {
+                        Some(child) => child,
+                        None => return false,
+                    }
+                }
+                _ => return false,
+            };
+        }
+        return match node {
+            serde_json::Value::Object(map) => map.remove(key).is_some(),
+            _ => false,
+        };
+    }
+    false
 }
 
 /// 422 naming the field for JSON of the wrong shape; 400 for JSON that is not JSON.
@@ -184,5 +251,16 @@ mod tests {
         assert_eq!(array.problem().errors[0].field, "body");
         let unknown = parse::<Body>(br#"{"title": "t", "items": [], "x": 1}"#).unwrap_err();
         assert_eq!(unknown.problem().errors[0].field, "x");
+    }
+
+    #[test]
+    fn every_field_of_the_wrong_shape_is_named_at_once() {
+        let body = br#"{"title": 7, "items": [{"n": 1}, {"n": -1}], "x": 1}"#;
+        let problem = parse::<Body>(body).unwrap_err().problem();
+        let mut fields: Vec<_> = problem.errors.iter().map(|e| e.field.as_str()).collect();
+        fields.sort_unstable();
+        assert_eq!(fields, ["items[1].n", "title", "x"]);
+        let missing = parse::<Body>(br#"{"x": 1}"#).unwrap_err().problem();
+        assert_eq!(missing.errors.len(), 2, "{:?}", missing.errors);
     }
 }

@@ -10,6 +10,7 @@ use std::collections::{HashMap, HashSet};
 
 use crate::date::Date;
 use crate::kpi::{Direction, KpiDefinition, KpiSource};
+use crate::text::{Label, Title};
 use crate::tree::{
     MeasureStatus, NAME_MAX, TEXT_MAX, TITLE_MAX, check_amount, check_code, check_goal_key,
     check_number, check_optional_text, check_period,
@@ -94,8 +95,8 @@ pub struct FocusAreaDocument {
 #[serde(deny_unknown_fields)]
 pub struct KpiDocument {
     #[serde(default)]
-    pub code: Option<String>,
-    pub title: String,
+    pub code: Option<Label>,
+    pub title: Title,
     /// The key of the goal this KPI measures, if any.
     #[serde(default)]
     pub goal: Option<String>,
@@ -114,7 +115,7 @@ pub struct KpiDocument {
     #[serde(default = "default_tolerance")]
     pub tolerance: f64,
     #[serde(default)]
-    pub unit: Option<String>,
+    pub unit: Option<Label>,
 }
 
 impl KpiDocument {
@@ -130,11 +131,9 @@ impl KpiDocument {
         }
     }
 
-    /// Checks the KPI on its own and within its plan period.
+    /// Checks the KPI within its plan period (its fields keep their own rules by their
+    /// types).
     pub fn validate(&self, plan_start: NaiveDate, plan_end: NaiveDate, v: &mut Validator) {
-        v.text("title", &self.title, true, TITLE_MAX);
-        check_optional_text(v, "code", self.code.as_deref(), 32);
-        check_optional_text(v, "unit", self.unit.as_deref(), 32);
         self.definition().validate(plan_start, plan_end, v);
     }
 }
@@ -177,8 +176,25 @@ impl PlanDocument {
         v.text("title", &self.title, true, TITLE_MAX);
         check_optional_text(v, "intro", self.intro.as_deref(), TEXT_MAX);
         check_period(v, self.period_start, self.period_end);
+        let goal_kinds = self.check_goals(v);
+        let budget_codes = self.check_budget_lines(v);
+        let mut numbers = HashSet::new();
+        for (i, area) in self.focus_areas.iter().enumerate() {
+            let prefix = format!("focus_areas[{i}].");
+            let mut a = Validator::new();
+            if !numbers.insert(area.number) {
+                a.add("number", "is used by another focus area of the plan");
+            }
+            area.check(&mut a, &budget_codes);
+            v.absorb(&prefix, a);
+            self.check_kpis(v, &prefix, &area.kpis, &goal_kinds);
+        }
+        self.check_kpis(v, "", &self.kpis, &goal_kinds);
+    }
 
-        // Goals: keys unique over the strategy's and the plan's goals together.
+    /// The strategy and the goals of strategy and plan, their keys unique over both
+    /// together; answers whether each key's goal is measurable.
+    fn check_goals(&self, v: &mut Validator) -> HashMap<&str, bool> {
         let mut goal_kinds: HashMap<&str, bool> = HashMap::new();
         if let Some(strategy) = &self.strategy {
             let mut s = Validator::new();
@@ -194,7 +210,11 @@ impl PlanDocument {
         for (i, goal) in self.goals.iter().enumerate() {
             check_goal(v, &format!("goals[{i}]"), goal, &mut goal_kinds);
         }
+        goal_kinds
+    }
 
+    /// The budget lines, their codes unique in the plan; answers the codes.
+    fn check_budget_lines(&self, v: &mut Validator) -> HashSet<&str> {
         let mut budget_codes = HashSet::new();
         for (i, line) in self.budget_lines.iter().enumerate() {
             let mut b = Validator::new();
@@ -209,63 +229,32 @@ impl PlanDocument {
             }
             v.absorb(&format!("budget_lines[{i}]."), b);
         }
+        budget_codes
+    }
 
-        let kpi_checks = |v: &mut Validator, prefix: &str, kpis: &[KpiDocument]| {
-            for (i, kpi) in kpis.iter().enumerate() {
-                let mut k = Validator::new();
-                kpi.validate(self.period_start.get(), self.period_end.get(), &mut k);
-                match kpi.goal.as_deref().map(|key| (key, goal_kinds.get(key))) {
-                    Some((key, None)) => {
-                        k.add("goal", format!("no goal with key `{key}` in the document"))
-                    }
-                    Some((key, Some(false))) => k.add(
-                        "goal",
-                        format!("goal `{key}` is qualitative: it takes check-ins, not KPIs"),
-                    ),
-                    _ => {}
+    /// KPIs within the plan's period, each measuring a measurable goal of the document.
+    fn check_kpis(
+        &self,
+        v: &mut Validator,
+        prefix: &str,
+        kpis: &[KpiDocument],
+        goal_kinds: &HashMap<&str, bool>,
+    ) {
+        for (i, kpi) in kpis.iter().enumerate() {
+            let mut k = Validator::new();
+            kpi.validate(self.period_start.get(), self.period_end.get(), &mut k);
+            match kpi.goal.as_deref().map(|key| (key, goal_kinds.get(key))) {
+                Some((key, None)) => {
+                    k.add("goal", format!("no goal with key `{key}` in the document"))
                 }
-                v.absorb(&format!("{prefix}kpis[{i}]."), k);
+                Some((key, Some(false))) => k.add(
+                    "goal",
+                    format!("goal `{key}` is qualitative: it takes check-ins, not KPIs"),
+                ),
+                _ => {}
             }
-        };
-        let mut numbers = HashSet::new();
-        for (i, area) in self.focus_areas.iter().enumerate() {
-            let prefix = format!("focus_areas[{i}].");
-            let mut a = Validator::new();
-            check_number(&mut a, "number", area.number);
-            if !numbers.insert(area.number) {
-                a.add("number", "is used by another focus area of the plan");
-            }
-            a.text("title", &area.title, true, TITLE_MAX);
-            check_optional_text(&mut a, "description", area.description.as_deref(), TEXT_MAX);
-            let mut measure_numbers = HashSet::new();
-            for (j, measure) in area.measures.iter().enumerate() {
-                let mut m = Validator::new();
-                check_number(&mut m, "number", measure.number);
-                if !measure_numbers.insert(measure.number) {
-                    m.add("number", "is used by another measure of the focus area");
-                }
-                m.text("title", &measure.title, true, TITLE_MAX);
-                check_optional_text(
-                    &mut m,
-                    "description",
-                    measure.description.as_deref(),
-                    TEXT_MAX,
-                );
-                check_optional_text(&mut m, "owner", measure.owner.as_deref(), NAME_MAX);
-                if let Some(code) = &measure.budget_line
-                    && !budget_codes.contains(code.as_str())
-                {
-                    m.add(
-                        "budget_line",
-                        format!("no budget line with code `{code}` in the document"),
-                    );
-                }
-                a.absorb(&format!("measures[{j}]."), m);
-            }
-            v.absorb(&prefix, a);
-            kpi_checks(v, &prefix, &area.kpis);
+            v.absorb(&format!("{prefix}kpis[{i}]."), k);
         }
-        kpi_checks(v, "", &self.kpis);
     }
 
     /// The same plan moved in time: every date moved by `years` and then `days`.
@@ -311,6 +300,42 @@ impl PlanDocument {
     }
 }
 
+impl FocusAreaDocument {
+    /// The area's own fields and its measures, their numbers unique in the area.
+    fn check(&self, a: &mut Validator, budget_codes: &HashSet<&str>) {
+        check_number(a, "number", self.number);
+        a.text("title", &self.title, true, TITLE_MAX);
+        check_optional_text(a, "description", self.description.as_deref(), TEXT_MAX);
+        let mut measure_numbers = HashSet::new();
+        for (j, measure) in self.measures.iter().enumerate() {
+            let mut m = Validator::new();
+            if !measure_numbers.insert(measure.number) {
+                m.add("number", "is used by another measure of the focus area");
+            }
+            measure.check(&mut m, budget_codes);
+            a.absorb(&format!("measures[{j}]."), m);
+        }
+    }
+}
+
+impl MeasureDocument {
+    /// The measure's own fields, and its budget line among the document's.
+    fn check(&self, m: &mut Validator, budget_codes: &HashSet<&str>) {
+        check_number(m, "number", self.number);
+        m.text("title", &self.title, true, TITLE_MAX);
+        check_optional_text(m, "description", self.description.as_deref(), TEXT_MAX);
+        check_optional_text(m, "owner", self.owner.as_deref(), NAME_MAX);
+        if let Some(code) = &self.budget_line
+            && !budget_codes.contains(code.as_str())
+        {
+            m.add(
+                "budget_line",
+                format!("no budget line with code `{code}` in the document"),
+            );
+        }
+    }
+}
+
 fn check_goal<'a>(
     v: &mut Validator,
     path: &str,
@@ -341,7 +366,7 @@ mod tests {
     fn kpi(goal: Option<&str>) -> KpiDocument {
         KpiDocument {
             code: None,
-            title: "Nye medlemmer".into(),
+            title: Title::parse("Nye medlemmer").unwrap(),
             goal: goal.map(str::to_owned),
             source: KpiSource {
                 entity: KpiEntity::Member,

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::PlanStatus;
 use crate::records::RecordKind;
+use crate::text::Title;
 
 /// What happened, with its data: one variant per event type (in the API's document
 /// `EventPayload`, the part of every event and delivery that its type decides).
@@ -74,17 +75,7 @@ pub enum EventType {
     PlanRevised,
 }
 
-crate::tree::wire_names!(EventType {
-    RecordCreated => "record.created",
-    RecordUpdated => "record.updated",
-    RecordDeleted => "record.deleted",
-    ImportCompleted => "import.completed",
-    PlanAdopted => "plan.adopted",
-    PlanPublished => "plan.published",
-    PlanUnpublished => "plan.unpublished",
-    PlanArchived => "plan.archived",
-    PlanRevised => "plan.revised",
-});
+crate::wire::wire_name!(EventType);
 
 impl EventType {
     /// Every type (a feed read without a type filter asks for these): a new type goes here
@@ -135,7 +126,7 @@ pub struct ImportCompleted {
 pub struct PlanChanged {
     /// The plan's id, as in its path (`/plans/{id}`).
     pub plan_id: i64,
-    pub title: String,
+    pub title: Title,
     /// Its status after the step.
     pub status: PlanStatus,
     /// Whether anonymous readers may read it after the step.
@@ -209,7 +200,7 @@ mod tests {
         }
         let plan = PlanChanged {
             plan_id: 1,
-            title: "Plan".into(),
+            title: "Plan".parse().unwrap(),
             status: PlanStatus::Adopted,
             published: false,
             revision: 0,

@@ -5,8 +5,9 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::tree::wire_names;
+use crate::text::{Dimension, Key, MetricKey, Municipality};
 use crate::validation::Validator;
+use crate::wire::wire_name;
 
 /// The kinds of record a KPI is computed from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -27,14 +28,7 @@ pub enum KpiEntity {
     Milestone,
 }
 
-wire_names!(KpiEntity {
-    Member => "member",
-    Activity => "activity",
-    Survey => "survey",
-    Project => "project",
-    Metric => "metric",
-    Milestone => "milestone",
-});
+wire_name!(KpiEntity);
 
 impl KpiEntity {
     /// The numeric fields a `sum` or `mean` can take.
@@ -74,14 +68,7 @@ pub enum KpiAggregate {
     Milestone,
 }
 
-wire_names!(KpiAggregate {
-    Count => "count",
-    Sum => "sum",
-    Mean => "mean",
-    Level => "level",
-    GrowthPct => "growth_pct",
-    Milestone => "milestone",
-});
+wire_name!(KpiAggregate);
 
 /// Whether the target is a floor or a ceiling.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -92,10 +79,7 @@ pub enum Direction {
     AtMost,
 }
 
-wire_names!(Direction {
-    AtLeast => "at_least",
-    AtMost => "at_most",
-});
+wire_name!(Direction);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -141,34 +125,15 @@ pub enum ProjectRole {
     Partner,
 }
 
-wire_names!(ActivityKind {
-    MemberMeeting => "member_meeting",
-    NetworkMeeting => "network_meeting",
-    OtherArena => "other_arena",
-    Promotion => "promotion",
-});
+wire_name!(ActivityKind);
 
-wire_names!(ActivityStatus {
-    Planned => "planned",
-    Held => "held",
-    Cancelled => "cancelled",
-});
+wire_name!(ActivityStatus);
 
-wire_names!(MembershipType {
-    Ordinary => "ordinary",
-    Associated => "associated",
-});
+wire_name!(MembershipType);
 
-wire_names!(SurveyAudience {
-    Internal => "internal",
-    External => "external",
-});
+wire_name!(SurveyAudience);
 
-wire_names!(ProjectRole {
-    Owner => "owner",
-    Leader => "leader",
-    Partner => "partner",
-});
+wire_name!(ProjectRole);
 
 /// Narrows the records a KPI counts. Each filter applies to some entities only; a filter
 /// that does not apply to the KPI's entity is refused.
@@ -184,8 +149,7 @@ pub struct KpiFilters {
     pub status: Option<ActivityStatus>,
     /// member, activity, milestone: only this municipality number (4 digits).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schema(pattern = "^[0-9]{4}$"))]
-    pub municipality: Option<String>,
+    pub municipality: Option<Municipality>,
     /// member: only this membership type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub membership_type: Option<MembershipType>,
@@ -202,21 +166,18 @@ pub struct KpiFilters {
     /// project: only projects with external funding granted (> 0 NOK) when true.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub external_funding: Option<bool>,
-    /// metric: the metric key, e.g. `social.followers` (required for metric KPIs).
+    /// metric: the metric key, e.g. `social.followers` (required for metric KPIs); the
+    /// same rule as an observation's.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(
-        feature = "openapi",
-        schema(pattern = "^[a-z0-9_]+(\\.[a-z0-9_]+)*$", max_length = 100)
-    )]
-    pub metric_key: Option<String>,
-    /// metric: only these dimensions, e.g. `linkedin` (all when absent).
+    pub metric_key: Option<MetricKey>,
+    /// metric: only these dimensions, e.g. `linkedin` (all when absent); each as an
+    /// observation's.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub dimensions: Option<Vec<String>>,
+    pub dimensions: Option<Vec<Dimension>>,
     /// milestone: the milestone kind, e.g. `business_association_started` (required for
     /// milestone KPIs).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schema(pattern = "^[a-z0-9_]{1,64}$"))]
-    pub milestone_kind: Option<String>,
+    pub milestone_kind: Option<Key>,
 }
 
 impl KpiFilters {
@@ -301,97 +262,18 @@ impl KpiDefinition {
 
     /// Checks the definition against itself and the plan period it belongs to. Field names
     /// in the errors are those of the KPI's JSON (`source.field`, `period_start`, ...).
+    /// Single fields carry their own rules in their types; these are the rules between them.
     pub fn validate(&self, plan_start: NaiveDate, plan_end: NaiveDate, v: &mut Validator) {
-        let source = &self.source;
-        let entity = source.entity;
-        match source.aggregate {
-            KpiAggregate::Sum | KpiAggregate::Mean => match source.field.as_deref() {
-                None => v.add(
-                    "source.field",
-                    format!("is required for {}", source.aggregate.as_str()),
-                ),
-                Some(field) if !entity.numeric_fields().contains(&field) => v.add(
-                    "source.field",
-                    format!(
-                        "`{field}` is not a numeric field of {} (numeric fields: {})",
-                        entity.as_str(),
-                        if entity.numeric_fields().is_empty() {
-                            "none".to_owned()
-                        } else {
-                            entity.numeric_fields().join(", ")
-                        }
-                    ),
-                ),
-                Some(_) => {}
-            },
-            _ => {
-                if source.field.is_some() {
-                    v.add(
-                        "source.field",
-                        format!("does not apply to {}", source.aggregate.as_str()),
-                    );
-                }
-            }
-        }
-        match source.aggregate {
-            KpiAggregate::Level | KpiAggregate::GrowthPct if !entity.has_level() => v.add(
-                "source.entity",
-                format!(
-                    "{} has no stock to measure: {} needs member or metric",
-                    entity.as_str(),
-                    source.aggregate.as_str()
-                ),
-            ),
-            KpiAggregate::Milestone if entity != KpiEntity::Milestone => v.add(
-                "source.entity",
-                "the milestone aggregate needs the milestone entity",
-            ),
-            KpiAggregate::Count if entity == KpiEntity::Metric => v.add(
-                "source.aggregate",
-                "metric observations are measured with level, growth_pct, sum or mean, not counted",
-            ),
-            _ => {}
-        }
-        for (name, applies_to) in source.filters.set() {
-            if !applies_to.contains(&entity) {
-                v.add(
-                    format!("source.filters.{name}"),
-                    format!("does not apply to {}", entity.as_str()),
-                );
-            }
-        }
-        if entity == KpiEntity::Metric && source.filters.metric_key.is_none() {
-            v.add("source.filters.metric_key", "is required for metric KPIs");
-        }
-        if entity == KpiEntity::Milestone && source.filters.milestone_kind.is_none() {
-            v.add(
-                "source.filters.milestone_kind",
-                "is required for milestone KPIs",
-            );
-        }
-        if let Some(municipality) = &source.filters.municipality
-            && (municipality.len() != 4 || !municipality.bytes().all(|b| b.is_ascii_digit()))
-        {
-            v.add(
-                "source.filters.municipality",
-                "must be a four-digit municipality number",
-            );
-        }
-        if let Some(key) = &source.filters.metric_key {
-            v.text("source.filters.metric_key", key, true, 100);
-        }
-        for (i, dimension) in source.filters.dimensions.iter().flatten().enumerate() {
-            v.text(
-                &format!("source.filters.dimensions[{i}]"),
-                dimension,
-                true,
-                64,
-            );
-        }
-        if let Some(kind) = &source.filters.milestone_kind {
-            v.text("source.filters.milestone_kind", kind, true, 64);
-        }
+        self.source.check_field(v);
+        self.source.check_aggregate(v);
+        self.source.check_filters(v);
+        self.check_target(v);
+        self.check_period(plan_start, plan_end, v);
+    }
 
+    /// The target and baseline are finite; a milestone's target is 0 or 1; growth needs a
+    /// baseline other than 0; the tolerance is a share.
+    fn check_target(&self, v: &mut Validator) {
         if !self.target.is_finite() {
             v.add("target", "must be a finite number");
         }
@@ -412,9 +294,11 @@ impl KpiDefinition {
                 "must be between 0 and 1 (a share of the target distance)",
             );
         }
+    }
 
-        let start = self.period_start.unwrap_or(plan_start);
-        let end = self.period_end.unwrap_or(plan_end);
+    /// The KPI's own period is in order and overlaps the plan's.
+    fn check_period(&self, plan_start: NaiveDate, plan_end: NaiveDate, v: &mut Validator) {
+        let (start, end) = self.period(plan_start, plan_end);
         if start > end {
             v.add("period_end", "must not be before period_start");
         } else if end < plan_start || start > plan_end {
@@ -426,6 +310,87 @@ impl KpiDefinition {
             v.add(
                 field,
                 format!("the KPI's period {start}..{end} lies outside the plan's period {plan_start}..{plan_end}"),
+            );
+        }
+    }
+}
+
+impl KpiSource {
+    /// `sum` and `mean` need a numeric field of the entity; the other aggregates take none.
+    fn check_field(&self, v: &mut Validator) {
+        let entity = self.entity;
+        match (self.aggregate, self.field.as_deref()) {
+            (KpiAggregate::Sum | KpiAggregate::Mean, None) => v.add(
+                "source.field",
+                format!("is required for {}", self.aggregate.as_str()),
+            ),
+            (KpiAggregate::Sum | KpiAggregate::Mean, Some(field))
+                if !entity.numeric_fields().contains(&field) =>
+            {
+                let fields = match entity.numeric_fields() {
+                    [] => "none".to_owned(),
+                    fields => fields.join(", "),
+                };
+                v.add(
+                    "source.field",
+                    format!(
+                        "`{field}` is not a numeric field of {} (numeric fields: {fields})",
+                        entity.as_str()
+                    ),
+                );
+            }
+            (KpiAggregate::Sum | KpiAggregate::Mean, Some(_)) | (_, None) => {}
+            (_, Some(_)) => v.add(
+                "source.field",
+                format!("does not apply to {}", self.aggregate.as_str()),
+            ),
+        }
+    }
+
+    /// The aggregate suits the entity: a level needs a stock, a milestone a milestone, and
+    /// metric observations are measured, not counted.
+    fn check_aggregate(&self, v: &mut Validator) {
+        let entity = self.entity;
+        match self.aggregate {
+            KpiAggregate::Level | KpiAggregate::GrowthPct if !entity.has_level() => v.add(
+                "source.entity",
+                format!(
+                    "{} has no stock to measure: {} needs member or metric",
+                    entity.as_str(),
+                    self.aggregate.as_str()
+                ),
+            ),
+            KpiAggregate::Milestone if entity != KpiEntity::Milestone => v.add(
+                "source.entity",
+                "the milestone aggregate needs the milestone entity",
+            ),
+            KpiAggregate::Count if entity == KpiEntity::Metric => v.add(
+                "source.aggregate",
+                "metric observations are measured with level, growth_pct, sum or mean, not counted",
+            ),
+            _ => {}
+        }
+    }
+
+    /// Every filter set applies to the entity, and metric and milestone KPIs name what they
+    /// track.
+    fn check_filters(&self, v: &mut Validator) {
+        let entity = self.entity;
+        for (name, applies_to) in self.filters.set() {
+            if !applies_to.contains(&entity) {
+                v.add(
+                    format!("source.filters.{name}"),
+                    format!("does not apply to {}", entity.as_str()),
+                );
+            }
+        }
+        if entity == KpiEntity::Metric && self.filters.metric_key.is_none() {
+            v.add("source.filters.metric_key", "is required for metric KPIs");
+        }
+        if entity == KpiEntity::Milestone && self.filters.milestone_kind.is_none() {
+            v.add(
+                "source.filters.milestone_kind",
+                "is required for milestone KPIs",
             );
         }
     }
@@ -478,10 +443,10 @@ mod tests {
         projects.source.filters.external_funding = Some(true);
         assert!(errors(&projects).is_empty());
         let mut social = kpi(KpiEntity::Metric, KpiAggregate::GrowthPct);
-        social.source.filters.metric_key = Some("social.followers".into());
+        social.source.filters.metric_key = MetricKey::parse("social.followers").ok();
         assert!(errors(&social).is_empty());
         let mut association = kpi(KpiEntity::Milestone, KpiAggregate::Milestone);
-        association.source.filters.milestone_kind = Some("business_association_started".into());
+        association.source.filters.milestone_kind = Key::parse("business_association_started").ok();
         association.target = 1.0;
         assert!(errors(&association).is_empty());
     }

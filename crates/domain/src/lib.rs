@@ -16,9 +16,11 @@ pub mod org;
 pub mod plan;
 pub mod records;
 pub mod role;
+pub mod text;
 pub mod tree;
 pub mod validation;
 pub mod web;
+pub mod wire;
 
 pub use api_key::ApiKeySecret;
 pub use date::Date;

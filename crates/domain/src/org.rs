@@ -1,120 +1,68 @@
 //! Organisations (tenants): the URL slug that names them and the Norwegian organisation
 //! number that identifies them in the national register.
 
-use serde::{Deserialize, Serialize};
-use std::fmt;
+use crate::text::{Text, TextRule, text_rule};
 
-/// An organisation's URL name: 2–63 characters of `a-z`, `0-9` and `-`, starting with a
-/// letter and not ending with `-` (for example `innovasjon-gardermoen`).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
-pub struct OrgSlug(String);
-
-impl OrgSlug {
-    /// The same rule as [`OrgSlug::parse`], as a regular expression for the API schema.
-    pub const PATTERN: &'static str = "^[a-z][a-z0-9-]{0,61}[a-z0-9]$";
-
-    pub fn parse(value: &str) -> Result<Self, String> {
-        let bytes = value.as_bytes();
-        let valid = (2..=63).contains(&bytes.len())
-            && bytes[0].is_ascii_lowercase()
-            && bytes
-                .iter()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'-')
-            && bytes.last() != Some(&b'-');
-        if valid {
-            Ok(Self(value.to_owned()))
-        } else {
-            Err("must be 2-63 characters of a-z, 0-9 and '-', start with a letter and not end with '-'".into())
-        }
+text_rule!(
+    /// An organisation's URL name: 2–63 characters of `a-z`, `0-9` and `-`, starting with a
+    /// letter and not ending with `-` (for example `innovasjon-gardermoen`).
+    OrgSlug (OrgSlugRule) {
+        DESCRIPTION: "URL name: 2–63 characters of a-z, 0-9 and '-', starting with a letter.",
+        MIN_CHARS: 2, MAX_CHARS: 63, PATTERN: "^[a-z][a-z0-9-]{0,61}[a-z0-9]$",
+        MESSAGE: "must be 2-63 characters of a-z, 0-9 and '-', start with a letter and not end with '-'",
+        TRIM: false,
     }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
+    shape: |s| {
+        let bytes = s.as_bytes();
+        bytes.first().is_some_and(u8::is_ascii_lowercase)
+            && bytes.iter().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'-')
+            && bytes.last() != Some(&b'-')
     }
-}
-
-impl TryFrom<String> for OrgSlug {
-    type Error = String;
-    fn try_from(value: String) -> Result<Self, Self::Error> {
-        Self::parse(&value)
-    }
-}
-
-impl From<OrgSlug> for String {
-    fn from(slug: OrgSlug) -> Self {
-        slug.0
-    }
-}
-
-impl fmt::Display for OrgSlug {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+);
 
 /// A Norwegian organisation number (organisasjonsnummer): nine digits whose last digit is
 /// a MOD11 check digit over the first eight with the weights 3, 2, 7, 6, 5, 4, 3, 2.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
-pub struct OrganisationNumber(String);
+pub type OrganisationNumber = Text<OrganisationNumberRule>;
 
-impl OrganisationNumber {
-    /// Nine digits; the check digit is verified by [`OrganisationNumber::parse`].
-    pub const PATTERN: &'static str = "^[0-9]{9}$";
-    const WEIGHTS: [u32; 8] = [3, 2, 7, 6, 5, 4, 3, 2];
+/// The rule of [`OrganisationNumber`]: nine digits, optionally grouped with spaces
+/// (`923 609 016`), kept without the spaces, with a matching check digit.
+pub enum OrganisationNumberRule {}
 
-    /// Accepts the nine digits, optionally grouped with spaces (`923 609 016`).
-    pub fn parse(value: &str) -> Result<Self, String> {
+impl TextRule for OrganisationNumberRule {
+    const NAME: &'static str = "OrganisationNumber";
+    const DESCRIPTION: &'static str =
+        "A Norwegian organisation number: nine digits with a valid MOD11 check digit.";
+    const MIN_CHARS: usize = 9;
+    const MAX_CHARS: usize = 9;
+    const PATTERN: &'static str = "^[0-9]{9}$";
+    const MESSAGE: &'static str = "must be nine digits";
+    const EXAMPLE: &'static str = "923609016";
+
+    fn check(value: &str) -> Result<String, String> {
         let digits: String = value.chars().filter(|c| *c != ' ').collect();
         if digits.len() != 9 || !digits.bytes().all(|b| b.is_ascii_digit()) {
-            return Err("must be nine digits".into());
+            return Err(Self::MESSAGE.into());
         }
         let d: Vec<u32> = digits.bytes().map(|b| u32::from(b - b'0')).collect();
-        match Self::check_digit(&d[..8]) {
-            Some(check) if check == d[8] => Ok(Self(digits)),
+        match check_digit(&d[..8]) {
+            Some(check) if check == d[8] => Ok(digits),
             _ => {
                 Err("is not a valid organisation number (MOD11 check digit does not match)".into())
             }
         }
     }
-
-    /// The MOD11 check digit for eight digits, or `None` when no digit can make the number
-    /// valid (the remainder gives 10).
-    fn check_digit(first_eight: &[u32]) -> Option<u32> {
-        let sum: u32 = first_eight
-            .iter()
-            .zip(Self::WEIGHTS)
-            .map(|(d, w)| d * w)
-            .sum();
-        match 11 - sum % 11 {
-            11 => Some(0),
-            10 => None,
-            check => Some(check),
-        }
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
 }
 
-impl TryFrom<String> for OrganisationNumber {
-    type Error = String;
-    fn try_from(value: String) -> Result<Self, Self::Error> {
-        Self::parse(&value)
-    }
-}
+const WEIGHTS: [u32; 8] = [3, 2, 7, 6, 5, 4, 3, 2];
 
-impl From<OrganisationNumber> for String {
-    fn from(number: OrganisationNumber) -> Self {
-        number.0
-    }
-}
-
-impl fmt::Display for OrganisationNumber {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+/// The MOD11 check digit for eight digits, or `None` when no digit can make the number
+/// valid (the remainder gives 10).
+fn check_digit(first_eight: &[u32]) -> Option<u32> {
+    let sum: u32 = first_eight.iter().zip(WEIGHTS).map(|(d, w)| d * w).sum();
+    match 11 - sum % 11 {
+        11 => Some(0),
+        10 => None,
+        check => Some(check),
     }
 }
 
@@ -163,9 +111,9 @@ mod tests {
     fn a_number_whose_remainder_gives_ten_is_never_valid() {
         // 8 digits whose weighted sum leaves remainder 1: 11 - 1 = 10, no valid check digit.
         let first = [0, 0, 0, 0, 0, 0, 3, 2]; // 3*3 + 2*2 = 13, 13 % 11 = 2 -> 9
-        assert_eq!(OrganisationNumber::check_digit(&first), Some(9));
+        assert_eq!(check_digit(&first), Some(9));
         let ten = [0, 0, 0, 0, 0, 0, 0, 6]; // 6*2 = 12, 12 % 11 = 1 -> 10
-        assert_eq!(OrganisationNumber::check_digit(&ten), None);
+        assert_eq!(check_digit(&ten), None);
         for last in 0..=9 {
             assert!(OrganisationNumber::parse(&format!("00000006{last}")).is_err());
         }

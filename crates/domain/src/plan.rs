@@ -2,10 +2,10 @@
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
-use std::fmt;
-use std::str::FromStr;
 
+use crate::text::{LongText, Title};
 use crate::validation::Validator;
+use crate::wire::wire_name;
 
 /// Where a plan is in its life: a `draft` is being written, an `adopted` plan was
 /// approved (by whom and when is recorded, e.g. "årsmøtet"), an `archived` plan is kept
@@ -21,31 +21,9 @@ pub enum PlanStatus {
 
 impl PlanStatus {
     pub const ALL: [PlanStatus; 3] = [PlanStatus::Draft, PlanStatus::Adopted, PlanStatus::Archived];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            PlanStatus::Draft => "draft",
-            PlanStatus::Adopted => "adopted",
-            PlanStatus::Archived => "archived",
-        }
-    }
 }
 
-impl fmt::Display for PlanStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for PlanStatus {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        PlanStatus::ALL
-            .into_iter()
-            .find(|p| p.as_str() == s)
-            .ok_or_else(|| format!("unknown plan status `{s}`"))
-    }
-}
+wire_name!(PlanStatus);
 
 /// The dates a plan runs, both inclusive; `start <= end`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,29 +46,19 @@ impl PlanPeriod {
 /// (period order, what an adopted plan must record) live here, once, for create and update.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PlanFields {
-    pub title: String,
+    pub title: Title,
     pub period_start: NaiveDate,
     pub period_end: NaiveDate,
     pub status: PlanStatus,
     pub adopted_on: Option<NaiveDate>,
-    pub adopted_by: Option<String>,
+    pub adopted_by: Option<Title>,
     pub published: bool,
-    pub intro: Option<String>,
+    pub intro: Option<LongText>,
 }
 
 impl PlanFields {
-    pub const TITLE_MAX: usize = 200;
-    pub const ADOPTED_BY_MAX: usize = 200;
-    pub const INTRO_MAX: usize = 20_000;
-
+    /// The rules between the fields (each field keeps its own by its type).
     pub fn validate(&self, v: &mut Validator) {
-        v.text("title", &self.title, true, Self::TITLE_MAX);
-        if let Some(by) = &self.adopted_by {
-            v.text("adopted_by", by, true, Self::ADOPTED_BY_MAX);
-        }
-        if let Some(intro) = &self.intro {
-            v.text("intro", intro, false, Self::INTRO_MAX);
-        }
         if let Err(message) = PlanPeriod::new(self.period_start, self.period_end) {
             v.add("period_end", message);
         }
@@ -124,7 +92,7 @@ mod tests {
 
     fn plan() -> PlanFields {
         PlanFields {
-            title: "Handlingsplan 2022".into(),
+            title: Title::parse("Handlingsplan 2022").unwrap(),
             period_start: date("2022-04-01"),
             period_end: date("2022-12-31"),
             status: PlanStatus::Draft,
@@ -175,7 +143,7 @@ mod tests {
         let ok = PlanFields {
             status: PlanStatus::Adopted,
             adopted_on: Some(date("2022-03-15")),
-            adopted_by: Some("årsmøtet".into()),
+            adopted_by: Title::parse("årsmøtet").ok(),
             ..plan()
         };
         assert!(errors(&ok).is_empty());
@@ -184,7 +152,7 @@ mod tests {
     #[test]
     fn a_draft_carries_no_adoption() {
         let p = PlanFields {
-            adopted_by: Some("årsmøtet".into()),
+            adopted_by: Title::parse("årsmøtet").ok(),
             ..plan()
         };
         assert_eq!(errors(&p), ["status"]);

@@ -11,39 +11,8 @@ pub const TEXT_MAX: usize = 20_000;
 pub const NAME_MAX: usize = 200;
 pub const CODE_MAX: usize = 32;
 
-/// An enum with one name on the wire and in the database for each variant.
-pub trait WireName: Copy + std::str::FromStr<Err = String> + Send + 'static {
-    fn wire_name(self) -> &'static str;
-}
-
-/// Implements `as_str`, [`WireName`] and `FromStr` for a unit enum from its wire names.
-macro_rules! wire_names {
-    ($type:ty { $($variant:ident => $name:literal),+ $(,)? }) => {
-        impl $type {
-            pub fn as_str(self) -> &'static str {
-                match self {
-                    $(Self::$variant => $name),+
-                }
-            }
-        }
-
-        impl $crate::tree::WireName for $type {
-            fn wire_name(self) -> &'static str {
-                self.as_str()
-            }
-        }
-
-        impl ::std::str::FromStr for $type {
-            type Err = String;
-            fn from_str(s: &str) -> Result<Self, String> {
-                match s {
-                    $($name => Ok(Self::$variant),)+
-                    _ => Err(format!("unknown value `{s}`")),
-                }
-            }
-        }
-    };
-}
+pub use crate::wire::WireName;
+use crate::wire::wire_name;
 
 /// How far a measure (tiltak) has come.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
@@ -57,12 +26,7 @@ pub enum MeasureStatus {
     Cancelled,
 }
 
-wire_names!(MeasureStatus {
-    Planned => "planned",
-    InProgress => "in_progress",
-    Done => "done",
-    Cancelled => "cancelled",
-});
+wire_name!(MeasureStatus);
 
 /// How a qualitative goal is doing, as judged at a check-in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -75,14 +39,7 @@ pub enum CheckInStatus {
     Achieved,
 }
 
-wire_names!(CheckInStatus {
-    OnTrack => "on_track",
-    AtRisk => "at_risk",
-    OffTrack => "off_track",
-    Achieved => "achieved",
-});
-
-pub(crate) use wire_names;
+wire_name!(CheckInStatus);
 
 /// A period's end must not come before its start.
 pub fn check_period<D: PartialOrd>(v: &mut Validator, start: D, end: D) {

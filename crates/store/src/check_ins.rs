@@ -7,6 +7,8 @@ use crate::db::DbConnection;
 use crate::error::StoreError;
 use crate::rows::tenant_rows;
 use crate::schema::check_ins;
+use crate::stored::Stored;
+use veikart_domain::tree::CheckInStatus;
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
 #[diesel(table_name = check_ins)]
@@ -15,7 +17,7 @@ pub struct CheckIn {
     pub org_id: i64,
     pub goal_id: i64,
     pub checked_on: NaiveDate,
-    pub status: String,
+    pub status: Stored<CheckInStatus>,
     pub confidence: i32,
     pub comment: Option<String>,
     /// The `sub` of the token that made the check-in.
@@ -30,7 +32,7 @@ pub struct CheckIn {
 pub struct CheckInValues {
     pub goal_id: i64,
     pub checked_on: NaiveDate,
-    pub status: String,
+    pub status: Stored<CheckInStatus>,
     pub confidence: i32,
     pub comment: Option<String>,
     pub author: String,

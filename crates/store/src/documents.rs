@@ -17,6 +17,7 @@ use crate::goals::{self, Goal, GoalValues};
 use crate::kpis::{self, Kpi};
 use crate::measures::{self, Measure, MeasureValues};
 use crate::plans::{self, Plan, PlanValues};
+use crate::stored::Stored;
 use crate::strategies::{self, StrategyValues};
 
 /// The plan's whole tree as a document: six queries at most (the strategy, the goals of
@@ -146,7 +147,7 @@ impl StoredParts {
             title: m.title.clone(),
             description: m.description.clone(),
             owner: m.owner.clone(),
-            status: m.status.parse().map_err(StoreError::Corrupt)?,
+            status: m.status.0,
             due_on: m.due_on.map(stored_date).transpose()?,
             budget_line: m.budget_line_id.and_then(|id| codes.get(&id).cloned()),
         })
@@ -228,7 +229,7 @@ fn plan_values(document: &PlanDocument, strategy_id: Option<i64>) -> PlanValues 
         title: document.title.trim().to_owned(),
         period_start: document.period_start.get(),
         period_end: document.period_end.get(),
-        status: PlanStatus::Draft.as_str().to_owned(),
+        status: Stored(PlanStatus::Draft),
         adopted_on: None,
         adopted_by: None,
         published: false,
@@ -353,7 +354,7 @@ impl NewTree<'_, '_, '_> {
             title: measure.title.trim().to_owned(),
             description: measure.description.clone(),
             owner: measure.owner.clone(),
-            status: measure.status.as_str().to_owned(),
+            status: Stored(measure.status),
             due_on: measure.due_on.map(Date::get),
         }
     }

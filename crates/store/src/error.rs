@@ -2,6 +2,7 @@
 
 use chrono::NaiveDate;
 use diesel::result::{DatabaseErrorInformation, DatabaseErrorKind, Error as DieselError};
+use veikart_domain::text::{Text, TextRule};
 use veikart_domain::{Date, FieldError};
 
 #[derive(Debug, thiserror::Error)]
@@ -39,6 +40,9 @@ impl From<DieselError> for StoreError {
     fn from(error: DieselError) -> Self {
         match error {
             DieselError::NotFound => StoreError::NotFound,
+            // A stored value its column's type refuses, e.g. a `Stored<T>` that names no
+            // variant of `T`.
+            DieselError::DeserializationError(cause) => StoreError::Corrupt(cause.to_string()),
             DieselError::DatabaseError(kind, info) => classify(kind, info),
             DieselError::BrokenTransactionManager => {
                 StoreError::Unavailable("the connection's transaction state was lost".into())
@@ -111,6 +115,17 @@ fn unique_violation_field(info: &dyn DatabaseErrorInformation) -> Option<String>
     let columns = info.message().strip_prefix("UNIQUE constraint failed: ")?;
     let last = columns.split(',').next_back()?.trim();
     last.rsplit('.').next().map(str::to_owned)
+}
+
+/// A text column read back into the type that wrote it (`Corrupt` when it breaks the
+/// type's rule: a hand edit).
+pub fn stored_text<R: TextRule>(value: &str) -> Result<Text<R>, StoreError> {
+    Text::parse(value).map_err(|e| StoreError::Corrupt(format!("stored `{value}`: {e}")))
+}
+
+/// An optional text column read back into the type that wrote it.
+pub fn stored_texts<R: TextRule>(value: Option<&str>) -> Result<Option<Text<R>>, StoreError> {
+    value.map(stored_text).transpose()
 }
 
 /// A stored day as the API's [`Date`]; only a hand edit can store one outside 0001–9999.

@@ -236,7 +236,7 @@ fn latest_observations(
     at: NaiveDate,
 ) -> Result<Vec<(i64, String, NaiveDate, f64)>, StoreError> {
     // A metric KPI always names its metric (its definition is refused otherwise).
-    let Some(key) = filters.metric_key.clone() else {
+    let Some(key) = filters.metric_key.as_deref().map(str::to_owned) else {
         return Ok(Vec::new());
     };
     let latest_days = sql::<Bool>(
@@ -471,7 +471,7 @@ fn dated_page(
 fn members_kept<'a>(org: Org<'a>, filters: &KpiFilters) -> members::BoxedQuery<'a, MultiBackend> {
     let mut query = in_org!(members, org);
     if let Some(m) = &filters.municipality {
-        query = query.filter(members::municipality.eq(m.clone()));
+        query = query.filter(members::municipality.eq(m.to_string()));
     }
     if let Some(t) = filters.membership_type {
         query = query.filter(members::membership_type.eq(Stored(t)));
@@ -503,7 +503,7 @@ fn activities_kept<'a>(
         query = query.filter(activities::status.eq(Stored(status)));
     }
     if let Some(m) = &filters.municipality {
-        query = query.filter(activities::municipality.eq(m.clone()));
+        query = query.filter(activities::municipality.eq(m.to_string()));
     }
     query
 }
@@ -549,10 +549,13 @@ fn observations_kept<'a>(
 ) -> observations::BoxedQuery<'a, MultiBackend> {
     let mut query = in_org!(observations, org);
     if let Some(key) = &filters.metric_key {
-        query = query.filter(observations::metric_key.eq(key.clone()));
+        query = query.filter(observations::metric_key.eq(key.to_string()));
     }
     if let Some(dimensions) = &filters.dimensions {
-        query = query.filter(observations::dimension.eq_any(dimensions.clone()));
+        query = query.filter(
+            observations::dimension
+                .eq_any(dimensions.iter().map(|d| d.to_string()).collect::<Vec<_>>()),
+        );
     }
     query
 }
@@ -563,10 +566,10 @@ fn milestones_kept<'a>(
 ) -> milestones::BoxedQuery<'a, MultiBackend> {
     let mut query = in_org!(milestones, org);
     if let Some(kind) = &filters.milestone_kind {
-        query = query.filter(milestones::kind.eq(kind.clone()));
+        query = query.filter(milestones::kind.eq(kind.to_string()));
     }
     if let Some(m) = &filters.municipality {
-        query = query.filter(milestones::municipality.eq(m.clone()));
+        query = query.filter(milestones::municipality.eq(m.to_string()));
     }
     query
 }

@@ -6,12 +6,13 @@ use diesel::prelude::*;
 
 use veikart_domain::Date;
 use veikart_domain::document::KpiDocument;
-use veikart_domain::kpi::{KpiDefinition, KpiSource};
+use veikart_domain::kpi::{Direction, KpiAggregate, KpiDefinition, KpiEntity, KpiSource};
 
 use crate::db::DbConnection;
-use crate::error::{StoreError, stored_date};
+use crate::error::{StoreError, stored_date, stored_text, stored_texts};
 use crate::rows::tenant_rows;
 use crate::schema::kpis;
+use crate::stored::Stored;
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
 #[diesel(table_name = kpis)]
@@ -23,12 +24,12 @@ pub struct Kpi {
     pub goal_id: Option<i64>,
     pub code: Option<String>,
     pub title: String,
-    pub entity: String,
-    pub aggregate: String,
+    pub entity: Stored<KpiEntity>,
+    pub aggregate: Stored<KpiAggregate>,
     pub field: Option<String>,
     /// The source's filters as a JSON object.
     pub filters: String,
-    pub direction: String,
+    pub direction: Stored<Direction>,
     pub target: f64,
     pub baseline: Option<f64>,
     pub tolerance: f64,
@@ -49,11 +50,11 @@ pub struct KpiValues {
     pub goal_id: Option<i64>,
     pub code: Option<String>,
     pub title: String,
-    pub entity: String,
-    pub aggregate: String,
+    pub entity: Stored<KpiEntity>,
+    pub aggregate: Stored<KpiAggregate>,
     pub field: Option<String>,
     pub filters: String,
-    pub direction: String,
+    pub direction: Stored<Direction>,
     pub target: f64,
     pub baseline: Option<f64>,
     pub tolerance: f64,
@@ -103,18 +104,18 @@ pub fn values_from_document(
         plan_id,
         focus_area_id,
         goal_id,
-        code: kpi.code.clone(),
-        title: kpi.title.trim().to_owned(),
-        entity: kpi.source.entity.as_str().to_owned(),
-        aggregate: kpi.source.aggregate.as_str().to_owned(),
+        code: kpi.code.as_deref().map(str::to_owned),
+        title: kpi.title.to_string(),
+        entity: Stored(kpi.source.entity),
+        aggregate: Stored(kpi.source.aggregate),
         field: kpi.source.field.clone(),
         filters: serde_json::to_string(&kpi.source.filters)
             .map_err(|e| StoreError::Corrupt(e.to_string()))?,
-        direction: kpi.direction.as_str().to_owned(),
+        direction: Stored(kpi.direction),
         target: kpi.target,
         baseline: kpi.baseline,
         tolerance: kpi.tolerance,
-        unit: kpi.unit.clone(),
+        unit: kpi.unit.as_deref().map(str::to_owned),
         period_start: kpi.period_start.map(Date::get),
         period_end: kpi.period_end.map(Date::get),
         position,
@@ -126,23 +127,23 @@ pub fn document_from_row(row: &Kpi, goal_key: Option<String>) -> Result<KpiDocum
     let corrupt =
         |what: &str, e: String| StoreError::Corrupt(format!("kpi {}: {what}: {e}", row.id));
     Ok(KpiDocument {
-        code: row.code.clone(),
-        title: row.title.clone(),
+        code: stored_texts(row.code.as_deref())?,
+        title: stored_text(&row.title)?,
         goal: goal_key,
         source: KpiSource {
-            entity: row.entity.parse().map_err(|e| corrupt("entity", e))?,
-            aggregate: row.aggregate.parse().map_err(|e| corrupt("aggregate", e))?,
+            entity: row.entity.0,
+            aggregate: row.aggregate.0,
             field: row.field.clone(),
             filters: serde_json::from_str(&row.filters)
                 .map_err(|e| corrupt("filters", e.to_string()))?,
         },
-        direction: row.direction.parse().map_err(|e| corrupt("direction", e))?,
+        direction: row.direction.0,
         target: row.target,
         baseline: row.baseline,
         period_start: row.period_start.map(stored_date).transpose()?,
         period_end: row.period_end.map(stored_date).transpose()?,
         tolerance: row.tolerance,
-        unit: row.unit.clone(),
+        unit: stored_texts(row.unit.as_deref())?,
     })
 }
 

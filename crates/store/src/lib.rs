@@ -44,6 +44,7 @@ pub mod revisions;
 pub mod schema;
 pub mod scope;
 pub mod scorecards;
+pub mod stored;
 pub mod strategies;
 
 pub use db::{
@@ -54,6 +55,7 @@ pub use error::StoreError;
 pub use page::{Page, PageRequest};
 pub use rows::{ChildRow, PlanParts, TenantRow, TenantTable};
 pub use scope::Org;
+pub use stored::Stored;
 
 /// The current time as stored: UTC, whole microseconds (PostgreSQL's precision), so
 /// that both backends store and return the same value.

@@ -7,6 +7,8 @@ use crate::db::DbConnection;
 use crate::error::StoreError;
 use crate::rows::tenant_rows;
 use crate::schema::measures;
+use crate::stored::Stored;
+use veikart_domain::tree::MeasureStatus;
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
 #[diesel(table_name = measures)]
@@ -20,7 +22,7 @@ pub struct Measure {
     pub title: String,
     pub description: Option<String>,
     pub owner: Option<String>,
-    pub status: String,
+    pub status: Stored<MeasureStatus>,
     pub due_on: Option<NaiveDate>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
@@ -37,7 +39,7 @@ pub struct MeasureValues {
     pub title: String,
     pub description: Option<String>,
     pub owner: Option<String>,
-    pub status: String,
+    pub status: Stored<MeasureStatus>,
     pub due_on: Option<NaiveDate>,
 }
 

@@ -10,6 +10,8 @@ use crate::page::{Page, PageRequest};
 use crate::rows::tenant_rows;
 use crate::schema::{organisations, plans};
 use crate::scope::{Org, in_org};
+use crate::stored::Stored;
+use veikart_domain::PlanStatus;
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
 #[diesel(table_name = plans)]
@@ -19,7 +21,7 @@ pub struct Plan {
     pub title: String,
     pub period_start: NaiveDate,
     pub period_end: NaiveDate,
-    pub status: String,
+    pub status: Stored<PlanStatus>,
     pub adopted_on: Option<NaiveDate>,
     pub adopted_by: Option<String>,
     pub published: bool,
@@ -40,7 +42,7 @@ pub struct PlanValues {
     pub title: String,
     pub period_start: NaiveDate,
     pub period_end: NaiveDate,
-    pub status: String,
+    pub status: Stored<PlanStatus>,
     pub adopted_on: Option<NaiveDate>,
     pub adopted_by: Option<String>,
     pub published: bool,
@@ -55,7 +57,7 @@ impl From<&Plan> for PlanValues {
             title: p.title.clone(),
             period_start: p.period_start,
             period_end: p.period_end,
-            status: p.status.clone(),
+            status: p.status,
             adopted_on: p.adopted_on,
             adopted_by: p.adopted_by.clone(),
             published: p.published,
@@ -126,7 +128,7 @@ pub fn data_version(
 /// Narrows a plan listing.
 #[derive(Debug, Clone, Default)]
 pub struct PlanFilter {
-    pub status: Option<String>,
+    pub status: Option<PlanStatus>,
     pub strategy_id: Option<i64>,
     /// Only published plans (what anonymous readers see).
     pub published_only: bool,
@@ -144,8 +146,8 @@ pub fn list(
     page: PageRequest,
 ) -> Result<Page<Plan>, StoreError> {
     let mut query = in_org!(plans, org).filter(plans::id.gt(page.after_id()));
-    if let Some(status) = &filter.status {
-        query = query.filter(plans::status.eq(status.clone()));
+    if let Some(status) = filter.status {
+        query = query.filter(plans::status.eq(Stored(status)));
     }
     if let Some(strategy_id) = filter.strategy_id {
         query = query.filter(plans::strategy_id.eq(strategy_id));

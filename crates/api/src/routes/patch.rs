@@ -34,6 +34,11 @@ where
     }
 }
 
+/// A nullable change of a typed text as the change of its stored string.
+pub fn texts<T: Into<String>>(change: Option<Option<T>>) -> Option<Option<String>> {
+    change.map(|value| value.map(Into::into))
+}
+
 /// Applies a nullable change: `None` keeps `current`, `Some(v)` replaces it.
 pub fn apply<T>(change: Option<Option<T>>, current: Option<T>) -> Option<T> {
     change.unwrap_or(current)

@@ -278,7 +278,7 @@ fn add_observations(query: &mut Option<ObservationQuery>, f: &KpiFilters, span: 
     });
     q.span = Span::widen(Some(q.span), span);
     match (&mut q.metric_keys, &f.metric_key) {
-        (Some(keys), Some(key)) if !keys.contains(key) => keys.push(key.clone()),
+        (Some(keys), Some(key)) if !keys.iter().any(|k| key == k) => keys.push(key.to_string()),
         (Some(_), Some(_)) | (None, _) => {}
         (keys, None) => *keys = None,
     }
@@ -618,7 +618,7 @@ fn observation_kept(filters: &KpiFilters, g: &ObservationGroup) -> bool {
         && filters
             .dimensions
             .as_ref()
-            .is_none_or(|d| d.contains(&g.dimension))
+            .is_none_or(|d| d.iter().any(|d| d == &g.dimension))
 }
 
 #[cfg(test)]

@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 pub use rollup::{Rollup, StatusCounts};
 
 use crate::kpi::{Direction, KpiAggregate, KpiDefinition, KpiEntity};
-use crate::tree::wire_names;
+use crate::wire::wire_name;
 
 /// Days per month on average (365.25 / 12), for `needed_per_month`.
 pub const DAYS_PER_MONTH: f64 = 30.4375;
@@ -49,15 +49,7 @@ pub enum KpiStatus {
     Missed,
 }
 
-wire_names!(KpiStatus {
-    NotStarted => "not_started",
-    NoData => "no_data",
-    OnTrack => "on_track",
-    AtRisk => "at_risk",
-    OffTrack => "off_track",
-    Achieved => "achieved",
-    Missed => "missed",
-});
+wire_name!(KpiStatus);
 
 impl KpiStatus {
     pub const ALL: [KpiStatus; 7] = [

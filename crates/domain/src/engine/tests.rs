@@ -12,6 +12,7 @@ use crate::records::{
     ActivityFields, Dimension, MemberFields, MetricKey, MilestoneFields, Municipality,
     ObservationFields, ProjectFields, ProjectStatus, Title,
 };
+use crate::text::Key;
 
 fn d(s: &str) -> NaiveDate {
     s.parse().unwrap()
@@ -353,7 +354,7 @@ fn a_milestone_is_zero_until_achieved() {
         Direction::AtLeast,
         1.0,
     );
-    k.source.filters.milestone_kind = Some("business_association_started".into());
+    k.source.filters.milestone_kind = Key::parse("business_association_started").ok();
     let r = at(&k, "2022-06-30", value(0.0));
     assert_eq!(
         r.status,
@@ -574,14 +575,14 @@ fn a_metric_level_sums_each_dimensions_latest_value() {
         Direction::AtLeast,
         30.0,
     );
-    k.source.filters.metric_key = Some("social.followers".into());
+    k.source.filters.metric_key = MetricKey::parse("social.followers").ok();
     let r = measured(&k, "2022-06-30", &records);
     assert!(close(r.actual, (190.0 - 150.0) / 150.0 * 100.0));
     assert_eq!(r.records_counted, 2);
     assert_eq!(r.last_record_on, Some(d("2022-06-30")));
-    k.source.filters.dimensions = Some(vec!["facebook".into()]);
+    k.source.filters.dimensions = Some(vec![Dimension::parse("facebook").unwrap()]);
     assert!(close(measured(&k, "2022-12-31", &records).actual, 40.0));
-    k.source.filters.metric_key = Some("members.employees".into());
+    k.source.filters.metric_key = MetricKey::parse("members.employees").ok();
     assert_eq!(
         measured(&k, "2022-12-31", &records).status,
         KpiStatus::Missed
@@ -730,7 +731,7 @@ fn a_milestone_counts_when_achieved_in_the_period() {
         Direction::AtLeast,
         1.0,
     );
-    k.source.filters.milestone_kind = Some("benefit_programme_launched".into());
+    k.source.filters.milestone_kind = Key::parse("benefit_programme_launched").ok();
     let early = [milestone(Some("2021-12-01"))];
     let records = Records {
         milestones: &early,
@@ -837,7 +838,7 @@ fn any_kpi() -> impl Strategy<Value = KpiDefinition> {
                     k.source.filters.status = Some(ActivityStatus::Held);
                 }
                 if entity == KpiEntity::Metric {
-                    k.source.filters.metric_key = Some("social.followers".into());
+                    k.source.filters.metric_key = MetricKey::parse("social.followers").ok();
                 }
                 if matches!(aggregate, KpiAggregate::Level | KpiAggregate::GrowthPct) {
                     k.baseline = baseline;

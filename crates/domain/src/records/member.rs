@@ -14,7 +14,6 @@ use crate::{Date, OrganisationNumber};
 pub struct MemberFields {
     /// The company's organisation number: nine digits with a MOD11 check digit; unique
     /// among the organisation's members.
-    #[cfg_attr(feature = "openapi", schema(value_type = String, pattern = "^[0-9]{9}$"))]
     pub org_number: OrganisationNumber,
     pub name: Title,
     pub municipality: Municipality,

@@ -3,14 +3,12 @@
 //!
 //! Each kind is one struct of the fields a client sets (`MemberFields`, ...), the body of
 //! a create and, merged with a PATCH, of a change. Field types carry the single-field
-//! rules ([`text`]: titles, municipality numbers, metric keys; [`Date`]; organisation
+//! rules ([`crate::text`]: titles, municipality numbers, metric keys; [`Date`]; organisation
 //! numbers; unsigned counts), so a body that parses has valid fields; `validate` checks
 //! the rules between fields (`left_on` not before `joined_on`, `responses` at most
 //! `invited`, a score inside the scale) and reports each under its field.
 //!
 //! [`Date`]: crate::Date
-
-pub mod text;
 
 mod activity;
 mod member;
@@ -21,16 +19,16 @@ mod survey;
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::text::{Dimension, ExternalRef, Key, MetricKey, Municipality, ShortText, Title};
 pub use activity::{ActivityFields, ActivityFilter};
 pub use member::{MemberFields, MemberFilter};
 pub use milestone::{MilestoneFields, MilestoneFilter};
 pub use observation::{ObservationFields, ObservationFilter};
 pub use project::{ProjectFields, ProjectFilter, ProjectStatus};
 pub use survey::{SurveyFields, SurveyFilter};
-pub use text::{Dimension, ExternalRef, Key, MetricKey, Municipality, ShortText, Title};
 
-use crate::tree::wire_names;
 use crate::validation::Validator;
+use crate::wire::wire_name;
 
 /// The six kinds of record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -45,14 +43,7 @@ pub enum RecordKind {
     Milestone,
 }
 
-wire_names!(RecordKind {
-    Member => "member",
-    Activity => "activity",
-    Survey => "survey",
-    Project => "project",
-    Observation => "observation",
-    Milestone => "milestone",
-});
+wire_name!(RecordKind);
 
 impl RecordKind {
     pub const ALL: [RecordKind; 6] = [

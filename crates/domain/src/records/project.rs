@@ -5,8 +5,8 @@ use serde::{Deserialize, Serialize};
 use super::{ExternalRef, RecordFields, RecordKind, ShortText, Title, finite};
 use crate::Date;
 use crate::kpi::ProjectRole;
-use crate::tree::wire_names;
 use crate::validation::Validator;
+use crate::wire::wire_name;
 
 /// Where a project stands with its funding and its work.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -20,13 +20,7 @@ pub enum ProjectStatus {
     Rejected,
 }
 
-wire_names!(ProjectStatus {
-    Applied => "applied",
-    Granted => "granted",
-    Running => "running",
-    Completed => "completed",
-    Rejected => "rejected",
-});
+wire_name!(ProjectStatus);
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -12,7 +12,6 @@ pub mod members;
 pub mod milestones;
 pub mod observations;
 pub mod projects;
-mod stored;
 pub mod surveys;
 
 use chrono::{Datelike, NaiveDate};
@@ -24,7 +23,7 @@ pub use milestones::{Milestone, MilestoneValues, Milestones};
 pub use observations::{Observation, ObservationValues, Observations};
 pub use projects::{Project, ProjectValues, Projects};
 
-pub use stored::Stored;
+pub use crate::stored::Stored;
 pub use surveys::{Survey, SurveyValues, Surveys};
 
 use crate::db::{DbConnection, Tx};

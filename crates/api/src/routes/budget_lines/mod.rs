@@ -8,7 +8,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use veikart_domain::Validator;
-use veikart_domain::tree::{TITLE_MAX, check_amount, check_code};
+use veikart_domain::text::{BudgetCode, Title};
+use veikart_domain::tree::check_amount;
 use veikart_store::budget_lines::{self as store, BudgetLineValues};
 use veikart_store::plans::Plan;
 use veikart_store::{StoreError, Tx, measures};
@@ -39,20 +40,8 @@ pub struct BudgetLine {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateBudgetLine {
-    #[schema(
-        min_length = 1,
-        max_length = 32,
-        pattern = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$",
-        example = "5400"
-    )]
-    pub code: String,
-    #[schema(
-        min_length = 1,
-        max_length = 200,
-        pattern = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$",
-        example = "Medlemsarrangementer"
-    )]
-    pub title: String,
+    pub code: BudgetCode,
+    pub title: Title,
     #[schema(minimum = 0, example = 150000)]
     pub amount: i64,
     #[schema(minimum = 0)]
@@ -63,22 +52,12 @@ pub struct CreateBudgetLine {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateBudgetLine {
-    #[schema(
-        min_length = 1,
-        max_length = 32,
-        pattern = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$"
-    )]
     #[serde(default, deserialize_with = "crate::routes::patch::not_null")]
     #[schema(nullable = false)]
-    pub code: Option<String>,
-    #[schema(
-        min_length = 1,
-        max_length = 200,
-        pattern = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$"
-    )]
+    pub code: Option<BudgetCode>,
     #[serde(default, deserialize_with = "crate::routes::patch::not_null")]
     #[schema(nullable = false)]
-    pub title: Option<String>,
+    pub title: Option<Title>,
     #[serde(default, deserialize_with = "crate::routes::patch::not_null")]
     #[schema(nullable = false)]
     #[schema(minimum = 0)]
@@ -90,18 +69,12 @@ pub struct UpdateBudgetLine {
 
 fn checked(values: BudgetLineValues) -> Result<BudgetLineValues, StoreError> {
     let mut v = Validator::new();
-    check_code(&mut v, "code", &values.code);
-    v.text("title", &values.title, true, TITLE_MAX);
     check_amount(&mut v, "amount", values.amount);
     if let Some(spent) = values.actual_spent {
         check_amount(&mut v, "actual_spent", spent);
     }
     v.finish().map_err(StoreError::Invalid)?;
-    Ok(BudgetLineValues {
-        code: values.code.trim().to_owned(),
-        title: values.title.trim().to_owned(),
-        ..values
-    })
+    Ok(values)
 }
 
 /// Budget lines as a [`PlanChild`].
@@ -135,8 +108,8 @@ impl PlanChild for BudgetLines {
     ) -> Result<BudgetLineValues, StoreError> {
         checked(BudgetLineValues {
             plan_id: plan.id,
-            code: body.code,
-            title: body.title,
+            code: body.code.into(),
+            title: body.title.into(),
             amount: body.amount,
             actual_spent: body.actual_spent,
         })
@@ -149,8 +122,10 @@ impl PlanChild for BudgetLines {
     ) -> Result<BudgetLineValues, StoreError> {
         checked(BudgetLineValues {
             plan_id: current.plan_id,
-            code: body.code.unwrap_or_else(|| current.code.clone()),
-            title: body.title.unwrap_or_else(|| current.title.clone()),
+            code: body.code.map_or_else(|| current.code.clone(), String::from),
+            title: body
+                .title
+                .map_or_else(|| current.title.clone(), String::from),
             amount: body.amount.unwrap_or(current.amount),
             actual_spent: apply(body.actual_spent, current.actual_spent),
         })

@@ -8,12 +8,13 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use veikart_domain::Validator;
-use veikart_domain::tree::{TEXT_MAX, TITLE_MAX, check_number, check_optional_text};
+use veikart_domain::text::{LongText, Title};
+use veikart_domain::tree::check_number;
 use veikart_store::focus_areas::{self as store, FocusAreaValues};
 use veikart_store::plans::Plan;
 use veikart_store::{StoreError, Tx, kpis, measures};
 
-use super::patch::{apply, nullable};
+use super::patch::{apply, nullable, texts};
 use super::resource::{PlanChild, refuse_while};
 use crate::error::ApiError;
 use crate::time::utc;
@@ -40,15 +41,8 @@ pub struct FocusArea {
 pub struct CreateFocusArea {
     #[schema(minimum = 1, example = 1)]
     pub number: i32,
-    #[schema(
-        min_length = 1,
-        max_length = 200,
-        pattern = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$",
-        example = "Medlemsaktiviteter"
-    )]
-    pub title: String,
-    #[schema(max_length = 20000, pattern = "^[^\\u0000]*$")]
-    pub description: Option<String>,
+    pub title: Title,
+    pub description: Option<LongText>,
     /// Order among the plan's focus areas (default: the number).
     pub position: Option<i32>,
 }
@@ -61,17 +55,11 @@ pub struct UpdateFocusArea {
     #[schema(nullable = false)]
     #[schema(minimum = 1)]
     pub number: Option<i32>,
-    #[schema(
-        min_length = 1,
-        max_length = 200,
-        pattern = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$"
-    )]
     #[serde(default, deserialize_with = "crate::routes::patch::not_null")]
     #[schema(nullable = false)]
-    pub title: Option<String>,
+    pub title: Option<Title>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(max_length = 20000, pattern = "^[^\\u0000]*$")]
-    pub description: Option<Option<String>>,
+    pub description: Option<Option<LongText>>,
     #[serde(default, deserialize_with = "crate::routes::patch::not_null")]
     #[schema(nullable = false)]
     pub position: Option<i32>,
@@ -80,18 +68,8 @@ pub struct UpdateFocusArea {
 fn checked(values: FocusAreaValues) -> Result<FocusAreaValues, StoreError> {
     let mut v = Validator::new();
     check_number(&mut v, "number", values.number);
-    v.text("title", &values.title, true, TITLE_MAX);
-    check_optional_text(
-        &mut v,
-        "description",
-        values.description.as_deref(),
-        TEXT_MAX,
-    );
     v.finish().map_err(StoreError::Invalid)?;
-    Ok(FocusAreaValues {
-        title: values.title.trim().to_owned(),
-        ..values
-    })
+    Ok(values)
 }
 
 /// Focus areas as a [`PlanChild`].
@@ -126,8 +104,8 @@ impl PlanChild for FocusAreas {
         checked(FocusAreaValues {
             plan_id: plan.id,
             number: body.number,
-            title: body.title,
-            description: body.description,
+            title: body.title.into(),
+            description: body.description.map(String::from),
             position: body.position.unwrap_or(body.number),
         })
     }
@@ -140,8 +118,10 @@ impl PlanChild for FocusAreas {
         checked(FocusAreaValues {
             plan_id: current.plan_id,
             number: body.number.unwrap_or(current.number),
-            title: body.title.unwrap_or_else(|| current.title.clone()),
-            description: apply(body.description, current.description.clone()),
+            title: body
+                .title
+                .map_or_else(|| current.title.clone(), String::from),
+            description: apply(texts(body.description), current.description.clone()),
             position: body.position.unwrap_or(current.position),
         })
     }

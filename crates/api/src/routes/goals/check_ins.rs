@@ -8,10 +8,11 @@ use actix_web::{delete, get, post};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
+use veikart_domain::text::LongText;
 use veikart_domain::tree::{CheckInStatus, TEXT_MAX, check_confidence, check_optional_text};
 use veikart_domain::{Date, Validator};
 use veikart_store::check_ins::{self as store, CheckInValues};
-use veikart_store::{DbConnection, Org, PageRequest, StoreError, Tx, goals};
+use veikart_store::{DbConnection, Org, PageRequest, StoreError, Stored, Tx, goals};
 
 use crate::error::ApiError;
 use crate::pagination::Page;
@@ -43,8 +44,7 @@ pub struct CreateCheckIn {
     /// 0 (no confidence) to 10 (certain).
     #[schema(minimum = 0, maximum = 10, example = 7)]
     pub confidence: i32,
-    #[schema(max_length = 20000, pattern = "^[^\\u0000]*$")]
-    pub comment: Option<String>,
+    pub comment: Option<LongText>,
 }
 
 /// `{org}` and `{goal_id}` in a path.
@@ -129,7 +129,7 @@ impl OrgChild for CheckIns {
     }
     fn wire(c: store::CheckIn) -> Result<CheckIn, ApiError> {
         Ok(CheckIn {
-            status: c.status.parse().map_err(ApiError::Internal)?,
+            status: c.status.0,
             id: c.id,
             goal_id: c.goal_id,
             checked_on: c.checked_on,
@@ -163,9 +163,9 @@ impl OrgChild for CheckIns {
         Ok(CheckInValues {
             goal_id,
             checked_on: body.checked_on.get(),
-            status: body.status.as_str().to_owned(),
+            status: Stored(body.status),
             confidence: body.confidence,
-            comment: body.comment,
+            comment: body.comment.map(String::from),
             author: actor.to_owned(),
         })
     }

@@ -10,13 +10,13 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use veikart_domain::Validator;
-use veikart_domain::tree::{TEXT_MAX, TITLE_MAX, check_goal_key, check_optional_text};
+use veikart_domain::text::{GoalKey, LongText, Title};
 use veikart_store::goals::{self as store, GoalFilter, GoalValues};
 use veikart_store::{
     DbConnection, Org, Page, PageRequest, StoreError, Tx, kpis, plans, strategies,
 };
 
-use super::patch::apply;
+use super::patch::{apply, texts};
 use super::resource::org::{OrgChild, OrgItem, OrgScoped};
 use super::resource::refuse_while;
 use crate::error::ApiError;
@@ -55,17 +55,9 @@ pub struct Goal {
 pub struct CreateGoal {
     pub strategy_id: Option<i64>,
     pub plan_id: Option<i64>,
-    #[schema(pattern = "^[a-z0-9][a-z0-9_-]{0,63}$", example = "member-growth")]
-    pub key: String,
-    #[schema(
-        min_length = 1,
-        max_length = 200,
-        pattern = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$",
-        example = "Årlig økning på 10 % medlemmer"
-    )]
-    pub title: String,
-    #[schema(max_length = 20000, pattern = "^[^\\u0000]*$")]
-    pub description: Option<String>,
+    pub key: GoalKey,
+    pub title: Title,
+    pub description: Option<LongText>,
     pub measurable: bool,
     /// Order among its siblings (default 0).
     pub position: Option<i32>,
@@ -78,19 +70,12 @@ pub struct CreateGoal {
 pub struct UpdateGoal {
     #[serde(default, deserialize_with = "crate::routes::patch::not_null")]
     #[schema(nullable = false)]
-    #[schema(pattern = "^[a-z0-9][a-z0-9_-]{0,63}$")]
-    pub key: Option<String>,
-    #[schema(
-        min_length = 1,
-        max_length = 200,
-        pattern = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$"
-    )]
+    pub key: Option<GoalKey>,
     #[serde(default, deserialize_with = "crate::routes::patch::not_null")]
     #[schema(nullable = false)]
-    pub title: Option<String>,
+    pub title: Option<Title>,
     #[serde(default, deserialize_with = "crate::routes::patch::nullable")]
-    #[schema(max_length = 20000, pattern = "^[^\\u0000]*$")]
-    pub description: Option<Option<String>>,
+    pub description: Option<Option<LongText>>,
     #[serde(default, deserialize_with = "crate::routes::patch::not_null")]
     #[schema(nullable = false)]
     pub measurable: Option<bool>,
@@ -141,14 +126,6 @@ fn checked(
     id: Option<i64>,
 ) -> Result<GoalValues, StoreError> {
     let mut v = Validator::new();
-    check_goal_key(&mut v, "key", &values.key);
-    v.text("title", &values.title, true, TITLE_MAX);
-    check_optional_text(
-        &mut v,
-        "description",
-        values.description.as_deref(),
-        TEXT_MAX,
-    );
     match (values.strategy_id, values.plan_id) {
         (Some(strategy_id), None) => match strategies::get(conn, org_id, strategy_id) {
             Err(StoreError::NotFound) => v.add("strategy_id", "no such strategy in this organisation"),
@@ -172,10 +149,7 @@ fn checked(
             ),
         });
     }
-    Ok(GoalValues {
-        title: values.title.trim().to_owned(),
-        ..values
-    })
+    Ok(values)
 }
 
 /// Goals as an [`OrgChild`]: listed by strategy or plan; a goal that KPIs measure is
@@ -229,9 +203,9 @@ impl OrgChild for Goals {
         let values = GoalValues {
             strategy_id: body.strategy_id,
             plan_id: body.plan_id,
-            key: body.key,
-            title: body.title,
-            description: body.description,
+            key: body.key.into(),
+            title: body.title.into(),
+            description: body.description.map(String::from),
             measurable: body.measurable,
             position: body.position.unwrap_or(0),
         };
@@ -246,9 +220,11 @@ impl OrgChild for Goals {
         let values = GoalValues {
             strategy_id: current.strategy_id,
             plan_id: current.plan_id,
-            key: body.key.unwrap_or_else(|| current.key.clone()),
-            title: body.title.unwrap_or_else(|| current.title.clone()),
-            description: apply(body.description, current.description.clone()),
+            key: body.key.map_or_else(|| current.key.clone(), String::from),
+            title: body
+                .title
+                .map_or_else(|| current.title.clone(), String::from),
+            description: apply(texts(body.description), current.description.clone()),
             measurable: body.measurable.unwrap_or(current.measurable),
             position: body.position.unwrap_or(current.position),
         };

@@ -11,6 +11,7 @@ use utoipa::ToSchema;
 use veikart_domain::Date;
 use veikart_domain::document::KpiDocument;
 use veikart_domain::kpi::{Direction, KpiDefinition, KpiSource};
+use veikart_domain::text::{Label, Title};
 use veikart_domain::{FieldError, Validator};
 use veikart_store::kpis::{self as store, KpiValues};
 use veikart_store::plans::Plan;
@@ -59,15 +60,8 @@ pub struct CreateKpi {
     pub focus_area_id: Option<i64>,
     /// The measurable goal (of this plan or its strategy) the KPI measures.
     pub goal_id: Option<i64>,
-    #[schema(max_length = 32, pattern = "^[^\\u0000]*$")]
-    pub code: Option<String>,
-    #[schema(
-        min_length = 1,
-        max_length = 200,
-        pattern = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$",
-        example = "Minst 40 medlemsaktiviteter i 2022"
-    )]
-    pub title: String,
+    pub code: Option<Label>,
+    pub title: Title,
     pub source: KpiSource,
     pub direction: Direction,
     #[schema(example = 40)]
@@ -78,8 +72,7 @@ pub struct CreateKpi {
     /// Default 0.10.
     #[schema(minimum = 0, maximum = 1)]
     pub tolerance: Option<f64>,
-    #[schema(max_length = 32, pattern = "^[^\\u0000]*$")]
-    pub unit: Option<String>,
+    pub unit: Option<Label>,
     /// Order among the plan's KPIs (default: last).
     pub position: Option<i32>,
 }
@@ -94,16 +87,10 @@ pub struct UpdateKpi {
     #[serde(default, deserialize_with = "nullable")]
     pub goal_id: Option<Option<i64>>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(max_length = 32, pattern = "^[^\\u0000]*$")]
-    pub code: Option<Option<String>>,
-    #[schema(
-        min_length = 1,
-        max_length = 200,
-        pattern = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$"
-    )]
+    pub code: Option<Option<Label>>,
     #[serde(default, deserialize_with = "crate::routes::patch::not_null")]
     #[schema(nullable = false)]
-    pub title: Option<String>,
+    pub title: Option<Title>,
     #[serde(default, deserialize_with = "crate::routes::patch::not_null")]
     #[schema(nullable = false)]
     pub source: Option<KpiSource>,
@@ -124,8 +111,7 @@ pub struct UpdateKpi {
     #[schema(minimum = 0, maximum = 1)]
     pub tolerance: Option<f64>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(max_length = 32, pattern = "^[^\\u0000]*$")]
-    pub unit: Option<Option<String>>,
+    pub unit: Option<Option<Label>>,
     #[serde(default, deserialize_with = "crate::routes::patch::not_null")]
     #[schema(nullable = false)]
     pub position: Option<i32>,
@@ -207,8 +193,8 @@ impl PlanChild for Kpis {
             plan_id: r.plan_id,
             focus_area_id: r.focus_area_id,
             goal_id: r.goal_id,
-            code: document.code,
-            title: document.title,
+            code: document.code.map(String::from),
+            title: document.title.into(),
             source: document.source,
             direction: document.direction,
             target: document.target,
@@ -216,7 +202,7 @@ impl PlanChild for Kpis {
             period_start: document.period_start,
             period_end: document.period_end,
             tolerance: document.tolerance,
-            unit: document.unit,
+            unit: document.unit.map(String::from),
             position: r.position,
             created_at: utc(r.created_at),
             updated_at: utc(r.updated_at),

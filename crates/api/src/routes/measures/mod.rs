@@ -9,14 +9,13 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use veikart_domain::Date;
 use veikart_domain::Validator;
-use veikart_domain::tree::{
-    MeasureStatus, NAME_MAX, TEXT_MAX, TITLE_MAX, check_number, check_optional_text,
-};
+use veikart_domain::text::{LongText, Owner, Title};
+use veikart_domain::tree::{MeasureStatus, check_number};
 use veikart_store::measures::{self as store, MeasureValues};
 use veikart_store::plans::Plan;
-use veikart_store::{DbConnection, StoreError, Tx, budget_lines, focus_areas};
+use veikart_store::{DbConnection, StoreError, Stored, Tx, budget_lines, focus_areas};
 
-use super::patch::{apply, nullable};
+use super::patch::{apply, nullable, texts};
 use super::resource::PlanChild;
 use super::resource::plan::same_plan;
 use crate::error::ApiError;
@@ -52,17 +51,9 @@ pub struct CreateMeasure {
     pub budget_line_id: Option<i64>,
     #[schema(minimum = 1, example = 1)]
     pub number: i32,
-    #[schema(
-        min_length = 1,
-        max_length = 200,
-        pattern = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$",
-        example = "Medlemsmøter"
-    )]
-    pub title: String,
-    #[schema(max_length = 20000, pattern = "^[^\\u0000]*$")]
-    pub description: Option<String>,
-    #[schema(max_length = 200, pattern = "^[^\\u0000]*$")]
-    pub owner: Option<String>,
+    pub title: Title,
+    pub description: Option<LongText>,
+    pub owner: Option<Owner>,
     /// Default `planned`.
     pub status: Option<MeasureStatus>,
     pub due_on: Option<Date>,
@@ -81,20 +72,13 @@ pub struct UpdateMeasure {
     #[schema(nullable = false)]
     #[schema(minimum = 1)]
     pub number: Option<i32>,
-    #[schema(
-        min_length = 1,
-        max_length = 200,
-        pattern = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$"
-    )]
     #[serde(default, deserialize_with = "crate::routes::patch::not_null")]
     #[schema(nullable = false)]
-    pub title: Option<String>,
+    pub title: Option<Title>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(max_length = 20000, pattern = "^[^\\u0000]*$")]
-    pub description: Option<Option<String>>,
+    pub description: Option<Option<LongText>>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(max_length = 200, pattern = "^[^\\u0000]*$")]
-    pub owner: Option<Option<String>>,
+    pub owner: Option<Option<Owner>>,
     #[serde(default, deserialize_with = "crate::routes::patch::not_null")]
     #[schema(nullable = false)]
     pub status: Option<MeasureStatus>,
@@ -110,14 +94,6 @@ fn checked(
 ) -> Result<MeasureValues, StoreError> {
     let mut v = Validator::new();
     check_number(&mut v, "number", values.number);
-    v.text("title", &values.title, true, TITLE_MAX);
-    check_optional_text(
-        &mut v,
-        "description",
-        values.description.as_deref(),
-        TEXT_MAX,
-    );
-    check_optional_text(&mut v, "owner", values.owner.as_deref(), NAME_MAX);
     let mut errors = v.finish().err().unwrap_or_default();
     let area = focus_areas::get(conn, plan.org_id, values.focus_area_id);
     if let Err(StoreError::Invalid(e)) =
@@ -136,10 +112,7 @@ fn checked(
     if !errors.is_empty() {
         return Err(StoreError::Invalid(errors));
     }
-    Ok(MeasureValues {
-        title: values.title.trim().to_owned(),
-        ..values
-    })
+    Ok(values)
 }
 
 /// Measures as a [`PlanChild`].
@@ -155,7 +128,7 @@ impl PlanChild for Measures {
 
     fn wire(r: store::Measure) -> Result<Measure, ApiError> {
         Ok(Measure {
-            status: r.status.parse().map_err(ApiError::Internal)?,
+            status: r.status.0,
             id: r.id,
             plan_id: r.plan_id,
             focus_area_id: r.focus_area_id,
@@ -183,10 +156,10 @@ impl PlanChild for Measures {
                 focus_area_id: body.focus_area_id,
                 budget_line_id: body.budget_line_id,
                 number: body.number,
-                title: body.title,
-                description: body.description,
-                owner: body.owner,
-                status: body.status.unwrap_or_default().as_str().to_owned(),
+                title: body.title.into(),
+                description: body.description.map(String::from),
+                owner: body.owner.map(String::from),
+                status: Stored(body.status.unwrap_or_default()),
                 due_on: body.due_on.map(Date::get),
             },
         )
@@ -202,12 +175,12 @@ impl PlanChild for Measures {
             focus_area_id: body.focus_area_id.unwrap_or(current.focus_area_id),
             budget_line_id: apply(body.budget_line_id, current.budget_line_id),
             number: body.number.unwrap_or(current.number),
-            title: body.title.unwrap_or_else(|| current.title.clone()),
-            description: apply(body.description, current.description.clone()),
-            owner: apply(body.owner, current.owner.clone()),
-            status: body
-                .status
-                .map_or_else(|| current.status.clone(), |s| s.as_str().to_owned()),
+            title: body
+                .title
+                .map_or_else(|| current.title.clone(), String::from),
+            description: apply(texts(body.description), current.description.clone()),
+            owner: apply(texts(body.owner), current.owner.clone()),
+            status: body.status.map_or(current.status, Stored),
             due_on: apply(body.due_on.map(|d| d.map(Date::get)), current.due_on),
         };
         checked(tx, plan, values)

@@ -2,10 +2,11 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, patch, web};
 use serde::Deserialize;
 use utoipa::ToSchema;
-use veikart_domain::{EmbedOrigins, OrganisationNumber, Role, Validator, WebSite};
+use veikart_domain::text::Title;
+use veikart_domain::{EmbedOrigins, OrganisationNumber, Role, WebSite};
 use veikart_store::organisations::{self as store, OrganisationChanges};
 
-use super::{NAME_MAX, OrgPath, Organisation};
+use super::{OrgPath, Organisation};
 use crate::auth::Auth;
 use crate::error::ApiError;
 use crate::etag;
@@ -18,18 +19,12 @@ use crate::tenancy::OrgAccess;
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateOrganisation {
-    #[schema(
-        min_length = 1,
-        max_length = 200,
-        pattern = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$"
-    )]
     #[serde(default, deserialize_with = "crate::routes::patch::not_null")]
     #[schema(nullable = false)]
-    pub name: Option<String>,
+    pub name: Option<Title>,
     #[serde(default, deserialize_with = "crate::routes::patch::not_null")]
     #[schema(nullable = false)]
-    #[schema(pattern = "^[0-9]{9}$")]
-    pub org_number: Option<String>,
+    pub org_number: Option<OrganisationNumber>,
     /// The organisation's own web site; null clears it.
     #[serde(default, deserialize_with = "crate::routes::patch::nullable")]
     pub website: Option<Option<WebSite>>,
@@ -60,18 +55,9 @@ pub async fn update_organisation(
     let expected = etag::if_match(&req)?;
     let body = body.0;
 
-    let mut v = Validator::new();
-    if let Some(name) = &body.name {
-        v.text("name", name, true, NAME_MAX);
-    }
-    let number = body
-        .org_number
-        .as_deref()
-        .and_then(|n| v.parsed("org_number", OrganisationNumber::parse(n)));
-    v.finish().map_err(ApiError::Validation)?;
     let changes = OrganisationChanges {
-        name: body.name.map(|n| n.trim().to_owned()),
-        org_number: number.map(|n| n.to_string()),
+        name: body.name.map(String::from),
+        org_number: body.org_number.map(String::from),
         website: body.website.map(|w| w.map(String::from)),
         embed_origins: body
             .embed_origins

@@ -3,7 +3,6 @@
 //! organisation's published plans, newest period first.
 
 use maud::{Markup, html};
-use veikart_domain::plan::PlanStatus;
 use veikart_store::organisations::Organisation;
 use veikart_store::plans::Plan;
 use veikart_store::published::PublishingOrganisation;
@@ -64,7 +63,7 @@ pub fn organisation(lang: Lang, org: &Organisation, plans: &[Plan]) -> Markup {
                         span class="meta" {
                             (t.period) " " (lang.date(plan.period_start)) "–" (lang.date(plan.period_end))
                             " · " (t.plan_status) ": "
-                            (plan.status.parse::<PlanStatus>().map_or(plan.status.clone(), |s| lang.plan_status(s).to_owned()))
+                            (lang.plan_status(plan.status.0))
                         }
                     }
                 }

@@ -5,7 +5,6 @@
 
 use maud::{Markup, html};
 use veikart_domain::engine::{KpiStatus, Rollup};
-use veikart_domain::tree::MeasureStatus;
 use veikart_store::measures::Measure;
 
 use super::kpi::{self, Level};
@@ -151,7 +150,7 @@ pub fn measures<'a>(lang: Lang, measures: impl Iterator<Item = &'a Measure>) -> 
                             td { (m.number) }
                             th scope="row" { (m.title) }
                             td { (m.owner.as_deref().unwrap_or(t.not_available)) }
-                            td { (m.status.parse::<MeasureStatus>().map_or(m.status.clone(), |s| lang.measure_status(s).to_owned())) }
+                            td { (lang.measure_status(m.status.0)) }
                             td { (m.due_on.map_or_else(|| t.not_available.to_owned(), |d| lang.date(d))) }
                         }
                     }

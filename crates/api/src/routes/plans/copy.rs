@@ -1,6 +1,7 @@
 use actix_web::{HttpRequest, HttpResponse, post, web};
 use serde::Deserialize;
 use utoipa::ToSchema;
+use veikart_domain::text::Title;
 use veikart_domain::{FieldError, Role, Validator};
 use veikart_store::StoreError;
 use veikart_store::documents::{self, StrategyLink};
@@ -18,13 +19,7 @@ use crate::tenancy::OrgAccess;
 #[serde(deny_unknown_fields)]
 pub struct CopyPlan {
     /// The copy's title (default: the original's).
-    #[schema(
-        min_length = 1,
-        max_length = 200,
-        pattern = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$",
-        example = "Handlingsplan 2023"
-    )]
-    pub title: Option<String>,
+    pub title: Option<Title>,
     /// Whole years to move every date by (29 February becomes 28 February).
     #[serde(default)]
     #[schema(minimum = -100, maximum = 100, example = 1)]
@@ -61,14 +56,6 @@ pub async fn copy_plan(
     let actor = access.require(Role::Editor)?.sub.clone();
     let body = body.0;
     let mut v = Validator::new();
-    if let Some(title) = &body.title {
-        v.text(
-            "title",
-            title,
-            true,
-            veikart_domain::plan::PlanFields::TITLE_MAX,
-        );
-    }
     if !(-100..=100).contains(&body.years) {
         v.add("years", "must be between -100 and 100");
     }
@@ -87,7 +74,7 @@ pub async fn copy_plan(
                 .map_err(|e| StoreError::Invalid(vec![FieldError::new("years", e)]))?
                 .reset_progress();
             if let Some(title) = body.title {
-                document.title = title;
+                document.title = title.into();
             }
             let mut v = Validator::new();
             document.validate(&mut v);

@@ -2,6 +2,7 @@ use actix_web::{HttpRequest, HttpResponse, post, web};
 use serde::Deserialize;
 use utoipa::ToSchema;
 use veikart_domain::Date;
+use veikart_domain::text::{LongText, Title};
 use veikart_domain::{PlanFields, PlanStatus, Role};
 use veikart_store::plans as store;
 
@@ -17,20 +18,13 @@ use crate::tenancy::OrgAccess;
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreatePlan {
-    #[schema(
-        min_length = 1,
-        max_length = 200,
-        pattern = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$",
-        example = "Handlingsplan 2022"
-    )]
-    pub title: String,
+    pub title: Title,
     #[schema(example = "2022-04-01")]
     pub period_start: Date,
     /// Not before `period_start`.
     #[schema(example = "2022-12-31")]
     pub period_end: Date,
-    #[schema(max_length = 20000, pattern = "^[^\\u0000]*$")]
-    pub intro: Option<String>,
+    pub intro: Option<LongText>,
     /// Whether anonymous readers may see it (default false).
     pub published: Option<bool>,
     /// The strategy the plan follows.

@@ -7,6 +7,7 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 use veikart_domain::Date;
 use veikart_domain::events::{Event, PlanChanged, PlanStep};
+use veikart_domain::text::Title;
 use veikart_domain::{PlanFields, PlanStatus, Role};
 use veikart_store::plans::{self as store, PlanValues};
 use veikart_store::revisions::{self, NewPlanRevision};
@@ -103,13 +104,7 @@ pub struct AdoptPlan {
     #[schema(example = "2022-03-24")]
     pub adopted_on: Date,
     /// The body that adopted it, e.g. "årsmøtet" (the annual meeting).
-    #[schema(
-        min_length = 1,
-        max_length = 200,
-        pattern = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$",
-        example = "årsmøtet"
-    )]
-    pub adopted_by: String,
+    pub adopted_by: Title,
 }
 
 /// Adopt a draft plan (`admin`): its period, focus areas and KPI definitions are frozen

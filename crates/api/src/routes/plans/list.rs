@@ -47,7 +47,7 @@ pub async fn list_plans(
     let request = page.request()?;
     let access = OrgAccess::check(auth.0, &path.org)?;
     let filter = PlanFilter {
-        status: filter.status.map(|s| s.as_str().to_owned()),
+        status: filter.status,
         strategy_id: filter.strategy_id,
         published_only: access.is_anonymous(),
         from: filter.from.map(Date::get),

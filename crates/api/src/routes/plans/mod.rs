@@ -16,8 +16,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use veikart_domain::{PlanFields, PlanStatus, Validator};
+use veikart_store::error::{stored_text, stored_texts};
 use veikart_store::plans::{self as store, PlanValues};
-use veikart_store::{DbConnection, StoreError};
+use veikart_store::{DbConnection, StoreError, Stored};
 
 use actix_web::{HttpRequest, HttpResponse};
 
@@ -76,7 +77,7 @@ impl TryFrom<store::Plan> for Plan {
 
     fn try_from(p: store::Plan) -> Result<Self, ApiError> {
         Ok(Self {
-            status: p.status.parse().map_err(ApiError::Internal)?,
+            status: p.status.0,
             id: p.id,
             title: p.title,
             period_start: p.period_start,
@@ -121,14 +122,14 @@ fn checked_values(
     fields.validate(&mut v);
     v.finish().map_err(StoreError::Invalid)?;
     Ok(PlanValues {
-        title: fields.title.trim().to_owned(),
+        title: fields.title.into(),
         period_start: fields.period_start,
         period_end: fields.period_end,
-        status: fields.status.as_str().to_owned(),
+        status: Stored(fields.status),
         adopted_on: fields.adopted_on,
-        adopted_by: fields.adopted_by.map(|s| s.trim().to_owned()),
+        adopted_by: fields.adopted_by.map(String::from),
         published: fields.published,
-        intro: fields.intro,
+        intro: fields.intro.map(String::from),
         strategy_id,
         revision,
     })
@@ -137,14 +138,14 @@ fn checked_values(
 /// A stored plan's fields, to merge a change into.
 fn stored_fields(p: &store::Plan) -> Result<PlanFields, StoreError> {
     Ok(PlanFields {
-        title: p.title.clone(),
+        title: stored_text(&p.title)?,
         period_start: p.period_start,
         period_end: p.period_end,
-        status: p.status.parse().map_err(StoreError::Corrupt)?,
+        status: p.status.0,
         adopted_on: p.adopted_on,
-        adopted_by: p.adopted_by.clone(),
+        adopted_by: stored_texts(p.adopted_by.as_deref())?,
         published: p.published,
-        intro: p.intro.clone(),
+        intro: stored_texts(p.intro.as_deref())?,
     })
 }
 
@@ -152,7 +153,7 @@ fn stored_fields(p: &store::Plan) -> Result<PlanFields, StoreError> {
 /// a draft's may. An adopted plan must be revised first (`POST …/revise`), which keeps the
 /// adopted version readable.
 pub fn ensure_open_structure(plan: &store::Plan) -> Result<(), StoreError> {
-    if plan.status == PlanStatus::Draft.as_str() {
+    if plan.status.0 == PlanStatus::Draft {
         Ok(())
     } else {
         Err(StoreError::Conflict {
@@ -160,7 +161,7 @@ pub fn ensure_open_structure(plan: &store::Plan) -> Result<(), StoreError> {
             message: format!(
                 "the plan is {}: its period, focus areas and KPI definitions are frozen; \
                  POST /api/v1/orgs/{{org}}/plans/{}/revise returns it to draft",
-                plan.status, plan.id
+                plan.status.0, plan.id
             ),
         })
     }

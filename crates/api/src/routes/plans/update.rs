@@ -3,6 +3,7 @@ use actix_web::{HttpRequest, HttpResponse, patch, web};
 use serde::Deserialize;
 use utoipa::ToSchema;
 use veikart_domain::Date;
+use veikart_domain::text::{LongText, Title};
 use veikart_domain::{PlanFields, Role};
 use veikart_store::plans as store;
 
@@ -21,14 +22,9 @@ use crate::tenancy::OrgAccess;
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdatePlan {
-    #[schema(
-        min_length = 1,
-        max_length = 200,
-        pattern = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$"
-    )]
     #[serde(default, deserialize_with = "crate::routes::patch::not_null")]
     #[schema(nullable = false)]
-    pub title: Option<String>,
+    pub title: Option<Title>,
     #[serde(default, deserialize_with = "crate::routes::patch::not_null")]
     #[schema(nullable = false)]
     pub period_start: Option<Date>,
@@ -36,8 +32,7 @@ pub struct UpdatePlan {
     #[schema(nullable = false)]
     pub period_end: Option<Date>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(max_length = 20000, pattern = "^[^\\u0000]*$")]
-    pub intro: Option<Option<String>>,
+    pub intro: Option<Option<LongText>>,
     #[serde(default, deserialize_with = "nullable")]
     pub strategy_id: Option<Option<i64>>,
 }

@@ -239,7 +239,7 @@ fn latest_check_in(c: check_ins::CheckIn) -> Result<LatestCheckIn, StoreError> {
     Ok(LatestCheckIn {
         check_in_id: c.id,
         checked_on: c.checked_on,
-        status: c.status.parse().map_err(StoreError::Corrupt)?,
+        status: c.status.0,
         confidence: c.confidence,
         comment: c.comment,
         author: c.author,

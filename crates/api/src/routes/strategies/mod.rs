@@ -7,12 +7,13 @@ mod handlers;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
-use veikart_domain::tree::{TEXT_MAX, TITLE_MAX, check_optional_text, check_period};
+use veikart_domain::text::{LongText, Title};
+use veikart_domain::tree::check_period;
 use veikart_domain::{Date, Role, Validator};
 use veikart_store::strategies::{self as store, StrategyValues};
 use veikart_store::{DbConnection, Org, Page, PageRequest, StoreError, Tx, goals, plans};
 
-use super::patch::apply;
+use super::patch::{apply, texts};
 use super::resource::org::{NoFilter, OrgChild, OrgItem, OrgScoped};
 use super::resource::refuse_while;
 use crate::error::ApiError;
@@ -36,35 +37,22 @@ pub struct Strategy {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateStrategy {
-    #[schema(
-        min_length = 1,
-        max_length = 200,
-        pattern = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$",
-        example = "Strategi for Innovasjon Gardermoen 2020-2023"
-    )]
-    pub title: String,
+    pub title: Title,
     #[schema(example = "2020-01-01")]
     pub period_start: Date,
     #[schema(example = "2023-12-31")]
     pub period_end: Date,
-    #[schema(max_length = 20000, pattern = "^[^\\u0000]*$")]
-    pub vision: Option<String>,
-    #[schema(max_length = 20000, pattern = "^[^\\u0000]*$")]
-    pub mission: Option<String>,
+    pub vision: Option<LongText>,
+    pub mission: Option<LongText>,
 }
 
 /// The fields to change; absent fields stay as they are, `null` clears a nullable one.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateStrategy {
-    #[schema(
-        min_length = 1,
-        max_length = 200,
-        pattern = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$"
-    )]
     #[serde(default, deserialize_with = "crate::routes::patch::not_null")]
     #[schema(nullable = false)]
-    pub title: Option<String>,
+    pub title: Option<Title>,
     #[serde(default, deserialize_with = "crate::routes::patch::not_null")]
     #[schema(nullable = false)]
     pub period_start: Option<Date>,
@@ -72,11 +60,9 @@ pub struct UpdateStrategy {
     #[schema(nullable = false)]
     pub period_end: Option<Date>,
     #[serde(default, deserialize_with = "crate::routes::patch::nullable")]
-    #[schema(max_length = 20000, pattern = "^[^\\u0000]*$")]
-    pub vision: Option<Option<String>>,
+    pub vision: Option<Option<LongText>>,
     #[serde(default, deserialize_with = "crate::routes::patch::nullable")]
-    #[schema(max_length = 20000, pattern = "^[^\\u0000]*$")]
-    pub mission: Option<Option<String>>,
+    pub mission: Option<Option<LongText>>,
 }
 
 /// `{org}` and `{id}` in a path.
@@ -103,17 +89,12 @@ impl OrgItem for StrategyPath {
     }
 }
 
+/// The fields keep their rules by their types; the period is checked across them.
 fn checked(values: StrategyValues) -> Result<StrategyValues, StoreError> {
     let mut v = Validator::new();
-    v.text("title", &values.title, true, TITLE_MAX);
     check_period(&mut v, values.period_start, values.period_end);
-    check_optional_text(&mut v, "vision", values.vision.as_deref(), TEXT_MAX);
-    check_optional_text(&mut v, "mission", values.mission.as_deref(), TEXT_MAX);
     v.finish().map_err(StoreError::Invalid)?;
-    Ok(StrategyValues {
-        title: values.title.trim().to_owned(),
-        ..values
-    })
+    Ok(values)
 }
 
 /// Strategies as an [`OrgChild`]: deleting one needs `admin`, and is refused while plans
@@ -160,11 +141,11 @@ impl OrgChild for Strategies {
         body: CreateStrategy,
     ) -> Result<StrategyValues, StoreError> {
         checked(StrategyValues {
-            title: body.title,
+            title: body.title.into(),
             period_start: body.period_start.get(),
             period_end: body.period_end.get(),
-            vision: body.vision,
-            mission: body.mission,
+            vision: body.vision.map(String::from),
+            mission: body.mission.map(String::from),
         })
     }
     fn changed(
@@ -174,11 +155,13 @@ impl OrgChild for Strategies {
         body: UpdateStrategy,
     ) -> Result<StrategyValues, StoreError> {
         checked(StrategyValues {
-            title: body.title.unwrap_or_else(|| current.title.clone()),
+            title: body
+                .title
+                .map_or_else(|| current.title.clone(), String::from),
             period_start: body.period_start.map_or(current.period_start, Date::get),
             period_end: body.period_end.map_or(current.period_end, Date::get),
-            vision: apply(body.vision, current.vision.clone()),
-            mission: apply(body.mission, current.mission.clone()),
+            vision: apply(texts(body.vision), current.vision.clone()),
+            mission: apply(texts(body.mission), current.mission.clone()),
         })
     }
     fn deletable(

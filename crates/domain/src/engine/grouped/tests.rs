@@ -427,7 +427,7 @@ fn kpi(entity: KpiEntity, aggregate: KpiAggregate, field: Option<&str>) -> KpiDe
 fn every_kpi_shape() -> Vec<KpiDefinition> {
     use KpiAggregate::{Count, GrowthPct, Level, Mean, Sum};
     use KpiEntity::{Activity, Member, Metric, Project, Survey};
-    let municipality = || Some("3033".to_owned());
+    let municipality = || "3033".parse().ok();
     let mut kpis = Vec::new();
     let mut with = |mut k: KpiDefinition, filters: &dyn Fn(&mut KpiFilters)| {
         kpis.push(k.clone());
@@ -473,15 +473,19 @@ fn every_kpi_shape() -> Vec<KpiDefinition> {
     for aggregate in [Count, Sum, Mean, Level, GrowthPct] {
         let field = matches!(aggregate, Sum | Mean).then_some("value");
         let mut k = kpi(Metric, aggregate, field);
-        k.source.filters.metric_key = Some("social.followers".into());
+        k.source.filters.metric_key = "social.followers".parse().ok();
         with(k, &|f| {
-            f.dimensions = Some(vec!["linkedin".into(), "x".into()])
+            f.dimensions = ["linkedin", "x"]
+                .iter()
+                .map(|d| d.parse())
+                .collect::<Result<_, _>>()
+                .ok()
         });
     }
     with(
         kpi(KpiEntity::Milestone, KpiAggregate::Milestone, None),
         &|f| {
-            f.milestone_kind = Some("benefit_programme_launched".into());
+            f.milestone_kind = "benefit_programme_launched".parse().ok();
             f.municipality = municipality();
         },
     );
@@ -527,9 +531,9 @@ fn the_span_reaches_the_end_for_the_planned_activities_ahead() {
 #[test]
 fn metric_keys_are_gathered_once_each() {
     let mut a = kpi(KpiEntity::Metric, KpiAggregate::Level, None);
-    a.source.filters.metric_key = Some("social.followers".into());
+    a.source.filters.metric_key = "social.followers".parse().ok();
     let mut b = a.clone();
-    b.source.filters.metric_key = Some("web.visits".into());
+    b.source.filters.metric_key = "web.visits".parse().ok();
     let needs = [Need::of(
         &a,
         (d("2022-01-01"), d("2022-12-31")),

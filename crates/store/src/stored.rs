@@ -9,7 +9,7 @@ use diesel::pg::Pg;
 use diesel::serialize::{self, Output, ToSql};
 use diesel::sql_types::Text;
 use diesel::sqlite::Sqlite;
-use veikart_domain::tree::WireName;
+use veikart_domain::wire::WireName;
 
 use crate::db::MultiBackend;
 
@@ -19,9 +19,9 @@ use crate::db::MultiBackend;
 pub struct Stored<T: WireName>(pub T);
 
 fn parse<T: WireName>(text: String) -> deserialize::Result<Stored<T>> {
-    text.parse::<T>()
+    T::from_wire(&text)
         .map(Stored)
-        .map_err(|e| format!("stored `{text}`: {e}").into())
+        .map_err(|e| format!("stored {e}").into())
 }
 
 impl<T: WireName + std::fmt::Debug> ToSql<Text, MultiBackend> for Stored<T> {
