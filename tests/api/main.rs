@@ -12,6 +12,7 @@ mod auth;
 mod concurrency;
 mod contract_rules;
 mod errors;
+mod events;
 mod health;
 mod import_log;
 mod imports;

@@ -16,6 +16,7 @@ use utoipa_swagger_ui::{Config, SwaggerUi};
 use crate::auth::{self, AuthSetupError, Authenticator};
 use crate::config::Settings;
 use crate::error::ApiError;
+use crate::event_retention::EventRetention;
 use crate::fallback::{RouteTable, not_found_or_not_allowed};
 use crate::observe::metrics::{self, Metrics};
 use crate::observe::{MetricsSwitch, around_request};
@@ -79,6 +80,8 @@ pub struct Application {
     port: u16,
     migrations: Vec<String>,
     metrics: Option<MetricsListener>,
+    /// The events' retention, applied while the server runs.
+    retention: (EventRetention, veikart_store::Database),
 }
 
 /// The second server, for `GET /metrics` only.
@@ -101,6 +104,11 @@ impl Application {
 
         let auth = Arc::new(Authenticator::new(&settings.jwt)?);
         let database = veikart_store::db::database(&settings.database_url, settings.pool.clone());
+        // Once before serving (so no request meets it), then periodically while running.
+        if let Err(e) = settings.event_retention.prune_now(&database) {
+            log::warn!("events: pruning at start failed, tried again later: {e}");
+        }
+        let retention = (settings.event_retention, database.clone());
         let mut state = AppState {
             database,
             auth,
@@ -151,6 +159,7 @@ impl Application {
             port,
             migrations,
             metrics,
+            retention,
         })
     }
 
@@ -172,26 +181,36 @@ impl Application {
         self.server.handle()
     }
 
-    /// Serves until the API server stops (the metrics listener stops with it).
+    /// Serves until the API server stops (the metrics listener and the pruning of old
+    /// events stop with it).
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        let Some(listener) = self.metrics else {
-            return self.server.await;
-        };
-        let handle = listener.server.handle();
-        let metrics_server = actix_web::rt::spawn(listener.server);
-        let metrics = listener.metrics;
-        let upkeep = actix_web::rt::spawn(async move {
-            loop {
-                actix_web::rt::time::sleep(METRICS_UPKEEP).await;
-                metrics.upkeep();
-            }
-        });
-        let result = self.server.await;
-        handle.stop(true).await;
-        upkeep.abort();
-        let _ = metrics_server.await;
+        let (retention, database) = self.retention;
+        let pruning = actix_web::rt::spawn(retention.prune_periodically(database));
+        let result = serve(self.server, self.metrics).await;
+        pruning.abort();
         result
     }
+}
+
+/// Serves the API until it stops, and the metrics beside it when they are on.
+async fn serve(server: Server, metrics: Option<MetricsListener>) -> std::io::Result<()> {
+    let Some(listener) = metrics else {
+        return server.await;
+    };
+    let handle = listener.server.handle();
+    let metrics_server = actix_web::rt::spawn(listener.server);
+    let metrics = listener.metrics;
+    let upkeep = actix_web::rt::spawn(async move {
+        loop {
+            actix_web::rt::time::sleep(METRICS_UPKEEP).await;
+            metrics.upkeep();
+        }
+    });
+    let result = server.await;
+    handle.stop(true).await;
+    upkeep.abort();
+    let _ = metrics_server.await;
+    result
 }
 
 impl MetricsListener {

@@ -23,6 +23,8 @@ pub struct Settings {
     /// Where `GET /metrics` listens (`VEIKART_METRICS_BIND`, e.g. `127.0.0.1:9464`);
     /// `None` (the default) serves no metrics and counts none.
     pub metrics_bind: Option<String>,
+    /// How long events are kept, and how often the old ones are removed.
+    pub event_retention: crate::event_retention::EventRetention,
 }
 
 impl Settings {
@@ -36,6 +38,7 @@ impl Settings {
             pool: PoolOptions::default(),
             workers: None,
             metrics_bind: None,
+            event_retention: Default::default(),
         }
     }
 }

@@ -8,6 +8,7 @@
 //!   reveal that another organisation's resource exists);
 //! - the stored version differs from `If-Match` → `PreconditionFailed`;
 //! - a uniqueness or dependency rule → `Conflict`;
+//! - what the request names was removed for good (a pruned feed cursor) → `Gone`;
 //! - the database is down or busy → `Unavailable`; anything else → `Internal`.
 //!
 //! `Unavailable` and `Internal` log their cause and send only a generic detail. Every
@@ -136,6 +137,10 @@ pub enum ApiError {
     /// 405: the route exists, but not with this method.
     #[error("method {method} is not allowed here")]
     MethodNotAllowed { method: Method, allow: Vec<Method> },
+    /// 410: what the request names existed but was removed for good (an event feed's
+    /// cursor older than the feed's retention); the detail says where to start again.
+    #[error("{0}")]
+    Gone(String),
     /// 409: the change conflicts with stored data (a taken slug, existing children).
     #[error("{message}")]
     Conflict {
@@ -184,6 +189,7 @@ impl ApiError {
             ApiError::NotFound => "not-found",
             ApiError::MethodNotAllowed { .. } => "method-not-allowed",
             ApiError::Conflict { .. } => "conflict",
+            ApiError::Gone(_) => "gone",
             ApiError::PreconditionFailed => "precondition-failed",
             ApiError::PayloadTooLarge { .. } => "payload-too-large",
             ApiError::UnsupportedMediaType(_) => "unsupported-media-type",
@@ -241,6 +247,7 @@ impl ResponseError for ApiError {
             ApiError::NotFound => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Conflict { .. } => StatusCode::CONFLICT,
+            ApiError::Gone(_) => StatusCode::GONE,
             ApiError::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,

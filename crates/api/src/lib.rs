@@ -16,6 +16,7 @@ pub mod demo;
 pub mod demo_year;
 pub mod error;
 pub mod etag;
+pub mod event_retention;
 pub mod fallback;
 pub mod json;
 pub mod observe;

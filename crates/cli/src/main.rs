@@ -192,7 +192,8 @@ struct ServeOptions {
 fn serve(url: DatabaseUrl, options: ServeOptions, keys: KeyArgs) -> Result<(), String> {
     let (jwt, secret_source) = resolve_jwt(&url, jwt_config(keys)?).map_err(|e| e.to_string())?;
     let demo = options.demo;
-    let settings = settings(url.clone(), options, jwt.clone());
+    let mut settings = settings(url.clone(), options, jwt.clone());
+    settings.event_retention = veikart_api::event_retention::EventRetention::from_env()?;
     let metrics_bind = settings.metrics_bind.clone();
     let bind = settings.bind.clone();
     let app = Application::build(settings).map_err(|e| e.to_string())?;

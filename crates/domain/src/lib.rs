@@ -10,6 +10,7 @@ pub mod api_key;
 pub mod date;
 pub mod document;
 pub mod engine;
+pub mod events;
 pub mod kpi;
 pub mod org;
 pub mod plan;

@@ -52,7 +52,8 @@ struct NewAuditEntry<'a> {
 }
 
 /// Records that `actor` (the token's subject) did `action` to `entity` `entity_id`. It
-/// takes the transaction of the change itself.
+/// takes the transaction of the change itself, and writes the change's event when the
+/// change is a record's ([`crate::events::of_audited`]).
 pub fn record(
     tx: &mut Tx<'_>,
     org_id: i64,
@@ -81,6 +82,11 @@ pub fn record(
             organisations::data_changed_at.eq(at),
         ))
         .execute(&mut **tx)?;
+    // A record's change is also its event, written here (after the lock above, which
+    // orders events) so that no write of a record can leave it out.
+    if let Some(event) = crate::events::of_audited(action, entity, entity_id) {
+        crate::events::emit(tx, org_id, &event)?;
+    }
     Ok(())
 }
 

@@ -28,6 +28,7 @@ pub mod check_ins;
 pub mod db;
 pub mod documents;
 pub mod error;
+pub mod events;
 pub mod facts;
 pub mod facts_by_day;
 pub mod focus_areas;

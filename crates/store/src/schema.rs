@@ -363,7 +363,29 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    /// What changed in an organisation, in commit order per organisation (`seq`); the
+    /// data is the JSON of the event type's data.
+    events (seq) {
+        seq -> BigInt,
+        id -> Text,
+        org_id -> BigInt,
+        event_type -> Text,
+        occurred_at -> Timestamp,
+        data -> Text,
+    }
+}
+
+diesel::table! {
+    /// Where an organisation's event feed starts: the last `seq` pruned from it.
+    event_feeds (org_id) {
+        org_id -> BigInt,
+        pruned_through -> BigInt,
+    }
+}
+
 diesel::joinable!(plans -> organisations (org_id));
+diesel::joinable!(event_feeds -> organisations (org_id));
 diesel::joinable!(api_keys -> organisations (org_id));
 diesel::joinable!(audit_log -> organisations (org_id));
 diesel::allow_tables_to_appear_in_same_query!(
@@ -387,4 +409,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     projects,
     observations,
     milestones,
+    events,
+    event_feeds,
 );

@@ -56,13 +56,14 @@ measurable goals. Tenant resources live under `/api/v1/orgs/{org}`. Errors are R
         (name = "imports", description = "Many records of one kind at once, from JSON, NDJSON or CSV: all or nothing, matched by their keys"),
         (name = "results", description = "How a plan is going: each KPI's result, series and counted records, and the scorecard, computed from the records"),
         (name = "audit", description = "Who changed what, when"),
+        (name = "events", description = "What changed, in commit order: the event feed"),
         (name = "api keys", description = "An organisation's keys for scripts and dashboards: shown once, stored hashed, expiring, revocable"),
     )
 )]
 pub struct ApiDoc;
 
 /// The error statuses every operation may answer with, each a problem+json response.
-const COMMON_PROBLEMS: [(&str, &str); 11] = [
+const COMMON_PROBLEMS: [(&str, &str); 12] = [
     (
         "400",
         "The request cannot be read: malformed JSON, or a bad query or path parameter.",
@@ -89,6 +90,11 @@ const COMMON_PROBLEMS: [(&str, &str); 11] = [
         "The request body breaks the rules; every invalid field is listed in `errors`.",
     ),
     ("409", "The change conflicts with stored data."),
+    (
+        "410",
+        "What the request names was removed for good (an event feed's cursor older than the \
+         feed's retention); `detail` says where to start again.",
+    ),
     (
         "412",
         "If-Match names a version that is no longer the stored one.",
@@ -183,7 +189,9 @@ fn problem_response_name(status: &str) -> String {
     format!("Problem{status}")
 }
 
-/// Adds the problem responses an operation can give, unless the handler documents its own.
+/// Adds the problem responses an operation can give. A rarer one (410) is given where the
+/// handler declares its status; the shared response replaces the declaration, so every
+/// problem is described once.
 fn add_problem_responses(operation: &mut Operation, has_path_parameters: bool) {
     let secured = operation.security.as_ref().is_some_and(|s| !s.is_empty());
     let has_body = operation.request_body.is_some();
@@ -194,6 +202,7 @@ fn add_problem_responses(operation: &mut Operation, has_path_parameters: bool) {
         });
     let responses = &mut operation.responses.responses;
     for (status, _) in COMMON_PROBLEMS {
+        let declared = responses.contains_key(status);
         let applies = match status {
             "400" | "500" | "503" => true,
             "401" | "403" => secured,
@@ -202,7 +211,7 @@ fn add_problem_responses(operation: &mut Operation, has_path_parameters: bool) {
             "409" | "412" => writes,
             _ => false,
         };
-        if applies && !responses.contains_key(status) {
+        if (applies && !declared) || (status == "410" && declared) {
             responses.insert(
                 status.to_owned(),
                 RefOr::Ref(Ref::from_response_name(problem_response_name(status))),

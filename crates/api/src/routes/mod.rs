@@ -6,6 +6,7 @@
 pub mod api_keys;
 pub mod audit;
 pub mod budget_lines;
+pub mod events;
 pub mod focus_areas;
 pub mod goals;
 pub mod health;
@@ -38,4 +39,5 @@ pub fn configure_v1(cfg: &mut ServiceConfig) {
     results::configure(cfg);
     audit::configure(cfg);
     api_keys::configure(cfg);
+    events::configure(cfg);
 }

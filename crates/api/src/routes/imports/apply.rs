@@ -206,8 +206,8 @@ fn outcome_of(counts: &Counts) -> ImportOutcome {
     }
 }
 
-/// Finishes the import's log row with its outcome and records its audit entry: the
-/// recorded import.
+/// Finishes the import's log row with its outcome and records its audit entry and its
+/// `import.completed` event: the recorded import.
 fn log_finish(
     tx: &mut Tx<'_>,
     org_id: i64,
@@ -224,6 +224,8 @@ fn log_finish(
         "import",
         id,
     )?;
+    let completed = veikart_store::events::import_completed(&row)?;
+    veikart_store::events::emit(tx, org_id, &completed)?;
     Import::of(row)
 }
 

@@ -6,11 +6,12 @@ use actix_web::{HttpRequest, HttpResponse, post, web};
 use serde::Deserialize;
 use utoipa::ToSchema;
 use veikart_domain::Date;
+use veikart_domain::events::{Event, PlanChanged, PlanStep};
 use veikart_domain::text::Title;
 use veikart_domain::{PlanFields, PlanStatus, Role};
 use veikart_store::plans::{self as store, PlanValues};
 use veikart_store::revisions::{self, NewPlanRevision};
-use veikart_store::{StoreError, Tx};
+use veikart_store::{StoreError, Tx, events};
 
 use super::{Plan, PlanPath, checked_values, stored_fields};
 use crate::auth::Auth;
@@ -21,14 +22,14 @@ use crate::state::AppState;
 use crate::tenancy::OrgAccess;
 use veikart_store::TenantTable;
 
-/// Applies one lifecycle step to the plan in a write transaction and answers with the
-/// plan's new version.
+/// Applies one lifecycle step to the plan in a write transaction, with the step's event,
+/// and answers with the plan's new version.
 async fn step<F>(
     req: HttpRequest,
     state: web::Data<AppState>,
     auth: Auth,
     path: web::Path<PlanPath>,
-    role: Role,
+    (role, taken): (Role, PlanStep),
     change: F,
 ) -> Result<HttpResponse, ApiError>
 where
@@ -41,7 +42,9 @@ where
     let plan = state
         .write(move |tx| {
             let org_id = access.org_id(tx)?;
-            store::Rows::update(tx, org_id, id, &actor, expected.as_deref(), change)
+            let plan = store::Rows::update(tx, org_id, id, &actor, expected.as_deref(), change)?;
+            events::emit(tx, org_id, &plan_event(taken, &plan)?)?;
+            Ok(plan)
         })
         .await?;
     let plan = Plan::try_from(plan)?;
@@ -55,7 +58,13 @@ async fn set_published(
     path: web::Path<PlanPath>,
     published: bool,
 ) -> Result<HttpResponse, ApiError> {
-    step(req, state, auth, path, Role::Editor, move |_, current| {
+    let taken = if published {
+        PlanStep::Publish
+    } else {
+        PlanStep::Unpublish
+    };
+    let publish = (Role::Editor, taken);
+    step(req, state, auth, path, publish, move |_, current| {
         let fields = stored_fields(current)?;
         checked_values(
             PlanFields {
@@ -67,6 +76,19 @@ async fn set_published(
         )
     })
     .await
+}
+
+/// The event of a lifecycle step, telling the plan as the step left it.
+fn plan_event(taken: PlanStep, plan: &store::Plan) -> Result<Event, StoreError> {
+    let fields = stored_fields(plan)?;
+    let changed = PlanChanged {
+        plan_id: plan.id,
+        title: fields.title,
+        status: fields.status,
+        published: fields.published,
+        revision: plan.revision,
+    };
+    Ok(Event::plan(taken, changed))
 }
 
 fn conflict(message: String) -> StoreError {
@@ -104,7 +126,8 @@ pub async fn adopt_plan(
     body: JsonBody<AdoptPlan>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.0;
-    step(req, state, auth, path, Role::Admin, move |_, current| {
+    let adopt = (Role::Admin, PlanStep::Adopt);
+    step(req, state, auth, path, adopt, move |_, current| {
         let was = stored_fields(current)?;
         let was_status = was.status;
         // Check the body before the state, so that a bad request says so in any state.
@@ -176,7 +199,8 @@ pub async fn archive_plan(
     auth: Auth,
     path: web::Path<PlanPath>,
 ) -> Result<HttpResponse, ApiError> {
-    step(req, state, auth, path, Role::Admin, |_, current| {
+    let archive = (Role::Admin, PlanStep::Archive);
+    step(req, state, auth, path, archive, |_, current| {
         let fields = stored_fields(current)?;
         if fields.status == PlanStatus::Archived {
             return Err(conflict("the plan is archived already".into()));
@@ -208,7 +232,8 @@ pub async fn revise_plan(
     auth: Auth,
     path: web::Path<PlanPath>,
 ) -> Result<HttpResponse, ApiError> {
-    step(req, state, auth, path, Role::Admin, |tx, current| {
+    let revise = (Role::Admin, PlanStep::Revise);
+    step(req, state, auth, path, revise, |tx, current| {
         let fields = stored_fields(current)?;
         if fields.status != PlanStatus::Adopted {
             return Err(conflict(format!(

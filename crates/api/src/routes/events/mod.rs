@@ -1,0 +1,61 @@
+//! `/api/v1/orgs/{org}/events`: the organisation's event feed (`viewer`), oldest first.
+//!
+//! Events are written by the changes themselves (`veikart_store::events`); this module
+//! only reads them. `docs/webhooks.md` is the guide for readers of the feed.
+
+mod feed;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use utoipa::ToSchema;
+use veikart_store::events::StoredEvent;
+
+use crate::error::ApiError;
+use crate::time::utc;
+
+pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(feed::list_events);
+}
+
+/// Something that changed in the organisation: its `type` says what, its `data` (whose
+/// shape the type decides) which. Types may be added; skip the ones you do not know.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Event {
+    /// The event's id, the same wherever it is delivered (`evt_` and 32 hex digits).
+    #[schema(example = "evt_0f8fad5bd9cb469fa16570867728950e")]
+    pub id: String,
+    /// Its place in the feed: strictly increasing, in the order the changes committed.
+    /// Pass the last one read as `after` to read on.
+    pub seq: i64,
+    /// The organisation's slug.
+    pub org: String,
+    /// When the change was made.
+    pub occurred_at: DateTime<Utc>,
+    /// The event's `type` and its `data`.
+    #[serde(flatten)]
+    pub event: veikart_domain::events::Event,
+}
+
+impl Event {
+    fn of(org: &str, stored: StoredEvent) -> Result<Self, ApiError> {
+        Ok(Event {
+            event: stored.event()?,
+            id: stored.id,
+            seq: stored.seq,
+            org: org.to_owned(),
+            occurred_at: utc(stored.occurred_at),
+        })
+    }
+}
+
+/// One page of the feed.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EventPage {
+    /// The events after the cursor, oldest first.
+    pub items: Vec<Event>,
+    /// The `seq` to pass as `after` for the next page; absent on the last page (to poll
+    /// for newer events, pass the `seq` of the last item).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub next_cursor: Option<i64>,
+}

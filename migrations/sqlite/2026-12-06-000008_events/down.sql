@@ -1,0 +1,2 @@
+DROP TABLE event_feeds;
+DROP TABLE events;
