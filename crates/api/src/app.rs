@@ -128,34 +128,9 @@ impl Application {
         let listener = TcpListener::bind(&settings.bind).map_err(bind_error)?;
         let port = listener.local_addr().map_err(bind_error)?.port();
 
-        let doc = openapi();
-        let routes = web::Data::new(RouteTable::from_openapi(&doc));
-        let state = web::Data::new(state);
-        let body_limit = web::Data::new(settings.body_limit);
-        let import_body_limit = web::Data::new(settings.import_body_limit);
-        let mut server = HttpServer::new(move || {
-            let (app, _) = documented_app();
-            app.app_data(state.clone())
-                .app_data(body_limit.clone())
-                .app_data(import_body_limit.clone())
-                .app_data(routes.clone())
-                .app_data(web::PathConfig::default().error_handler(bad_path))
-                .app_data(web::QueryConfig::default().error_handler(bad_query))
-                .configure(|cfg| docs(cfg, &doc))
-                .configure(routes::pages::configure)
-                .default_service(web::to(not_found_or_not_allowed))
-                .wrap(from_fn(auth::deferred::verify_after_handler))
-                .wrap(from_fn(refuse_nul_in_url))
-                .wrap(from_fn(around_request))
-                .wrap(Logger::new(ACCESS_LOG))
-        })
-        .listen(listener)
-        .map_err(bind_error)?;
-        if let Some(workers) = settings.workers {
-            server = server.workers(workers);
-        }
+        let server = http_server(&settings, listener, state).map_err(bind_error)?;
         Ok(Self {
-            server: server.run(),
+            server,
             port,
             migrations,
             metrics,
@@ -255,6 +230,41 @@ fn bad_query(
     _: &actix_web::HttpRequest,
 ) -> actix_web::Error {
     ApiError::BadRequest(format!("invalid query parameter: {e}")).into()
+}
+
+/// The HTTP server of the API and the pages on `listener`: every route, the docs, the
+/// shared state and the middleware around each request, on the configured workers.
+fn http_server(
+    settings: &Settings,
+    listener: TcpListener,
+    state: AppState,
+) -> std::io::Result<Server> {
+    let doc = openapi();
+    let routes = web::Data::new(RouteTable::from_openapi(&doc));
+    let state = web::Data::new(state);
+    let body_limit = web::Data::new(settings.body_limit);
+    let import_body_limit = web::Data::new(settings.import_body_limit);
+    let mut server = HttpServer::new(move || {
+        let (app, _) = documented_app();
+        app.app_data(state.clone())
+            .app_data(body_limit.clone())
+            .app_data(import_body_limit.clone())
+            .app_data(routes.clone())
+            .app_data(web::PathConfig::default().error_handler(bad_path))
+            .app_data(web::QueryConfig::default().error_handler(bad_query))
+            .configure(|cfg| docs(cfg, &doc))
+            .configure(routes::pages::configure)
+            .default_service(web::to(not_found_or_not_allowed))
+            .wrap(from_fn(auth::deferred::verify_after_handler))
+            .wrap(from_fn(refuse_nul_in_url))
+            .wrap(from_fn(around_request))
+            .wrap(Logger::new(ACCESS_LOG))
+    })
+    .listen(listener)?;
+    if let Some(workers) = settings.workers {
+        server = server.workers(workers);
+    }
+    Ok(server.run())
 }
 
 /// The interactive API docs at `/docs/` (and `/docs` redirecting there), offline.
