@@ -14,8 +14,9 @@ use crate::PlanStatus;
 use crate::records::RecordKind;
 use crate::text::Title;
 
-/// What happened, with its data: one variant per event type (in the API's document
-/// `EventPayload`, the part of every event and delivery that its type decides).
+/// What happened, with its data: one variant per event type. Kept as `{type, data}`;
+/// the API's document gives the two apart (`EventType`, `EventData`), so that generated
+/// clients read the event as a plain object.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "openapi", schema(as = EventPayload))]

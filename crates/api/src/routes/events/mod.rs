@@ -8,6 +8,9 @@ mod feed;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
+use veikart_domain::events::{
+    Event as DomainEvent, EventType, ImportCompleted, PlanChanged, RecordChanged,
+};
 use veikart_store::events::StoredEvent;
 
 use crate::error::ApiError;
@@ -31,15 +34,46 @@ pub struct Event {
     pub org: String,
     /// When the change was made.
     pub occurred_at: DateTime<Utc>,
-    /// The event's `type` and its `data`.
-    #[serde(flatten)]
-    pub event: veikart_domain::events::Event,
+    /// What happened; types may be added, so skip the ones you do not know.
+    #[serde(rename = "type")]
+    pub event_type: EventType,
+    /// What it happened to: its shape is decided by `type` (see `docs/webhooks.md`).
+    pub data: EventData,
+}
+
+/// An event's data, whose shape its `type` decides: a record's kind and id
+/// (`record.*`), an import's id, kind and counts (`import.completed`), or a plan's id,
+/// title and status (`plan.*`).
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum EventData {
+    Record(RecordChanged),
+    Import(ImportCompleted),
+    Plan(PlanChanged),
+}
+
+impl From<DomainEvent> for EventData {
+    fn from(event: DomainEvent) -> Self {
+        match event {
+            DomainEvent::RecordCreated(data)
+            | DomainEvent::RecordUpdated(data)
+            | DomainEvent::RecordDeleted(data) => EventData::Record(data),
+            DomainEvent::ImportCompleted(data) => EventData::Import(data),
+            DomainEvent::PlanAdopted(data)
+            | DomainEvent::PlanPublished(data)
+            | DomainEvent::PlanUnpublished(data)
+            | DomainEvent::PlanArchived(data)
+            | DomainEvent::PlanRevised(data) => EventData::Plan(data),
+        }
+    }
 }
 
 impl Event {
     fn of(org: &str, stored: StoredEvent) -> Result<Self, ApiError> {
+        let event = stored.event()?;
         Ok(Event {
-            event: stored.event()?,
+            event_type: event.event_type(),
+            data: EventData::from(event),
             id: stored.id,
             seq: stored.seq,
             org: org.to_owned(),
