@@ -125,3 +125,32 @@ fn a_literal_route_with_the_wrong_method_is_405_not_a_bad_parameter() {
         assert_eq!(reply.header("allow"), Some("POST"), "{method}");
     }
 }
+
+/// A query parameter sent with an empty value is read by its type, never taken as absent:
+/// `to=` is not a date, so the filter is refused naming it rather than silently dropped.
+#[test]
+fn an_empty_query_value_is_read_by_its_parameters_type() {
+    let app = TestApp::spawn();
+    let org = app.create_org("ig");
+    let admin = app.token(&org, Role::Admin);
+    for (path, parameter) in [
+        (format!("/api/v1/orgs/{org}/plans?to="), "to"),
+        (
+            format!("/api/v1/orgs/{org}/plans?strategy_id="),
+            "strategy_id",
+        ),
+        (format!("/api/v1/orgs/{org}/goals?plan_id="), "plan_id"),
+        (format!("/api/v1/orgs/{org}/audit?entity="), "entity"),
+    ] {
+        let problem = app.get(&path).bearer(&admin).send().problem(400);
+        let detail = problem["detail"].as_str().unwrap_or_default();
+        assert!(detail.contains(parameter), "{path}: {problem}");
+    }
+    assert_eq!(
+        app.get(&format!("/api/v1/orgs/{org}/plans?to=2022-12-31"))
+            .bearer(&admin)
+            .send()
+            .status,
+        200
+    );
+}

@@ -38,9 +38,11 @@ impl AuditAction {
 pub struct AuditFilterParams {
     /// Only changes to this kind of resource (`organisation`, `plan`, ...).
     #[param(pattern = "^[a-z_]{1,64}$")]
+    #[serde(default, deserialize_with = "veikart_domain::records::present")]
     pub entity: Option<String>,
     /// Only this kind of change.
     #[param(inline)]
+    #[serde(default, deserialize_with = "veikart_domain::records::present")]
     pub action: Option<AuditAction>,
 }
 

@@ -114,8 +114,10 @@ impl OrgItem for GoalPath {
 #[into_params(parameter_in = Query)]
 pub struct GoalFilterParams {
     /// Only this strategy's goals.
+    #[serde(default, deserialize_with = "veikart_domain::records::present")]
     pub strategy_id: Option<i64>,
     /// Only this plan's own goals.
+    #[serde(default, deserialize_with = "veikart_domain::records::present")]
     pub plan_id: Option<i64>,
 }
 

@@ -134,10 +134,12 @@ pub struct ImportParams {
     /// CSV: renames header names to the kind's fields: `from:to,from:to`, e.g.
     /// `organisasjonsnummer:org_number,navn:name`.
     #[param(pattern = "^([^:,\\u0000]+:[^:,\\u0000]+(,[^:,\\u0000]+:[^:,\\u0000]+)*)?$")]
+    #[serde(default, deserialize_with = "veikart_domain::records::present")]
     pub columns: Option<String>,
     /// CSV: the value of a field for every row that has no cell for it, or an empty one:
     /// `field:value,field:value`, e.g. `membership_type:company,joined_on:2022-01-01`.
     #[param(pattern = "^([^:,\\u0000]+:[^:,\\u0000]+(,[^:,\\u0000]+:[^:,\\u0000]+)*)?$")]
+    #[serde(default, deserialize_with = "veikart_domain::records::present")]
     pub defaults: Option<String>,
 }
 

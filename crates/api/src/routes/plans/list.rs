@@ -19,12 +19,16 @@ use crate::tenancy::OrgAccess;
 #[into_params(parameter_in = Query)]
 pub struct PlanFilterParams {
     /// Only plans in this status.
+    #[serde(default, deserialize_with = "veikart_domain::records::present")]
     pub status: Option<PlanStatus>,
     /// Only plans that follow this strategy.
+    #[serde(default, deserialize_with = "veikart_domain::records::present")]
     pub strategy_id: Option<i64>,
     /// Only plans whose period ends on or after this date.
+    #[serde(default, deserialize_with = "veikart_domain::records::present")]
     pub from: Option<Date>,
     /// Only plans whose period starts on or before this date.
+    #[serde(default, deserialize_with = "veikart_domain::records::present")]
     pub to: Option<Date>,
 }
 
