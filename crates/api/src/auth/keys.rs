@@ -34,7 +34,8 @@ use crate::state::AppState;
 
 /// How often `last_used_at` is written for one key, at most, by one instance.
 pub const LAST_USED_EVERY: Duration = Duration::from_secs(60);
-/// Above this many remembered keys, the ones not used within a minute are forgotten.
+/// Above this many remembered keys, those whose last use was not written within a minute
+/// are forgotten (each is looked up again on its next use).
 const REMEMBERED_MAX: usize = 10_000;
 
 /// The subject a key's requests act as: written as author of whatever they change.
@@ -162,44 +163,54 @@ impl KeyIdentity {
     }
 }
 
-/// The identities of the keys this instance has seen, by digest. Nothing here says a
-/// key is valid; that is checked on every request.
-static IDENTITIES: LazyLock<Mutex<HashMap<String, KeyIdentity>>> =
-    LazyLock::new(|| Mutex::new(HashMap::new()));
-
-fn remembered(digest: &str) -> Option<KeyIdentity> {
-    IDENTITIES.lock().ok()?.get(digest).cloned()
+/// What this instance remembers of a key it has seen, by digest: who it is, and when it
+/// last wrote its `last_used_at`. Nothing here says a key is valid; that is checked on
+/// every request.
+#[derive(Debug, Default)]
+struct Remembered {
+    identity: Option<KeyIdentity>,
+    last_use_written: Option<Instant>,
 }
 
-fn remember(digest: String, identity: KeyIdentity) {
-    if let Ok(mut known) = IDENTITIES.lock() {
-        if known.len() >= REMEMBERED_MAX {
-            known.clear();
+static REMEMBERED: LazyLock<Mutex<HashMap<String, Remembered>>> =
+    LazyLock::new(|| Mutex::new(HashMap::new()));
+
+/// Changes what is remembered of the key `digest`, forgetting first, above
+/// [`REMEMBERED_MAX`] keys, those not written within a minute.
+fn remember_of(digest: String, change: impl FnOnce(&mut Remembered)) {
+    if let Ok(mut known) = REMEMBERED.lock() {
+        if known.len() >= REMEMBERED_MAX && !known.contains_key(&digest) {
+            known.retain(|_, k| {
+                k.last_use_written
+                    .is_some_and(|at| at.elapsed() < LAST_USED_EVERY)
+            });
         }
-        known.insert(digest, identity);
+        change(known.entry(digest).or_default());
     }
 }
 
-/// When this instance last wrote `last_used_at`, by key digest.
-static LAST_WRITTEN: LazyLock<Mutex<HashMap<String, Instant>>> =
-    LazyLock::new(|| Mutex::new(HashMap::new()));
+fn remembered(digest: &str) -> Option<KeyIdentity> {
+    REMEMBERED.lock().ok()?.get(digest)?.identity.clone()
+}
+
+fn remember(digest: String, identity: KeyIdentity) {
+    remember_of(digest, |known| known.identity = Some(identity));
+}
 
 fn last_use_due(digest: &str) -> bool {
-    let Ok(written) = LAST_WRITTEN.lock() else {
+    let Ok(known) = REMEMBERED.lock() else {
         return true;
     };
-    written
+    known
         .get(digest)
+        .and_then(|k| k.last_use_written)
         .is_none_or(|at| at.elapsed() >= LAST_USED_EVERY)
 }
 
 fn remember_use(digest: String) {
-    if let Ok(mut written) = LAST_WRITTEN.lock() {
-        if written.len() >= REMEMBERED_MAX {
-            written.retain(|_, at| at.elapsed() < LAST_USED_EVERY);
-        }
-        written.insert(digest, Instant::now());
-    }
+    remember_of(digest, |known| {
+        known.last_use_written = Some(Instant::now())
+    });
 }
 
 #[cfg(test)]
