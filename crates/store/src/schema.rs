@@ -384,9 +384,65 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    webhook_endpoints (id) {
+        id -> BigInt,
+        org_id -> BigInt,
+        url -> Text,
+        description -> Text,
+        event_types -> Text,
+        enabled -> Bool,
+        disabled_reason -> Nullable<Text>,
+        secret_sealed -> Text,
+        previous_secret_sealed -> Nullable<Text>,
+        previous_secret_until -> Nullable<Timestamp>,
+        created_by -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> Integer,
+        delivered_through -> BigInt,
+        attempts -> Integer,
+        next_attempt_at -> Nullable<Timestamp>,
+        failing_since -> Nullable<Timestamp>,
+        lease_owner -> Nullable<Text>,
+        lease_until -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    webhook_messages (id) {
+        id -> BigInt,
+        endpoint_id -> BigInt,
+        event_id -> Text,
+        event_type -> Text,
+        body -> Text,
+        created_at -> Timestamp,
+        sent_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    webhook_deliveries (id) {
+        id -> BigInt,
+        endpoint_id -> BigInt,
+        event_id -> Text,
+        event_seq -> Nullable<BigInt>,
+        event_type -> Text,
+        attempted_at -> Timestamp,
+        succeeded -> Bool,
+        status_code -> Nullable<Integer>,
+        error -> Nullable<Text>,
+        latency_ms -> Integer,
+        response_excerpt -> Text,
+    }
+}
+
 diesel::joinable!(plans -> organisations (org_id));
 diesel::joinable!(event_feeds -> organisations (org_id));
 diesel::joinable!(api_keys -> organisations (org_id));
+diesel::joinable!(webhook_endpoints -> organisations (org_id));
+diesel::joinable!(webhook_messages -> webhook_endpoints (endpoint_id));
+diesel::joinable!(webhook_deliveries -> webhook_endpoints (endpoint_id));
 diesel::joinable!(audit_log -> organisations (org_id));
 diesel::allow_tables_to_appear_in_same_query!(
     organisations,
@@ -411,4 +467,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     milestones,
     events,
     event_feeds,
+    webhook_endpoints,
+    webhook_messages,
+    webhook_deliveries,
 );
