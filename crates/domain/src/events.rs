@@ -50,6 +50,10 @@ pub enum Event {
     /// An adopted plan went back to draft; its adopted version is kept as a revision.
     #[serde(rename = "plan.revised")]
     PlanRevised(PlanChanged),
+    /// A webhook endpoint was disabled by its deliveries: its receiver answered
+    /// `410 Gone`, or kept failing past the retry schedule.
+    #[serde(rename = "webhook.disabled")]
+    WebhookDisabled(WebhookDisabled),
 }
 
 /// The type of an event, without its data.
@@ -74,6 +78,8 @@ pub enum EventType {
     PlanArchived,
     #[serde(rename = "plan.revised")]
     PlanRevised,
+    #[serde(rename = "webhook.disabled")]
+    WebhookDisabled,
 }
 
 crate::wire::wire_name!(EventType);
@@ -81,7 +87,7 @@ crate::wire::wire_name!(EventType);
 impl EventType {
     /// Every type (a feed read without a type filter asks for these): a new type goes here
     /// too.
-    pub const ALL: [EventType; 9] = [
+    pub const ALL: [EventType; 10] = [
         EventType::RecordCreated,
         EventType::RecordUpdated,
         EventType::RecordDeleted,
@@ -91,6 +97,7 @@ impl EventType {
         EventType::PlanUnpublished,
         EventType::PlanArchived,
         EventType::PlanRevised,
+        EventType::WebhookDisabled,
     ];
 }
 
@@ -136,6 +143,18 @@ pub struct PlanChanged {
     pub revision: i32,
 }
 
+/// A webhook endpoint that its deliveries disabled.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct WebhookDisabled {
+    /// The endpoint's id, as in its path (`/webhooks/{id}`).
+    pub endpoint_id: i64,
+    /// Where it sent to.
+    pub url: String,
+    /// Why it was disabled (also its `disabled_reason`).
+    pub reason: String,
+}
+
 /// A step of a plan's lifecycle, for the event it writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PlanStep {
@@ -159,6 +178,7 @@ impl Event {
             Event::PlanUnpublished(_) => EventType::PlanUnpublished,
             Event::PlanArchived(_) => EventType::PlanArchived,
             Event::PlanRevised(_) => EventType::PlanRevised,
+            Event::WebhookDisabled(_) => EventType::WebhookDisabled,
         }
     }
 

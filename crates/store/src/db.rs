@@ -439,6 +439,16 @@ pub fn write_transaction<T, E: From<StoreError>>(
     in_transaction(conn, begin, |conn| f(&mut Tx { conn }))
 }
 
+/// The locking clause that makes a `SELECT` of rows to claim skip the rows another
+/// transaction is claiming: `FOR UPDATE SKIP LOCKED` on PostgreSQL; nothing on SQLite,
+/// where one writer runs at a time.
+pub fn skip_locked(conn: &DbConnection) -> &'static str {
+    match conn {
+        DbConnection::Pg(_) => " FOR UPDATE SKIP LOCKED",
+        DbConnection::Sqlite(_) => "",
+    }
+}
+
 /// Runs `f` between `begin` (one batch of SQL that opens a transaction) and `COMMIT`, or
 /// `ROLLBACK` when `f` fails or panics.
 fn in_transaction<T, E: From<StoreError>>(

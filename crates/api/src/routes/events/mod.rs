@@ -10,6 +10,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use veikart_domain::events::{
     Event as DomainEvent, EventType, ImportCompleted, PlanChanged, RecordChanged,
+    WebhookDisabled,
 };
 use veikart_store::events::StoredEvent;
 
@@ -43,13 +44,15 @@ pub struct Event {
 
 /// An event's data, whose shape its `type` decides: a record's kind and id
 /// (`record.*`), an import's id, kind and counts (`import.completed`), or a plan's id,
-/// title and status (`plan.*`).
+/// title and status (`plan.*`), or a disabled webhook endpoint's id, URL and reason
+/// (`webhook.disabled`).
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(untagged)]
 pub enum EventData {
     Record(RecordChanged),
     Import(ImportCompleted),
     Plan(PlanChanged),
+    Webhook(WebhookDisabled),
 }
 
 impl From<DomainEvent> for EventData {
@@ -64,6 +67,7 @@ impl From<DomainEvent> for EventData {
             | DomainEvent::PlanUnpublished(data)
             | DomainEvent::PlanArchived(data)
             | DomainEvent::PlanRevised(data) => EventData::Plan(data),
+            DomainEvent::WebhookDisabled(data) => EventData::Webhook(data),
         }
     }
 }

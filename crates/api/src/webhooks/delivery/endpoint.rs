@@ -1,0 +1,291 @@
+//! Delivering to one claimed endpoint: its unsent messages first (one attempt each), then
+//! its organisation's events after its cursor in sequence order — skipping the types it
+//! does not want — until nothing is owed, an attempt fails, or the lease is lost.
+
+use std::sync::Arc;
+
+use veikart_store::StoreError;
+use veikart_store::events::StoredEvent;
+use veikart_store::webhook_delivery::{
+    self as store, Attempt, DueEndpoint, LeaseLost, Outcome,
+};
+
+use super::Context;
+use super::attempt::{Answer, Message, event_body, send};
+use super::schedule::jitter;
+use super::signature::SigningSecret;
+
+/// How many messages or events are read at once.
+const BATCH: i64 = 100;
+
+/// Why delivering to an endpoint stopped before nothing was owed.
+enum Stop {
+    /// An attempt failed: the endpoint waits for its retry (or was disabled).
+    Failed,
+    /// Another instance holds the endpoint now, or it was disabled or deleted.
+    LeaseLost,
+    Store(StoreError),
+    /// The endpoint's secrets cannot be opened.
+    Secrets(String),
+}
+
+impl From<StoreError> for Stop {
+    fn from(e: StoreError) -> Self {
+        Stop::Store(e)
+    }
+}
+
+/// Delivers what `endpoint` is owed, then gives its lease back (unless it was lost).
+pub(super) async fn deliver(ctx: Arc<Context>, endpoint: DueEndpoint) {
+    let id = endpoint.id;
+    match deliver_owed(&ctx, endpoint).await {
+        Ok(()) | Err(Stop::Failed) => {}
+        Err(Stop::LeaseLost) => return,
+        Err(Stop::Store(e)) => log::warn!("webhooks: endpoint {id}: delivery stopped: {e}"),
+        Err(Stop::Secrets(e)) => log::error!("webhooks: endpoint {id}: cannot sign: {e}"),
+    }
+    let released = ctx
+        .db(move |conn, lease| store::release(conn, lease, id))
+        .await;
+    if let Err(e) = released {
+        log::warn!("webhooks: endpoint {id}: lease not given back (it runs out): {e}");
+    }
+}
+
+async fn deliver_owed(ctx: &Context, mut endpoint: DueEndpoint) -> Result<(), Stop> {
+    let secrets = ctx
+        .secrets
+        .signing_secrets(&endpoint, veikart_store::now())
+        .map_err(Stop::Secrets)?;
+    send_messages(ctx, &endpoint, &secrets).await?;
+    let wanted = Wanted::parse(&endpoint.event_types);
+    loop {
+        let (org_id, after) = (endpoint.org_id, endpoint.delivered_through);
+        let events = ctx
+            .db(move |conn, _| store::events_after(conn, org_id, after, BATCH))
+            .await?;
+        if events.is_empty() {
+            return Ok(());
+        }
+        send_events(ctx, &mut endpoint, &secrets, &wanted, events).await?;
+    }
+}
+
+/// Sends the endpoint's unsent messages, one attempt each (a ping or a redelivery asked
+/// for by hand is not retried; its attempt is in the log either way).
+async fn send_messages(
+    ctx: &Context,
+    endpoint: &DueEndpoint,
+    secrets: &[SigningSecret],
+) -> Result<(), Stop> {
+    let id = endpoint.id;
+    loop {
+        let messages = ctx
+            .db(move |conn, _| store::unsent_messages(conn, id, BATCH))
+            .await?;
+        if messages.is_empty() {
+            return Ok(());
+        }
+        for message in messages {
+            let answer = ctx.send(endpoint, secrets, &message.event_id, &message.body).await;
+            let outcome = if answer.status == Some(410) {
+                gone(endpoint)
+            } else {
+                Outcome::MessageSent {
+                    message_id: message.id,
+                }
+            };
+            let attempt = attempt_of(endpoint, &message.event_id, None, &message.event_type, &answer);
+            let disabled = matches!(outcome, Outcome::Disabled { .. });
+            ctx.record(endpoint.id, Some(attempt), outcome).await?;
+            if disabled {
+                return Err(Stop::Failed);
+            }
+        }
+    }
+}
+
+/// Sends a batch of events in order, advancing the endpoint's cursor past each one
+/// acknowledged or not wanted; stops at the first failure.
+async fn send_events(
+    ctx: &Context,
+    endpoint: &mut DueEndpoint,
+    secrets: &[SigningSecret],
+    wanted: &Wanted,
+    events: Vec<StoredEvent>,
+) -> Result<(), Stop> {
+    let mut skipped_through = None;
+    for event in events {
+        if !wanted.wants(&event.event_type) {
+            skipped_through = Some(event.seq);
+            continue;
+        }
+        let body = event_body(&event)
+            .map_err(|e| Stop::Store(StoreError::Corrupt(format!("event {}: {e}", event.seq))))?;
+        let answer = ctx.send(endpoint, secrets, &event.id, &body).await;
+        let attempt = attempt_of(endpoint, &event.id, Some(event.seq), &event.event_type, &answer);
+        if answer.acknowledged() {
+            let outcome = Outcome::Advanced { through: event.seq };
+            ctx.record(endpoint.id, Some(attempt), outcome).await?;
+            endpoint.delivered_through = event.seq;
+            endpoint.attempts = 0;
+            endpoint.failing_since = None;
+            skipped_through = None;
+        } else {
+            let outcome = failure(ctx, endpoint, &answer);
+            ctx.record(endpoint.id, Some(attempt), outcome).await?;
+            return Err(Stop::Failed);
+        }
+    }
+    if let Some(through) = skipped_through {
+        ctx.record(endpoint.id, None, Outcome::Advanced { through })
+            .await?;
+        endpoint.delivered_through = through;
+    }
+    Ok(())
+}
+
+/// What a failed attempt at the head does: `410 Gone` disables the endpoint; otherwise
+/// it is tried again by the schedule (or after the `Retry-After` of a 429 or 503), unless
+/// it has failed past the schedule or for too long, which disables it.
+fn failure(ctx: &Context, endpoint: &DueEndpoint, answer: &Answer) -> Outcome {
+    if answer.status == Some(410) {
+        return gone(endpoint);
+    }
+    let attempts = endpoint.attempts.saturating_add(1);
+    let now = answer.attempted_at;
+    let failing_since = endpoint.failing_since.unwrap_or(now);
+    let schedule = ctx.settings.schedule;
+    let wait = schedule
+        .wait_after(attempts, jitter())
+        .filter(|_| !schedule.given_up(failing_since, now));
+    let Some(wait) = wait else {
+        return Outcome::Disabled {
+            reason: format!(
+                "failing since {} UTC: {attempts} attempts in a row failed",
+                failing_since.format("%Y-%m-%d %H:%M:%S")
+            ),
+            url: endpoint.url.clone(),
+        };
+    };
+    let wait = answer.retry_after.unwrap_or(wait);
+    let wait = chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::days(1));
+    Outcome::Failed {
+        attempts,
+        failing_since,
+        next_attempt_at: now + wait,
+    }
+}
+
+/// The receiver said the endpoint is gone for good.
+fn gone(endpoint: &DueEndpoint) -> Outcome {
+    Outcome::Disabled {
+        reason: "the receiver answered 410 Gone".into(),
+        url: endpoint.url.clone(),
+    }
+}
+
+/// The delivery log's row of an attempt.
+fn attempt_of(
+    endpoint: &DueEndpoint,
+    event_id: &str,
+    event_seq: Option<i64>,
+    event_type: &str,
+    answer: &Answer,
+) -> Attempt {
+    Attempt {
+        endpoint_id: endpoint.id,
+        event_id: event_id.to_owned(),
+        event_seq,
+        event_type: event_type.to_owned(),
+        attempted_at: answer.attempted_at,
+        succeeded: answer.acknowledged(),
+        status_code: answer.status.map(i32::from),
+        error: answer.error.clone(),
+        latency_ms: i32::try_from(answer.latency.as_millis()).unwrap_or(i32::MAX),
+        response_excerpt: answer.excerpt.clone(),
+    }
+}
+
+/// The event types an endpoint wants: its `event_types` column, a JSON list of type
+/// names where `*` means every type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Wanted {
+    All,
+    Only(Vec<String>),
+}
+
+impl Wanted {
+    pub(super) fn parse(stored: &str) -> Self {
+        let names: Vec<String> = serde_json::from_str(stored).unwrap_or_else(|_| {
+            stored
+                .split(',')
+                .map(|name| name.trim().to_owned())
+                .filter(|name| !name.is_empty())
+                .collect()
+        });
+        if names.iter().any(|name| name == "*") {
+            Wanted::All
+        } else {
+            Wanted::Only(names)
+        }
+    }
+
+    pub(super) fn wants(&self, event_type: &str) -> bool {
+        match self {
+            Wanted::All => true,
+            Wanted::Only(names) => names.iter().any(|name| name == event_type),
+        }
+    }
+}
+
+impl Context {
+    /// One attempt at `endpoint`.
+    async fn send(
+        &self,
+        endpoint: &DueEndpoint,
+        secrets: &[SigningSecret],
+        id: &str,
+        body: &str,
+    ) -> Answer {
+        let message = Message { id, body };
+        send(
+            &self.client,
+            &endpoint.url,
+            self.settings.allow_loopback,
+            secrets,
+            message,
+        )
+        .await
+    }
+
+    /// Records an attempt and its outcome, renewing the lease; [`Stop::LeaseLost`] when
+    /// this instance no longer holds it.
+    async fn record(
+        &self,
+        endpoint_id: i64,
+        attempt: Option<Attempt>,
+        outcome: Outcome,
+    ) -> Result<(), Stop> {
+        let recorded = self
+            .db(move |conn, lease| {
+                store::record(conn, lease, endpoint_id, attempt.as_ref(), &outcome)
+            })
+            .await?;
+        recorded.map_err(|LeaseLost| Stop::LeaseLost)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_endpoint_wants_its_listed_types_or_all() {
+        let some = Wanted::parse(r#"["record.created","plan.adopted"]"#);
+        assert!(some.wants("record.created"));
+        assert!(!some.wants("record.deleted"));
+        assert_eq!(Wanted::parse(r#"["*"]"#), Wanted::All);
+        assert!(Wanted::parse("record.created, plan.adopted").wants("plan.adopted"));
+    }
+}

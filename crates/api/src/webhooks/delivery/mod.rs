@@ -1,0 +1,228 @@
+//! The delivery worker: every instance runs one while it serves. It is woken right after
+//! each write (in-process, [`Wake`]) and polls every second for endpoints that became due
+//! (a retry's time came, or another instance wrote). It claims due endpoints with a lease
+//! (`veikart_store::webhook_delivery::claim`: `FOR UPDATE SKIP LOCKED` on PostgreSQL, so
+//! instances sharing a database take different endpoints), and delivers to each claimed
+//! endpoint on a task of its own — in sequence order within an endpoint, endpoints side
+//! by side.
+//!
+//! **At least once, never twice at once.** An endpoint's cursor moves past an event only
+//! when the attempt's acknowledgement is recorded, so a killed instance leaves the event
+//! owed and it is sent again (a receiver may see an event twice, never miss one: it
+//! deduplicates by `webhook-id`). The lease ([`DeliverySettings::lease`], 30 s) outlasts
+//! an attempt's 10 s timeout and is renewed by every recorded attempt, and every write is
+//! conditioned on holding it, so no other instance sends to the endpoint while an attempt
+//! is on the wire; a killed instance's leases run out and are claimed again.
+
+mod address;
+pub mod attempt;
+pub mod client;
+mod endpoint;
+pub mod schedule;
+pub mod signature;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::NaiveDateTime;
+use tokio::sync::Notify;
+use tokio::task::JoinSet;
+use veikart_store::webhook_delivery::{self as store, DueEndpoint, Lease};
+use veikart_store::{Database, DbConnection, StoreError};
+
+pub use address::refused_address;
+use schedule::Schedule;
+use signature::SigningSecret;
+
+/// The environment variable that allows loopback receivers (tests, development only).
+pub const ALLOW_LOOPBACK_ENV: &str = "VEIKART_WEBHOOKS_ALLOW_LOOPBACK";
+/// The environment variable that scales the retry schedule (tests).
+pub const RETRY_SCALE_ENV: &str = "VEIKART_WEBHOOK_RETRY_SCALE";
+
+/// How deliveries are made.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeliverySettings {
+    /// Whether receivers on 127.0.0.0/8 and ::1 may be sent to
+    /// (`VEIKART_WEBHOOKS_ALLOW_LOOPBACK=true`; never in production).
+    pub allow_loopback: bool,
+    /// The retry schedule (`VEIKART_WEBHOOK_RETRY_SCALE` scales it).
+    pub schedule: Schedule,
+    /// How often due endpoints are looked for when no write wakes the worker.
+    pub poll: Duration,
+    /// How long a claim holds an endpoint without an attempt recorded.
+    pub lease: Duration,
+    /// How many endpoints an instance delivers to at once.
+    pub concurrency: usize,
+}
+
+impl Default for DeliverySettings {
+    fn default() -> Self {
+        Self {
+            allow_loopback: false,
+            schedule: Schedule::default(),
+            poll: Duration::from_secs(1),
+            lease: Duration::from_secs(30),
+            concurrency: 8,
+        }
+    }
+}
+
+impl DeliverySettings {
+    /// The defaults, with `allow_loopback` and the schedule's scale from the environment.
+    pub fn from_env() -> Result<Self, String> {
+        let mut settings = Self::default();
+        if let Ok(value) = std::env::var(ALLOW_LOOPBACK_ENV) {
+            settings.allow_loopback = match value.trim() {
+                "true" | "1" => true,
+                "false" | "0" | "" => false,
+                other => return Err(format!("{ALLOW_LOOPBACK_ENV} must be true or false, not `{other}`")),
+            };
+        }
+        if let Ok(value) = std::env::var(RETRY_SCALE_ENV) {
+            let scale: f64 = value
+                .trim()
+                .parse()
+                .ok()
+                .filter(|s: &f64| s.is_finite() && *s > 0.0)
+                .ok_or_else(|| format!("{RETRY_SCALE_ENV} must be a positive number, not `{value}`"))?;
+            settings.schedule = Schedule { scale };
+        }
+        Ok(settings)
+    }
+}
+
+/// Wakes the worker: called after every committed write, so that an event is sent without
+/// waiting for the next poll. Wakes coalesce (one pending at most).
+#[derive(Debug, Clone, Default)]
+pub struct Wake(Arc<Notify>);
+
+impl Wake {
+    pub fn wake(&self) {
+        self.0.notify_one();
+    }
+}
+
+/// Opens an endpoint's signing secrets: the current one, and the previous one while it
+/// still signs after a rotation.
+pub trait Secrets: Send + Sync + 'static {
+    fn signing_secrets(
+        &self,
+        endpoint: &DueEndpoint,
+        now: NaiveDateTime,
+    ) -> Result<Vec<SigningSecret>, String>;
+}
+
+/// What the delivery tasks share.
+struct Context {
+    database: Database,
+    client: reqwest::Client,
+    settings: DeliverySettings,
+    secrets: Arc<dyn Secrets>,
+    /// This instance's name in leases.
+    owner: String,
+    wake: Wake,
+}
+
+impl Context {
+    /// Runs storage code on a blocking thread, with the lease this instance would hold
+    /// from now.
+    async fn db<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut DbConnection, Lease<'_>) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        let database = self.database.clone();
+        let owner = self.owner.clone();
+        let lease = chrono::Duration::from_std(self.settings.lease).unwrap_or(chrono::Duration::seconds(30));
+        actix_web::web::block(move || {
+            let now = veikart_store::now();
+            let lease = Lease {
+                owner: &owner,
+                until: now + lease,
+                now,
+            };
+            database.run(|conn| f(conn, lease))
+        })
+        .await
+        .map_err(|e| StoreError::Unavailable(format!("the delivery's thread failed: {e}")))?
+    }
+}
+
+/// The delivery worker of one instance.
+pub struct Worker {
+    context: Arc<Context>,
+}
+
+impl Worker {
+    /// A worker delivering from `database` (a pool of its own, so deliveries never wait
+    /// for a request's connection nor a request for theirs), resolving names with the
+    /// system's resolver.
+    pub fn new(
+        database: Database,
+        settings: DeliverySettings,
+        secrets: Arc<dyn Secrets>,
+        wake: Wake,
+    ) -> Result<Self, reqwest::Error> {
+        Self::with_lookup(database, settings, secrets, wake, Arc::new(client::SystemLookup))
+    }
+
+    /// A worker resolving names with `lookup`.
+    pub fn with_lookup(
+        database: Database,
+        settings: DeliverySettings,
+        secrets: Arc<dyn Secrets>,
+        wake: Wake,
+        lookup: Arc<dyn client::Lookup>,
+    ) -> Result<Self, reqwest::Error> {
+        let client = client::client(lookup, settings.allow_loopback)?;
+        Ok(Self {
+            context: Arc::new(Context {
+                database,
+                client,
+                settings,
+                secrets,
+                owner: format!("instance-{}", random_hex()),
+                wake,
+            }),
+        })
+    }
+
+    /// Claims and delivers for as long as the server runs (dropping the future ends every
+    /// delivery in flight; their leases run out).
+    pub async fn run(self) {
+        let ctx = self.context;
+        let mut tasks = JoinSet::new();
+        loop {
+            while tasks.try_join_next().is_some() {}
+            let free = ctx.settings.concurrency.saturating_sub(tasks.len());
+            if free > 0 {
+                for endpoint in claim(&ctx, free).await {
+                    let ctx = ctx.clone();
+                    tasks.spawn(async move {
+                        endpoint::deliver(ctx.clone(), endpoint).await;
+                        // Its endpoint may be owed more already: look again now.
+                        ctx.wake.wake();
+                    });
+                }
+            }
+            let _ = tokio::time::timeout(ctx.settings.poll, ctx.wake.0.notified()).await;
+        }
+    }
+}
+
+/// Claims up to `limit` due endpoints (none when the database fails; logged).
+async fn claim(ctx: &Context, limit: usize) -> Vec<DueEndpoint> {
+    let limit = i64::try_from(limit).unwrap_or(1);
+    match ctx.db(move |conn, lease| store::claim(conn, lease, limit)).await {
+        Ok(endpoints) => endpoints,
+        Err(e) => {
+            log::warn!("webhooks: claiming due endpoints failed, tried again later: {e}");
+            Vec::new()
+        }
+    }
+}
+
+fn random_hex() -> String {
+    let mut bytes = [0u8; 8];
+    let _ = getrandom::fill(&mut bytes);
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
