@@ -347,7 +347,7 @@ impl Serialize for EventSelection {
 #[cfg(feature = "openapi")]
 mod schema {
     use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Schema, SchemaFormat, Type};
-    use utoipa::openapi::{KnownFormat, RefOr};
+    use utoipa::openapi::RefOr;
     use utoipa::{PartialSchema, ToSchema};
 
     use super::{EventSelection, EventType, WebhookUrl};
@@ -356,7 +356,7 @@ mod schema {
         fn schema() -> RefOr<Schema> {
             ObjectBuilder::new()
                 .schema_type(Type::String)
-                .format(Some(SchemaFormat::KnownFormat(KnownFormat::Uri)))
+                .format(Some(SchemaFormat::Custom("uri".into())))
                 .max_length(Some(WebhookUrl::MAX_CHARS))
                 .description(Some(
                     "Where events are sent: an absolute `https` URL (plain `http` only when the instance allows it), without user info, whose host is not a loopback, private, carrier-grade NAT, link-local, unique-local, unspecified, multicast, broadcast or reserved address (in any notation, IPv4-mapped forms included). A host name that resolves to such an address is refused when connecting.",
