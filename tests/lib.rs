@@ -11,6 +11,9 @@
     reason = "test harness: a failed set-up must fail the test loudly"
 )]
 
+pub mod receiver;
+pub mod webhooks;
+
 use std::sync::mpsc;
 use std::thread::JoinHandle;
 use std::time::Duration;
@@ -200,7 +203,12 @@ impl TestApp {
     /// A second server on this server's database, as a second instance of the service
     /// would run (the first server keeps the database; it goes when the first is dropped).
     pub fn spawn_beside(&self) -> Self {
-        Self::spawn_on(self.db.shared(), |_| {})
+        Self::spawn_beside_with(self, |_| {})
+    }
+
+    /// [`TestApp::spawn_beside`] with settings that `configure` adjusts.
+    pub fn spawn_beside_with(&self, configure: impl FnOnce(&mut Settings)) -> Self {
+        Self::spawn_on(self.db.shared(), configure)
     }
 
     /// A server on `db`, with the default test settings that `configure` adjusts.

@@ -23,6 +23,7 @@ use crate::observe::{MetricsSwitch, around_request};
 use crate::openapi::{ApiDoc, apply_conventions};
 use crate::routes::{self, health};
 use crate::state::AppState;
+use crate::webhooks::delivery::{Wake, Worker};
 
 pub const OPENAPI_PATH: &str = "/api-docs/openapi.json";
 pub const DOCS_PATH: &str = "/docs/";
@@ -72,6 +73,8 @@ pub enum StartupError {
     },
     #[error("metrics: {0}")]
     Metrics(#[from] metrics_exporter_prometheus::BuildError),
+    #[error("webhooks: the HTTP client cannot be built: {0}")]
+    WebhookClient(reqwest::Error),
 }
 
 /// A configured, listening server (not yet running).
@@ -82,6 +85,41 @@ pub struct Application {
     metrics: Option<MetricsListener>,
     /// The events' retention, applied while the server runs.
     retention: (EventRetention, veikart_store::Database),
+    /// The webhook delivery worker, run while the server runs.
+    deliveries: Worker,
+}
+
+/// The webhook settings with their sealing key (a warning when there is none).
+fn webhooks_of(settings: &Settings) -> crate::webhooks::WebhookSettings {
+    let webhooks = settings
+        .webhooks
+        .clone()
+        .with_key_from(settings.jwt.secret.as_deref());
+    if webhooks.key.is_none() {
+        log::warn!(
+            "webhooks: no VEIKART_WEBHOOK_KEY and no JWT secret to derive one from; \
+             webhook endpoints cannot be created or rotated"
+        );
+    }
+    webhooks
+}
+
+/// The webhook delivery worker, on a pool of its own: deliveries never wait for a
+/// request's connection nor a request for theirs, and the statements they send are not
+/// counted with the requests'.
+fn delivery_worker(
+    settings: &Settings,
+    webhooks: &crate::webhooks::WebhookSettings,
+    wake: Wake,
+) -> Result<Worker, StartupError> {
+    let delivery = settings.webhook_delivery.clone();
+    let pool = veikart_store::PoolOptions {
+        max_connections: u32::try_from(delivery.concurrency + 1).unwrap_or(u32::MAX),
+        statement_counter: None,
+        ..settings.pool.clone()
+    };
+    let database = veikart_store::db::database(&settings.database_url, pool);
+    Worker::new(database, delivery, webhooks, wake).map_err(StartupError::WebhookClient)
 }
 
 /// The second server, for `GET /metrics` only.
@@ -109,11 +147,16 @@ impl Application {
             log::warn!("events: pruning at start failed, tried again later: {e}");
         }
         let retention = (settings.event_retention, database.clone());
+        let webhooks = webhooks_of(&settings);
+        let wake = Wake::default();
+        let deliveries = delivery_worker(&settings, &webhooks, wake.clone())?;
         let mut state = AppState {
             database,
             auth,
             caches: Default::default(),
             metrics: MetricsSwitch::default(),
+            webhooks,
+            deliveries: wake,
         };
         let metrics = match &settings.metrics_bind {
             Some(bind) => Some(MetricsListener::bind(bind, &state)?),
@@ -135,6 +178,7 @@ impl Application {
             migrations,
             metrics,
             retention,
+            deliveries,
         })
     }
 
@@ -161,8 +205,10 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let (retention, database) = self.retention;
         let pruning = actix_web::rt::spawn(retention.prune_periodically(database));
+        let deliveries = actix_web::rt::spawn(self.deliveries.run());
         let result = serve(self.server, self.metrics).await;
         pruning.abort();
+        deliveries.abort();
         result
     }
 }

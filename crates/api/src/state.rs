@@ -24,6 +24,11 @@ pub struct AppState {
     pub caches: Caches,
     /// The service's metrics, when they are on.
     pub metrics: crate::observe::MetricsSwitch,
+    /// Which endpoint URLs webhooks accept, and the key their secrets are sealed with.
+    pub webhooks: crate::webhooks::WebhookSettings,
+    /// Wakes this instance's webhook delivery worker after every committed write, so that
+    /// the events it wrote go out at once rather than at the next poll.
+    pub deliveries: crate::webhooks::delivery::Wake,
 }
 
 impl AppState {
@@ -44,8 +49,13 @@ impl AppState {
         T: Send + 'static,
         F: FnOnce(&mut Tx<'_>) -> Result<T, StoreError> + Send + 'static,
     {
-        self.db(move |conn| veikart_store::write_transaction(conn, f))
-            .await
+        let written = self
+            .db(move |conn| veikart_store::write_transaction(conn, f))
+            .await;
+        if written.is_ok() {
+            self.deliveries.wake();
+        }
+        written
     }
 
     /// [`AppState::write`] for work that may also fail for reasons of its own (an
@@ -55,8 +65,13 @@ impl AppState {
         T: Send + 'static,
         F: FnOnce(&mut Tx<'_>) -> Result<T, ApiError> + Send + 'static,
     {
-        self.hand_off(move |conn| Ok(veikart_store::write_transaction(conn, f)))
-            .await
+        let written = self
+            .hand_off(move |conn| Ok(veikart_store::write_transaction(conn, f)))
+            .await;
+        if written.is_ok() {
+            self.deliveries.wake();
+        }
+        written
     }
 
     /// The one hand-off of storage code to a blocking thread with a pooled connection.

@@ -48,6 +48,7 @@ pub mod scorecards;
 pub mod stored;
 pub mod strategies;
 pub mod webhook_delivery;
+pub mod webhooks;
 
 pub use db::{
     Backend, Database, DatabaseUrl, DbConnection, PoolOptions, StatementCounter, Tx,

@@ -22,34 +22,7 @@ use crate::db::{DbConnection, Tx};
 use crate::error::StoreError;
 use crate::events::StoredEvent;
 use crate::schema::{events, webhook_deliveries, webhook_endpoints, webhook_messages};
-
-/// What the sender needs of an endpoint (the columns the management API owns are read,
-/// never written, here).
-#[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
-#[diesel(table_name = webhook_endpoints)]
-pub struct DueEndpoint {
-    pub id: i64,
-    pub org_id: i64,
-    pub url: String,
-    pub event_types: String,
-    pub secret_sealed: String,
-    pub previous_secret_sealed: Option<String>,
-    pub previous_secret_until: Option<NaiveDateTime>,
-    pub delivered_through: i64,
-    pub attempts: i32,
-    pub failing_since: Option<NaiveDateTime>,
-}
-
-/// A message owed to one endpoint outside the event sequence (a ping, a redelivery).
-#[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
-#[diesel(table_name = webhook_messages)]
-pub struct Message {
-    pub id: i64,
-    pub endpoint_id: i64,
-    pub event_id: String,
-    pub event_type: String,
-    pub body: String,
-}
+use crate::webhooks::{Endpoint, Message};
 
 /// The endpoint's lease was taken by another instance, or the endpoint was disabled or
 /// deleted meanwhile: this instance must stop sending to it.
@@ -77,7 +50,7 @@ pub fn claim(
     conn: &mut DbConnection,
     lease: Lease<'_>,
     limit: i64,
-) -> Result<Vec<DueEndpoint>, StoreError> {
+) -> Result<Vec<Endpoint>, StoreError> {
     let sql = format!(
         "UPDATE webhook_endpoints SET lease_owner = $1, lease_until = $2 \
          WHERE id IN (SELECT e.id FROM webhook_endpoints e \
@@ -106,7 +79,7 @@ pub fn claim(
         .filter(webhook_endpoints::id.eq_any(ids))
         .filter(webhook_endpoints::lease_owner.eq(lease.owner))
         .order(webhook_endpoints::id.asc())
-        .select(DueEndpoint::as_select())
+        .select(Endpoint::as_select())
         .load(conn)?)
 }
 
@@ -214,7 +187,11 @@ macro_rules! held {
 
 /// Gives the endpoint's lease back (after its work is done, or at a failure), so that it
 /// is claimed again as soon as it is due.
-pub fn release(conn: &mut DbConnection, lease: Lease<'_>, endpoint_id: i64) -> Result<(), StoreError> {
+pub fn release(
+    conn: &mut DbConnection,
+    lease: Lease<'_>,
+    endpoint_id: i64,
+) -> Result<(), StoreError> {
     diesel::update(held!(lease, endpoint_id))
         .set((
             webhook_endpoints::lease_owner.eq(None::<String>),
@@ -298,16 +275,15 @@ fn disable(
         org_id,
         DELIVERY_ACTOR,
         crate::audit::Action::Update,
-        "webhook_endpoint",
+        crate::webhooks::ENTITY,
         endpoint_id,
     )?;
-    let event = veikart_domain::events::Event::WebhookDisabled(
-        veikart_domain::events::WebhookDisabled {
+    let event =
+        veikart_domain::events::Event::WebhookDisabled(veikart_domain::events::WebhookDisabled {
             endpoint_id,
             url: url.to_owned(),
             reason: reason.to_owned(),
-        },
-    );
+        });
     crate::events::emit(tx, org_id, &event)
 }
 

@@ -9,8 +9,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 use veikart_domain::events::{
-    Event as DomainEvent, EventType, ImportCompleted, PlanChanged, RecordChanged,
-    WebhookDisabled,
+    Event as DomainEvent, EventType, ImportCompleted, PlanChanged, RecordChanged, WebhookDisabled,
 };
 use veikart_store::events::StoredEvent;
 

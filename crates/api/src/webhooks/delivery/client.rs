@@ -1,6 +1,7 @@
 //! The HTTP client of webhook deliveries: HTTP/1.1 over rustls, no redirects followed, no
 //! proxy, a 10 s timeout for the whole exchange, and a resolver that refuses every name
-//! resolving to an address webhooks may not reach ([`refused_address`]) — checked at
+//! resolving to an address webhooks may not reach (`veikart_domain::webhooks::refused_address`,
+//! the classification the management API checks saved URLs with) — checked at
 //! connect time on every attempt, so a name that resolves to a private address later than
 //! when the endpoint was saved is refused too. A URL whose host is a literal address is
 //! checked before any connection ([`check_literal_host`]).
@@ -14,7 +15,7 @@ use std::time::Duration;
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 use reqwest::{Client, Url};
 
-use super::address::refused_address;
+use veikart_domain::webhooks::refused_address;
 
 /// How long one attempt may take, from connecting to the end of the answer's headers.
 pub const TIMEOUT: Duration = Duration::from_secs(10);
@@ -65,7 +66,8 @@ impl Resolve for GuardedResolver {
                 return Err(Box::new(RefusedAddress {
                     host,
                     ip: refused.ip(),
-                }) as Box<dyn std::error::Error + Send + Sync>);
+                })
+                    as Box<dyn std::error::Error + Send + Sync>);
             }
             Ok(Box::new(addrs.into_iter()) as Addrs)
         })
@@ -93,7 +95,11 @@ pub fn check_literal_host(url: &Url, allow_loopback: bool) -> Result<(), Refused
     // The URL parser writes any address form (`167772161`, `0x0a.0.0.1`, octal) as a
     // dotted quad, and an IPv6 address between brackets.
     let host = url.host_str().unwrap_or_default();
-    let Ok(ip) = host.trim_start_matches('[').trim_end_matches(']').parse::<IpAddr>() else {
+    let Ok(ip) = host
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .parse::<IpAddr>()
+    else {
         return Ok(());
     };
     if refused_address(ip, allow_loopback) {

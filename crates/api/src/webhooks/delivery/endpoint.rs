@@ -4,16 +4,17 @@
 
 use std::sync::Arc;
 
+use veikart_domain::webhooks::EventSelection;
 use veikart_store::StoreError;
 use veikart_store::events::StoredEvent;
-use veikart_store::webhook_delivery::{
-    self as store, Attempt, DueEndpoint, LeaseLost, Outcome,
-};
+use veikart_store::webhook_delivery::{self as store, Attempt, LeaseLost, Outcome};
+use veikart_store::webhooks::Endpoint;
 
 use super::Context;
 use super::attempt::{Answer, Message, event_body, send};
 use super::schedule::jitter;
 use super::signature::SigningSecret;
+use crate::webhooks::secrets::signing_secrets;
 
 /// How many messages or events are read at once.
 const BATCH: i64 = 100;
@@ -36,7 +37,7 @@ impl From<StoreError> for Stop {
 }
 
 /// Delivers what `endpoint` is owed, then gives its lease back (unless it was lost).
-pub(super) async fn deliver(ctx: Arc<Context>, endpoint: DueEndpoint) {
+pub(super) async fn deliver(ctx: Arc<Context>, endpoint: Endpoint) {
     let id = endpoint.id;
     match deliver_owed(&ctx, endpoint).await {
         Ok(()) | Err(Stop::Failed) => {}
@@ -52,13 +53,10 @@ pub(super) async fn deliver(ctx: Arc<Context>, endpoint: DueEndpoint) {
     }
 }
 
-async fn deliver_owed(ctx: &Context, mut endpoint: DueEndpoint) -> Result<(), Stop> {
-    let secrets = ctx
-        .secrets
-        .signing_secrets(&endpoint, veikart_store::now())
-        .map_err(Stop::Secrets)?;
+async fn deliver_owed(ctx: &Context, mut endpoint: Endpoint) -> Result<(), Stop> {
+    let secrets = ctx.signing_secrets(&endpoint)?;
     send_messages(ctx, &endpoint, &secrets).await?;
-    let wanted = Wanted::parse(&endpoint.event_types);
+    let wanted = wanted(&endpoint)?;
     loop {
         let (org_id, after) = (endpoint.org_id, endpoint.delivered_through);
         let events = ctx
@@ -75,7 +73,7 @@ async fn deliver_owed(ctx: &Context, mut endpoint: DueEndpoint) -> Result<(), St
 /// for by hand is not retried; its attempt is in the log either way).
 async fn send_messages(
     ctx: &Context,
-    endpoint: &DueEndpoint,
+    endpoint: &Endpoint,
     secrets: &[SigningSecret],
 ) -> Result<(), Stop> {
     let id = endpoint.id;
@@ -87,7 +85,9 @@ async fn send_messages(
             return Ok(());
         }
         for message in messages {
-            let answer = ctx.send(endpoint, secrets, &message.event_id, &message.body).await;
+            let answer = ctx
+                .send(endpoint, secrets, &message.event_id, &message.body)
+                .await;
             let outcome = if answer.status == Some(410) {
                 gone(endpoint)
             } else {
@@ -95,7 +95,13 @@ async fn send_messages(
                     message_id: message.id,
                 }
             };
-            let attempt = attempt_of(endpoint, &message.event_id, None, &message.event_type, &answer);
+            let attempt = attempt_of(
+                endpoint,
+                &message.event_id,
+                None,
+                &message.event_type,
+                &answer,
+            );
             let disabled = matches!(outcome, Outcome::Disabled { .. });
             ctx.record(endpoint.id, Some(attempt), outcome).await?;
             if disabled {
@@ -109,21 +115,27 @@ async fn send_messages(
 /// acknowledged or not wanted; stops at the first failure.
 async fn send_events(
     ctx: &Context,
-    endpoint: &mut DueEndpoint,
+    endpoint: &mut Endpoint,
     secrets: &[SigningSecret],
-    wanted: &Wanted,
+    wanted: &EventSelection,
     events: Vec<StoredEvent>,
 ) -> Result<(), Stop> {
     let mut skipped_through = None;
     for event in events {
-        if !wanted.wants(&event.event_type) {
+        if !wanted.wants_name(&event.event_type) {
             skipped_through = Some(event.seq);
             continue;
         }
         let body = event_body(&event)
             .map_err(|e| Stop::Store(StoreError::Corrupt(format!("event {}: {e}", event.seq))))?;
         let answer = ctx.send(endpoint, secrets, &event.id, &body).await;
-        let attempt = attempt_of(endpoint, &event.id, Some(event.seq), &event.event_type, &answer);
+        let attempt = attempt_of(
+            endpoint,
+            &event.id,
+            Some(event.seq),
+            &event.event_type,
+            &answer,
+        );
         if answer.acknowledged() {
             let outcome = Outcome::Advanced { through: event.seq };
             ctx.record(endpoint.id, Some(attempt), outcome).await?;
@@ -148,7 +160,7 @@ async fn send_events(
 /// What a failed attempt at the head does: `410 Gone` disables the endpoint; otherwise
 /// it is tried again by the schedule (or after the `Retry-After` of a 429 or 503), unless
 /// it has failed past the schedule or for too long, which disables it.
-fn failure(ctx: &Context, endpoint: &DueEndpoint, answer: &Answer) -> Outcome {
+fn failure(ctx: &Context, endpoint: &Endpoint, answer: &Answer) -> Outcome {
     if answer.status == Some(410) {
         return gone(endpoint);
     }
@@ -178,7 +190,7 @@ fn failure(ctx: &Context, endpoint: &DueEndpoint, answer: &Answer) -> Outcome {
 }
 
 /// The receiver said the endpoint is gone for good.
-fn gone(endpoint: &DueEndpoint) -> Outcome {
+fn gone(endpoint: &Endpoint) -> Outcome {
     Outcome::Disabled {
         reason: "the receiver answered 410 Gone".into(),
         url: endpoint.url.clone(),
@@ -187,7 +199,7 @@ fn gone(endpoint: &DueEndpoint) -> Outcome {
 
 /// The delivery log's row of an attempt.
 fn attempt_of(
-    endpoint: &DueEndpoint,
+    endpoint: &Endpoint,
     event_id: &str,
     event_seq: Option<i64>,
     event_type: &str,
@@ -207,43 +219,35 @@ fn attempt_of(
     }
 }
 
-/// The event types an endpoint wants: its `event_types` column, a JSON list of type
-/// names where `*` means every type.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) enum Wanted {
-    All,
-    Only(Vec<String>),
-}
-
-impl Wanted {
-    pub(super) fn parse(stored: &str) -> Self {
-        let names: Vec<String> = serde_json::from_str(stored).unwrap_or_else(|_| {
-            stored
-                .split(',')
-                .map(|name| name.trim().to_owned())
-                .filter(|name| !name.is_empty())
-                .collect()
-        });
-        if names.iter().any(|name| name == "*") {
-            Wanted::All
-        } else {
-            Wanted::Only(names)
-        }
-    }
-
-    pub(super) fn wants(&self, event_type: &str) -> bool {
-        match self {
-            Wanted::All => true,
-            Wanted::Only(names) => names.iter().any(|name| name == event_type),
-        }
-    }
+/// The event types an endpoint wants (its `event_types`, a JSON list of names).
+fn wanted(endpoint: &Endpoint) -> Result<EventSelection, Stop> {
+    serde_json::from_str(&endpoint.event_types).map_err(|e| {
+        Stop::Store(StoreError::Corrupt(format!(
+            "webhook endpoint {}: event_types: {e}",
+            endpoint.id
+        )))
+    })
 }
 
 impl Context {
+    /// The secrets a message to `endpoint` is signed with now (two during a rotation).
+    fn signing_secrets(&self, endpoint: &Endpoint) -> Result<Vec<SigningSecret>, Stop> {
+        let key = self
+            .key
+            .as_ref()
+            .ok_or_else(|| Stop::Secrets("no webhook key is configured".into()))?;
+        let secrets = signing_secrets(key, endpoint, veikart_store::now())
+            .map_err(|e| Stop::Secrets(e.to_string()))?;
+        Ok(secrets
+            .iter()
+            .map(|secret| SigningSecret::from_bytes(secret.as_bytes()))
+            .collect())
+    }
+
     /// One attempt at `endpoint`.
     async fn send(
         &self,
-        endpoint: &DueEndpoint,
+        endpoint: &Endpoint,
         secrets: &[SigningSecret],
         id: &str,
         body: &str,
@@ -252,7 +256,7 @@ impl Context {
         send(
             &self.client,
             &endpoint.url,
-            self.settings.allow_loopback,
+            self.allow_loopback,
             secrets,
             message,
         )
@@ -273,19 +277,5 @@ impl Context {
             })
             .await?;
         recorded.map_err(|LeaseLost| Stop::LeaseLost)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn an_endpoint_wants_its_listed_types_or_all() {
-        let some = Wanted::parse(r#"["record.created","plan.adopted"]"#);
-        assert!(some.wants("record.created"));
-        assert!(!some.wants("record.deleted"));
-        assert_eq!(Wanted::parse(r#"["*"]"#), Wanted::All);
-        assert!(Wanted::parse("record.created, plan.adopted").wants("plan.adopted"));
     }
 }

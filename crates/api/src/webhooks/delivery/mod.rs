@@ -14,7 +14,6 @@
 //! conditioned on holding it, so no other instance sends to the endpoint while an attempt
 //! is on the wire; a killed instance's leases run out and are claimed again.
 
-mod address;
 pub mod attempt;
 pub mod client;
 mod endpoint;
@@ -24,27 +23,23 @@ pub mod signature;
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::NaiveDateTime;
 use tokio::sync::Notify;
 use tokio::task::JoinSet;
-use veikart_store::webhook_delivery::{self as store, DueEndpoint, Lease};
+use veikart_store::webhook_delivery::{self as store, Lease};
+use veikart_store::webhooks::Endpoint;
 use veikart_store::{Database, DbConnection, StoreError};
 
-pub use address::refused_address;
 use schedule::Schedule;
-use signature::SigningSecret;
 
-/// The environment variable that allows loopback receivers (tests, development only).
-pub const ALLOW_LOOPBACK_ENV: &str = "VEIKART_WEBHOOKS_ALLOW_LOOPBACK";
+use super::{SealingKey, WebhookSettings};
+
 /// The environment variable that scales the retry schedule (tests).
 pub const RETRY_SCALE_ENV: &str = "VEIKART_WEBHOOK_RETRY_SCALE";
 
-/// How deliveries are made.
+/// How deliveries are made (which addresses they may reach, and the key that opens the
+/// secrets, are the [`WebhookSettings`]).
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeliverySettings {
-    /// Whether receivers on 127.0.0.0/8 and ::1 may be sent to
-    /// (`VEIKART_WEBHOOKS_ALLOW_LOOPBACK=true`; never in production).
-    pub allow_loopback: bool,
     /// The retry schedule (`VEIKART_WEBHOOK_RETRY_SCALE` scales it).
     pub schedule: Schedule,
     /// How often due endpoints are looked for when no write wakes the worker.
@@ -58,7 +53,6 @@ pub struct DeliverySettings {
 impl Default for DeliverySettings {
     fn default() -> Self {
         Self {
-            allow_loopback: false,
             schedule: Schedule::default(),
             poll: Duration::from_secs(1),
             lease: Duration::from_secs(30),
@@ -68,23 +62,18 @@ impl Default for DeliverySettings {
 }
 
 impl DeliverySettings {
-    /// The defaults, with `allow_loopback` and the schedule's scale from the environment.
+    /// The defaults, with the schedule's scale from `VEIKART_WEBHOOK_RETRY_SCALE`.
     pub fn from_env() -> Result<Self, String> {
         let mut settings = Self::default();
-        if let Ok(value) = std::env::var(ALLOW_LOOPBACK_ENV) {
-            settings.allow_loopback = match value.trim() {
-                "true" | "1" => true,
-                "false" | "0" | "" => false,
-                other => return Err(format!("{ALLOW_LOOPBACK_ENV} must be true or false, not `{other}`")),
-            };
-        }
         if let Ok(value) = std::env::var(RETRY_SCALE_ENV) {
             let scale: f64 = value
                 .trim()
                 .parse()
                 .ok()
                 .filter(|s: &f64| s.is_finite() && *s > 0.0)
-                .ok_or_else(|| format!("{RETRY_SCALE_ENV} must be a positive number, not `{value}`"))?;
+                .ok_or_else(|| {
+                    format!("{RETRY_SCALE_ENV} must be a positive number, not `{value}`")
+                })?;
             settings.schedule = Schedule { scale };
         }
         Ok(settings)
@@ -102,22 +91,15 @@ impl Wake {
     }
 }
 
-/// Opens an endpoint's signing secrets: the current one, and the previous one while it
-/// still signs after a rotation.
-pub trait Secrets: Send + Sync + 'static {
-    fn signing_secrets(
-        &self,
-        endpoint: &DueEndpoint,
-        now: NaiveDateTime,
-    ) -> Result<Vec<SigningSecret>, String>;
-}
-
 /// What the delivery tasks share.
 struct Context {
     database: Database,
     client: reqwest::Client,
     settings: DeliverySettings,
-    secrets: Arc<dyn Secrets>,
+    /// Whether receivers on 127.0.0.0/8 and ::1 may be sent to.
+    allow_loopback: bool,
+    /// Opens the endpoints' sealed secrets (`None`: nothing can be signed, nothing sent).
+    key: Option<SealingKey>,
     /// This instance's name in leases.
     owner: String,
     wake: Wake,
@@ -132,7 +114,8 @@ impl Context {
     ) -> Result<T, StoreError> {
         let database = self.database.clone();
         let owner = self.owner.clone();
-        let lease = chrono::Duration::from_std(self.settings.lease).unwrap_or(chrono::Duration::seconds(30));
+        let lease = chrono::Duration::from_std(self.settings.lease)
+            .unwrap_or(chrono::Duration::seconds(30));
         actix_web::web::block(move || {
             let now = veikart_store::now();
             let lease = Lease {
@@ -159,27 +142,29 @@ impl Worker {
     pub fn new(
         database: Database,
         settings: DeliverySettings,
-        secrets: Arc<dyn Secrets>,
+        webhooks: &WebhookSettings,
         wake: Wake,
     ) -> Result<Self, reqwest::Error> {
-        Self::with_lookup(database, settings, secrets, wake, Arc::new(client::SystemLookup))
+        let lookup = Arc::new(client::SystemLookup);
+        Self::with_lookup(database, settings, webhooks, wake, lookup)
     }
 
     /// A worker resolving names with `lookup`.
     pub fn with_lookup(
         database: Database,
         settings: DeliverySettings,
-        secrets: Arc<dyn Secrets>,
+        webhooks: &WebhookSettings,
         wake: Wake,
         lookup: Arc<dyn client::Lookup>,
     ) -> Result<Self, reqwest::Error> {
-        let client = client::client(lookup, settings.allow_loopback)?;
+        let client = client::client(lookup, webhooks.allow_loopback)?;
         Ok(Self {
             context: Arc::new(Context {
                 database,
                 client,
                 settings,
-                secrets,
+                allow_loopback: webhooks.allow_loopback,
+                key: webhooks.key.clone(),
                 owner: format!("instance-{}", random_hex()),
                 wake,
             }),
@@ -210,9 +195,12 @@ impl Worker {
 }
 
 /// Claims up to `limit` due endpoints (none when the database fails; logged).
-async fn claim(ctx: &Context, limit: usize) -> Vec<DueEndpoint> {
+async fn claim(ctx: &Context, limit: usize) -> Vec<Endpoint> {
     let limit = i64::try_from(limit).unwrap_or(1);
-    match ctx.db(move |conn, lease| store::claim(conn, lease, limit)).await {
+    match ctx
+        .db(move |conn, lease| store::claim(conn, lease, limit))
+        .await
+    {
         Ok(endpoints) => endpoints,
         Err(e) => {
             log::warn!("webhooks: claiming due endpoints failed, tried again later: {e}");

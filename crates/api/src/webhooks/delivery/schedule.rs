@@ -64,7 +64,9 @@ pub fn retry_after(value: &str, now: DateTime<Utc>) -> Option<Duration> {
         Ok(seconds) => Duration::from_secs(seconds),
         Err(_) => {
             let at = DateTime::parse_from_rfc2822(value).ok()?;
-            (at.with_timezone(&Utc) - now).to_std().unwrap_or(Duration::ZERO)
+            (at.with_timezone(&Utc) - now)
+                .to_std()
+                .unwrap_or(Duration::ZERO)
         }
     };
     Some(wait.min(RETRY_AFTER_CAP))
