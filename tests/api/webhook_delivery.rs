@@ -149,6 +149,28 @@ fn during_a_rotation_both_secrets_sign_and_each_verifies() {
     assert!(signatures.iter().all(|s| s.starts_with("v1,")));
     assert!(verifies(r, &hook.secret), "the previous secret");
     assert!(verifies(r, &new_secret), "the new secret");
+    write_samples(&received, &[&hook.secret, &new_secret]);
+}
+
+/// Keeps the messages received with their secrets for the Python reference verifier that
+/// `.ci/run` runs after the tests (`tests/webhooks/verify.py`).
+fn write_samples(received: &[Received], secrets: &[&str]) {
+    let samples: Vec<Value> = received
+        .iter()
+        .map(|r| {
+            serde_json::json!({
+                "headers": {
+                    "webhook-id": r.header("webhook-id"),
+                    "webhook-timestamp": r.header("webhook-timestamp"),
+                    "webhook-signature": r.header("webhook-signature"),
+                },
+                "body": r.body,
+                "secrets": secrets,
+            })
+        })
+        .collect();
+    let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("webhook-samples.json");
+    std::fs::write(path, serde_json::to_vec_pretty(&samples).unwrap()).unwrap();
 }
 
 #[test]
