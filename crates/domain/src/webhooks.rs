@@ -346,8 +346,8 @@ impl Serialize for EventSelection {
 
 #[cfg(feature = "openapi")]
 mod schema {
-    use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Schema, SchemaFormat, Type};
     use utoipa::openapi::RefOr;
+    use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Schema, SchemaFormat, Type};
     use utoipa::{PartialSchema, ToSchema};
 
     use super::{EventSelection, EventType, WebhookUrl};
