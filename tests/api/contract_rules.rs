@@ -614,6 +614,8 @@ fn coherent_sources() -> Vec<Value> {
 fn coherent(component: &str) -> Vec<Value> {
     match component {
         "KpiSource" => coherent_sources(),
+        // At least one event type, each once.
+        "EventSelection" => vec![json!(["*"]), json!(["record.created", "plan.adopted"])],
         _ => Vec::new(),
     }
 }
