@@ -34,3 +34,4 @@ mod results;
 mod roles;
 mod statements;
 mod webhook_delivery;
+mod webhooks;

@@ -36,6 +36,9 @@ pub struct WebhookUrl(String);
 
 impl WebhookUrl {
     pub const MAX_CHARS: usize = 2048;
+    /// The URL's shape, for the schema: `https://` or `http://`, a host without user info,
+    /// then a path, query or fragment. The rest of the rule is in [`WebhookUrl::parse`].
+    pub const PATTERN: &'static str = r"^https?://[^\s/?#@]+([/?#]\S*)?$";
 
     /// The URL if the policy accepts it, else why not (a sentence for the field `url`).
     pub fn parse(value: &str, policy: UrlPolicy) -> Result<Self, String> {
@@ -264,7 +267,7 @@ fn embedded_name(bits: u128) -> &'static str {
 /// Which events an endpoint wants: every type (`["*"]` on the wire), or a list of types,
 /// each once, at least one.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(try_from = "Vec<String>")]
+#[serde(try_from = "Vec<SelectedName>")]
 pub enum EventSelection {
     All,
     Only(Vec<EventType>),
@@ -331,9 +334,25 @@ fn unknown_type(name: &str) -> String {
     )
 }
 
-impl TryFrom<Vec<String>> for EventSelection {
+/// One name of a selection as read: `*` or an event type's (so that an unknown name is
+/// refused naming its place in the list).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SelectedName(String);
+
+impl<'de> Deserialize<'de> for SelectedName {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(deserializer)?;
+        if name != EventSelection::ALL && name.parse::<EventType>().is_err() {
+            return Err(serde::de::Error::custom(unknown_type(&name)));
+        }
+        Ok(Self(name))
+    }
+}
+
+impl TryFrom<Vec<SelectedName>> for EventSelection {
     type Error = String;
-    fn try_from(names: Vec<String>) -> Result<Self, String> {
+    fn try_from(names: Vec<SelectedName>) -> Result<Self, String> {
+        let names: Vec<String> = names.into_iter().map(|n| n.0).collect();
         Self::parse(&names)
     }
 }
@@ -358,6 +377,7 @@ mod schema {
                 .schema_type(Type::String)
                 .format(Some(SchemaFormat::Custom("uri".into())))
                 .max_length(Some(WebhookUrl::MAX_CHARS))
+                .pattern(Some(WebhookUrl::PATTERN))
                 .description(Some(
                     "Where events are sent: an absolute `https` URL (plain `http` only when the instance allows it), without user info, whose host is not a loopback, private, carrier-grade NAT, link-local, unique-local, unspecified, multicast, broadcast or reserved address (in any notation, IPv4-mapped forms included). A host name that resolves to such an address is refused when connecting.",
                 ))

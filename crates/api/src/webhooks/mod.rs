@@ -1,9 +1,10 @@
 //! Webhooks beside their routes: what the instance needs to manage and sign them — the
-//! sealing of signing secrets ([`secrets`]) and the instance's webhook settings
-//! ([`WebhookSettings`]) — and the sending side ([`delivery`]: the worker every instance
-//! runs, its HTTP client and the signatures).
+//! sealing of signing secrets ([`secrets`]), the bodies sent ([`payload`]) and the
+//! instance's webhook settings ([`WebhookSettings`]) — and the sending side ([`delivery`]:
+//! the worker every instance runs, its HTTP client and the signatures).
 
 pub mod delivery;
+pub mod payload;
 pub mod secrets;
 
 pub use secrets::{SealingKey, WebhookSecret};
@@ -22,6 +23,14 @@ pub struct WebhookSettings {
 }
 
 impl WebhookSettings {
+    /// Which endpoint URLs these settings accept.
+    pub fn url_policy(&self) -> veikart_domain::webhooks::UrlPolicy {
+        veikart_domain::webhooks::UrlPolicy {
+            allow_http: self.allow_http,
+            allow_loopback: self.allow_loopback,
+        }
+    }
+
     /// These settings with a sealing key: the configured one, else the one derived from
     /// the JWT signing secret (`None` when there is neither: tokens verified by a public
     /// key alone and no `VEIKART_WEBHOOK_KEY`).

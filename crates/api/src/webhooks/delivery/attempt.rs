@@ -4,9 +4,8 @@
 
 use std::time::{Duration, Instant};
 
-use chrono::{NaiveDateTime, SecondsFormat, Utc};
+use chrono::{NaiveDateTime, Utc};
 use reqwest::{Client, Url};
-use veikart_store::events::StoredEvent;
 
 use super::client::check_literal_host;
 use super::schedule::retry_after;
@@ -35,17 +34,6 @@ impl Answer {
     pub fn acknowledged(&self) -> bool {
         self.error.is_none() && self.status.is_some_and(|s| (200..300).contains(&s))
     }
-}
-
-/// The body of an event's message: `{"type", "timestamp", "data"}`, the data being the
-/// event's stored JSON.
-pub fn event_body(event: &StoredEvent) -> Result<String, serde_json::Error> {
-    let data: serde_json::Value = serde_json::from_str(&event.data)?;
-    serde_json::to_string(&serde_json::json!({
-        "type": event.event_type,
-        "timestamp": crate::time::utc(event.occurred_at).to_rfc3339_opts(SecondsFormat::AutoSi, true),
-        "data": data,
-    }))
 }
 
 /// A message to send: its id (the same on every attempt) and its body.

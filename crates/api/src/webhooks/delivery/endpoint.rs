@@ -11,9 +11,10 @@ use veikart_store::webhook_delivery::{self as store, Attempt, LeaseLost, Outcome
 use veikart_store::webhooks::Endpoint;
 
 use super::Context;
-use super::attempt::{Answer, Message, event_body, send};
+use super::attempt::{Answer, Message, send};
 use super::schedule::jitter;
 use super::signature::SigningSecret;
+use crate::webhooks::payload;
 use crate::webhooks::secrets::signing_secrets;
 
 /// How many messages or events are read at once.
@@ -126,8 +127,7 @@ async fn send_events(
             skipped_through = Some(event.seq);
             continue;
         }
-        let body = event_body(&event)
-            .map_err(|e| Stop::Store(StoreError::Corrupt(format!("event {}: {e}", event.seq))))?;
+        let body = payload::of_event(&event)?;
         let answer = ctx.send(endpoint, secrets, &event.id, &body).await;
         let attempt = attempt_of(
             endpoint,
