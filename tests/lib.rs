@@ -227,6 +227,9 @@ impl TestApp {
         // Tests send webhooks only to receivers they start on loopback, over plain http.
         settings.webhooks.allow_http = true;
         settings.webhooks.allow_loopback = true;
+        // No deliveries unless a test asks for them (`settings.webhook_delivery.enabled`):
+        // an attempt made meanwhile would race the assertions of tests on other things.
+        settings.webhook_delivery.enabled = false;
         configure(&mut settings);
         let (issuer, audience) = (settings.jwt.issuer.clone(), settings.jwt.audience.clone());
 

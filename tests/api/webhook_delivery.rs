@@ -21,9 +21,10 @@ use veikart_tests::{TestApp, record_body};
 
 const WAIT: Duration = Duration::from_secs(20);
 
-/// Loopback receivers allowed, and a retry schedule a thousand times shorter (5 ms, 0.3 s,
+/// Deliveries on, loopback receivers allowed, and a retry schedule a thousand times shorter (5 ms, 0.3 s,
 /// 1.8 s, …).
 fn delivering(settings: &mut Settings) {
+    settings.webhook_delivery.enabled = true;
     settings.webhooks.allow_loopback = true;
     settings.webhooks.allow_http = true;
     settings.webhook_delivery.schedule = Schedule { scale: 0.001 };
@@ -193,6 +194,36 @@ fn a_failing_receiver_gets_the_event_again_with_the_same_id_until_it_takes_it() 
     assert_eq!(
         log,
         [(false, Some(500)), (false, Some(500)), (true, Some(200))]
+    );
+    // The same log through the API, newest first.
+    let reply = app
+        .get(&format!(
+            "/api/v1/orgs/{org}/webhooks/{}/deliveries",
+            hook.id
+        ))
+        .bearer(&app.token(&org, Role::Admin))
+        .send();
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    let shown: Vec<(Value, Value, Value)> = reply.json()["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["event_id"].clone(),
+                d["succeeded"].clone(),
+                d["status_code"].clone(),
+            )
+        })
+        .collect();
+    let id = Value::from(sent[0].as_str());
+    assert_eq!(
+        shown,
+        [
+            (id.clone(), Value::from(true), Value::from(200)),
+            (id.clone(), Value::from(false), Value::from(500)),
+            (id, Value::from(false), Value::from(500)),
+        ]
     );
     let state = endpoint(&app.db, hook.id);
     assert_eq!(

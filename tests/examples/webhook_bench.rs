@@ -34,6 +34,7 @@ fn main() {
     let writes = number("BENCH_WRITES", 500) as u32;
     let rounds = number("BENCH_ROUNDS", 3) as u32;
     let app = TestApp::spawn_with(|settings| {
+        settings.webhook_delivery.enabled = true;
         settings.webhooks.allow_loopback = true;
         settings.webhooks.allow_http = true;
         settings.webhook_delivery.schedule = Schedule::default();

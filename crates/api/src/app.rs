@@ -85,8 +85,8 @@ pub struct Application {
     metrics: Option<MetricsListener>,
     /// The events' retention, applied while the server runs.
     retention: (EventRetention, veikart_store::Database),
-    /// The webhook delivery worker, run while the server runs.
-    deliveries: Worker,
+    /// The webhook delivery worker, run while the server runs (unless turned off).
+    deliveries: Option<Worker>,
 }
 
 /// The webhook settings with their sealing key (a warning when there is none).
@@ -111,15 +111,20 @@ fn delivery_worker(
     settings: &Settings,
     webhooks: &crate::webhooks::WebhookSettings,
     wake: Wake,
-) -> Result<Worker, StartupError> {
+) -> Result<Option<Worker>, StartupError> {
     let delivery = settings.webhook_delivery.clone();
+    if !delivery.enabled {
+        return Ok(None);
+    }
     let pool = veikart_store::PoolOptions {
         max_connections: u32::try_from(delivery.concurrency + 1).unwrap_or(u32::MAX),
         statement_counter: None,
         ..settings.pool.clone()
     };
     let database = veikart_store::db::database(&settings.database_url, pool);
-    Worker::new(database, delivery, webhooks, wake).map_err(StartupError::WebhookClient)
+    Worker::new(database, delivery, webhooks, wake)
+        .map(Some)
+        .map_err(StartupError::WebhookClient)
 }
 
 /// The second server, for `GET /metrics` only.
@@ -205,10 +210,12 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let (retention, database) = self.retention;
         let pruning = actix_web::rt::spawn(retention.prune_periodically(database));
-        let deliveries = actix_web::rt::spawn(self.deliveries.run());
+        let deliveries = self.deliveries.map(|w| actix_web::rt::spawn(w.run()));
         let result = serve(self.server, self.metrics).await;
         pruning.abort();
-        deliveries.abort();
+        if let Some(deliveries) = deliveries {
+            deliveries.abort();
+        }
         result
     }
 }

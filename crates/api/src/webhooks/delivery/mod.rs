@@ -40,6 +40,9 @@ pub const RETRY_SCALE_ENV: &str = "VEIKART_WEBHOOK_RETRY_SCALE";
 /// secrets, are the [`WebhookSettings`]).
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeliverySettings {
+    /// Whether this instance runs the worker at all (the black-box tests turn it off
+    /// unless they test deliveries, so that no attempt races their assertions).
+    pub enabled: bool,
     /// The retry schedule (`VEIKART_WEBHOOK_RETRY_SCALE` scales it).
     pub schedule: Schedule,
     /// How often due endpoints are looked for when no write wakes the worker.
@@ -53,6 +56,7 @@ pub struct DeliverySettings {
 impl Default for DeliverySettings {
     fn default() -> Self {
         Self {
+            enabled: true,
             schedule: Schedule::default(),
             poll: Duration::from_secs(1),
             lease: Duration::from_secs(30),
