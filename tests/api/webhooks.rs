@@ -68,6 +68,7 @@ fn creating_shows_the_secret_once_and_stores_it_sealed() {
         Some(format!("/api/v1/orgs/{org}/webhooks/{id}").as_str())
     );
     assert_eq!(reply.header("etag"), Some("\"v1\""));
+    assert_eq!(reply.header("cache-control"), Some("no-store"));
     assert_eq!(body["description"], "intranet");
     assert_eq!(
         body["event_types"],

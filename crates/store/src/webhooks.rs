@@ -373,13 +373,7 @@ macro_rules! log_of {
             .inner_join(webhook_endpoints::table.inner_join(organisations::table))
             .filter(webhook_endpoints::id.eq($endpoint_id))
             .into_boxed::<crate::db::MultiBackend>();
-        match $org {
-            Org::Id(id) => query.filter(webhook_endpoints::org_id.eq(id)),
-            Org::Slug(slug) => query.filter(organisations::slug.eq(slug)),
-            Org::SlugForKey { slug, key } => query
-                .filter(organisations::slug.eq(slug))
-                .filter(organisations::id.eq_any(crate::scope::opened_by(key.digest, key.at))),
-        }
+        crate::scope::organisation_is!(query, $org)
     }};
 }
 

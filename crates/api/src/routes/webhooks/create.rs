@@ -1,5 +1,6 @@
 //! `POST /orgs/{org}/webhooks`: registers an endpoint and shows its secret, this once.
 
+use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, post, web};
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -82,10 +83,11 @@ pub async fn create_webhook(
         .await?;
     let location = format!("/api/v1/orgs/{}/webhooks/{}", path.org, row.id);
     let version = row.version;
-    Ok(crate::etag::created(
-        &req,
-        version,
-        &shown_once(row, &secret),
-        &location,
-    ))
+    let mut answer = crate::etag::created(&req, version, &shown_once(row, &secret), &location);
+    // The secret is in it: no cache may keep it.
+    answer.headers_mut().insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static("no-store"),
+    );
+    Ok(answer)
 }
