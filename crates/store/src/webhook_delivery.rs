@@ -289,19 +289,3 @@ fn disable(
 
 /// Who the audit trail names for a change made by the deliveries themselves.
 pub const DELIVERY_ACTOR: &str = "webhook-delivery";
-
-/// The delivery log of one endpoint, oldest first (for tests and the management API).
-pub fn attempts_of(
-    conn: &mut DbConnection,
-    endpoint_id: i64,
-) -> Result<Vec<(String, bool, Option<i32>)>, StoreError> {
-    Ok(webhook_deliveries::table
-        .filter(webhook_deliveries::endpoint_id.eq(endpoint_id))
-        .order(webhook_deliveries::id.asc())
-        .select((
-            webhook_deliveries::event_id,
-            webhook_deliveries::succeeded,
-            webhook_deliveries::status_code,
-        ))
-        .load(conn)?)
-}
