@@ -33,3 +33,4 @@ mod request_ids;
 mod results;
 mod roles;
 mod statements;
+mod webhooks;

@@ -25,6 +25,10 @@ pub struct Settings {
     pub metrics_bind: Option<String>,
     /// How long events are kept, and how often the old ones are removed.
     pub event_retention: crate::event_retention::EventRetention,
+    /// Which endpoint URLs webhooks accept, and the key their secrets are sealed with
+    /// (`VEIKART_WEBHOOKS_ALLOW_HTTP`, `VEIKART_WEBHOOKS_ALLOW_LOOPBACK`,
+    /// `VEIKART_WEBHOOK_KEY`).
+    pub webhooks: crate::webhooks::WebhookSettings,
 }
 
 impl Settings {
@@ -39,6 +43,7 @@ impl Settings {
             workers: None,
             metrics_bind: None,
             event_retention: Default::default(),
+            webhooks: Default::default(),
         }
     }
 }

@@ -27,6 +27,7 @@ pub mod routes;
 pub mod state;
 pub mod tenancy;
 mod time;
+pub mod webhooks;
 
 pub use app::{Application, openapi};
 pub use config::Settings;

@@ -24,6 +24,8 @@ pub struct AppState {
     pub caches: Caches,
     /// The service's metrics, when they are on.
     pub metrics: crate::observe::MetricsSwitch,
+    /// Which endpoint URLs webhooks accept, and the key their secrets are sealed with.
+    pub webhooks: crate::webhooks::WebhookSettings,
 }
 
 impl AppState {
