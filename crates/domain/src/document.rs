@@ -10,17 +10,14 @@ use std::collections::{HashMap, HashSet};
 
 use crate::date::Date;
 use crate::kpi::{Direction, KpiDefinition, KpiSource};
+use crate::number::{Amount, Ordinal, Tolerance};
 #[cfg(feature = "openapi")]
-use crate::text::{BudgetCode, LongText, Owner};
+use crate::text::{BudgetCode, GoalKey, LongText, Owner};
 use crate::text::{
-    BudgetCodeRule, Label, LongTextRule, OwnerRule, Text, TextRule, Title, TitleRule,
+    BudgetCodeRule, GoalKeyRule, Label, LongTextRule, OwnerRule, Text, TextRule, Title, TitleRule,
 };
-use crate::tree::{MeasureStatus, check_amount, check_goal_key, check_number, check_period};
+use crate::tree::{MeasureStatus, check_period};
 use crate::validation::Validator;
-
-fn default_tolerance() -> f64 {
-    KpiDefinition::DEFAULT_TOLERANCE
-}
 
 /// A whole plan.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -73,7 +70,7 @@ pub struct StrategyDocument {
 #[serde(deny_unknown_fields)]
 pub struct GoalDocument {
     /// Unique within the document; KPIs name their goal by it.
-    #[cfg_attr(feature = "openapi", schema(pattern = "^[a-z0-9][a-z0-9_-]{0,63}$"))]
+    #[cfg_attr(feature = "openapi", schema(value_type = GoalKey))]
     pub key: String,
     #[cfg_attr(feature = "openapi", schema(value_type = Title))]
     pub title: String,
@@ -88,7 +85,7 @@ pub struct GoalDocument {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct FocusAreaDocument {
-    pub number: i32,
+    pub number: Ordinal,
     #[cfg_attr(feature = "openapi", schema(value_type = Title))]
     pub title: String,
     #[serde(default)]
@@ -122,8 +119,8 @@ pub struct KpiDocument {
     pub period_end: Option<Date>,
     /// How far below the expected pace still counts as `at_risk`, as a share of the
     /// distance to the target (default 0.10).
-    #[serde(default = "default_tolerance")]
-    pub tolerance: f64,
+    #[serde(default)]
+    pub tolerance: Tolerance,
     #[serde(default)]
     pub unit: Option<Label>,
 }
@@ -137,7 +134,7 @@ impl KpiDocument {
             baseline: self.baseline,
             period_start: self.period_start.map(Date::get),
             period_end: self.period_end.map(Date::get),
-            tolerance: self.tolerance,
+            tolerance: self.tolerance.get(),
         }
     }
 
@@ -152,7 +149,7 @@ impl KpiDocument {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct MeasureDocument {
-    pub number: i32,
+    pub number: Ordinal,
     #[cfg_attr(feature = "openapi", schema(value_type = Title))]
     pub title: String,
     #[serde(default)]
@@ -179,9 +176,9 @@ pub struct BudgetLineDocument {
     #[cfg_attr(feature = "openapi", schema(value_type = Title))]
     pub title: String,
     /// Whole NOK.
-    pub amount: i64,
+    pub amount: Amount,
     #[serde(default)]
-    pub actual_spent: Option<i64>,
+    pub actual_spent: Option<Amount>,
 }
 
 impl PlanDocument {
@@ -197,7 +194,7 @@ impl PlanDocument {
         for (i, area) in self.focus_areas.iter().enumerate() {
             let prefix = format!("focus_areas[{i}].");
             let mut a = Validator::new();
-            if !numbers.insert(area.number) {
+            if !numbers.insert(area.number.get()) {
                 a.add("number", "is used by another focus area of the plan");
             }
             area.check(&mut a, &budget_codes);
@@ -235,10 +232,6 @@ impl PlanDocument {
             let mut b = Validator::new();
             check_as::<BudgetCodeRule>(&mut b, "code", &line.code);
             check_as::<TitleRule>(&mut b, "title", &line.title);
-            check_amount(&mut b, "amount", line.amount);
-            if let Some(spent) = line.actual_spent {
-                check_amount(&mut b, "actual_spent", spent);
-            }
             if !budget_codes.insert(line.code.as_str()) {
                 b.add("code", "is used by another budget line of the plan");
             }
@@ -318,13 +311,12 @@ impl PlanDocument {
 impl FocusAreaDocument {
     /// The area's own fields and its measures, their numbers unique in the area.
     fn check(&self, a: &mut Validator, budget_codes: &HashSet<&str>) {
-        check_number(a, "number", self.number);
         check_as::<TitleRule>(a, "title", &self.title);
         check_optional_as::<LongTextRule>(a, "description", self.description.as_deref());
         let mut measure_numbers = HashSet::new();
         for (j, measure) in self.measures.iter().enumerate() {
             let mut m = Validator::new();
-            if !measure_numbers.insert(measure.number) {
+            if !measure_numbers.insert(measure.number.get()) {
                 m.add("number", "is used by another measure of the focus area");
             }
             measure.check(&mut m, budget_codes);
@@ -336,7 +328,6 @@ impl FocusAreaDocument {
 impl MeasureDocument {
     /// The measure's own fields, and its budget line among the document's.
     fn check(&self, m: &mut Validator, budget_codes: &HashSet<&str>) {
-        check_number(m, "number", self.number);
         check_as::<TitleRule>(m, "title", &self.title);
         check_optional_as::<LongTextRule>(m, "description", self.description.as_deref());
         check_optional_as::<OwnerRule>(m, "owner", self.owner.as_deref());
@@ -358,7 +349,7 @@ fn check_goal<'a>(
     kinds: &mut HashMap<&'a str, bool>,
 ) {
     let mut g = Validator::new();
-    check_goal_key(&mut g, "key", &goal.key);
+    check_as::<GoalKeyRule>(&mut g, "key", &goal.key);
     if kinds.contains_key(goal.key.as_str()) {
         g.add("key", "is used by another goal of the document");
     } else {
@@ -407,7 +398,7 @@ mod tests {
             baseline: None,
             period_start: None,
             period_end: None,
-            tolerance: 0.1,
+            tolerance: Tolerance::default(),
             unit: None,
         }
     }
@@ -434,12 +425,12 @@ mod tests {
                 },
             ],
             focus_areas: vec![FocusAreaDocument {
-                number: 1,
+                number: Ordinal::new(1).unwrap(),
                 title: "Medlemsaktiviteter".into(),
                 description: None,
                 kpis: vec![kpi(Some("growth"))],
                 measures: vec![MeasureDocument {
-                    number: 1,
+                    number: Ordinal::new(1).unwrap(),
                     title: "Medlemsmøter".into(),
                     description: None,
                     owner: None,
@@ -452,8 +443,8 @@ mod tests {
             budget_lines: vec![BudgetLineDocument {
                 code: "4000".into(),
                 title: "Arrangementer".into(),
-                amount: 100_000,
-                actual_spent: Some(20_000),
+                amount: Amount::new(100_000).unwrap(),
+                actual_spent: Some(Amount::new(20_000).unwrap()),
             }],
         }
     }

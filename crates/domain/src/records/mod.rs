@@ -98,13 +98,6 @@ pub trait RecordFields: Sized + PartialEq + Serialize + serde::de::DeserializeOw
     }
 }
 
-/// 422 for `field` when a count is below zero.
-fn not_negative(v: &mut Validator, field: &str, value: Option<i32>) {
-    if value.is_some_and(|n| n < 0) {
-        v.add(field, "must not be negative");
-    }
-}
-
 /// Reads a query parameter that is present into `Some`, even when its value is empty, so
 /// that the value's own type decides (`to=` is not a date, `dimension=` is the empty
 /// dimension) instead of an empty value silently meaning "no filter". Use with

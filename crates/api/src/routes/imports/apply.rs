@@ -17,9 +17,6 @@ use std::time::Instant;
 
 use actix_web::http::StatusCode;
 use serde_json::{Map, Value};
-use utoipa::PartialSchema;
-use utoipa::openapi::RefOr;
-use utoipa::openapi::schema::Schema;
 use veikart_domain::records::RecordFields;
 use veikart_domain::tree::WireName;
 use veikart_store::imports::{self as store, ImportOutcome, NewImport};
@@ -171,10 +168,7 @@ fn read_body<K: RecordKind>(
     options: &Options,
     importer: &mut Importer<'_, '_, '_, K>,
 ) -> Result<(), ApiError> {
-    let properties = match Fields::<K>::schema() {
-        RefOr::T(Schema::Object(object)) => object.properties,
-        _ => BTreeMap::new(),
-    };
+    let properties = read::field_schemas::<Fields<K>>();
     let input = BufReader::with_capacity(1 << 20, body);
     match charset {
         Charset::Utf8 => read::each_row(

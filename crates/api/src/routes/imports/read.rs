@@ -20,6 +20,7 @@ use std::io::{BufRead, Read};
 
 use serde::de::{Deserializer as _, SeqAccess, Visitor};
 use serde_json::{Map, Number, Value};
+use utoipa::ToSchema;
 use utoipa::openapi::RefOr;
 use utoipa::openapi::schema::{KnownFormat, Schema, SchemaFormat, SchemaType, Type};
 
@@ -283,6 +284,43 @@ enum Cell {
     Number,
     Boolean,
     Date,
+}
+
+/// The properties of a kind's create schema, each a field's own schema: a reference to a
+/// named type (`Count`, `Title`) is replaced by that type's schema, so that a cell is read
+/// as the JSON value its type takes.
+pub fn field_schemas<F: ToSchema>() -> BTreeMap<String, RefOr<Schema>> {
+    let mut named = Vec::new();
+    F::schemas(&mut named);
+    let named: BTreeMap<String, RefOr<Schema>> = named.into_iter().collect();
+    let inline = |schema: RefOr<Schema>| match schema {
+        RefOr::Ref(reference) => {
+            let name = reference
+                .ref_location
+                .rsplit('/')
+                .next()
+                .unwrap_or_default();
+            named.get(name).cloned().unwrap_or(RefOr::Ref(reference))
+        }
+        other => other,
+    };
+    let properties = match F::schema() {
+        RefOr::T(Schema::Object(object)) => object.properties,
+        _ => BTreeMap::new(),
+    };
+    properties
+        .into_iter()
+        .map(|(name, schema)| {
+            let schema = match schema {
+                RefOr::T(Schema::OneOf(mut one)) => {
+                    one.items = one.items.into_iter().map(&inline).collect();
+                    RefOr::T(Schema::OneOf(one))
+                }
+                other => inline(other),
+            };
+            (name, schema)
+        })
+        .collect()
 }
 
 /// The cell of a field's schema (`None` for the `null` of an optional field's `oneOf`).
