@@ -10,7 +10,9 @@ use std::collections::{HashMap, HashSet};
 
 use crate::date::Date;
 use crate::kpi::{Direction, KpiDefinition, KpiSource};
+#[cfg(feature = "openapi")]
 use crate::number::{Amount, Ordinal, Tolerance};
+use crate::number::{AmountRule, Number, NumberRule, OrdinalRule, ToleranceRule};
 #[cfg(feature = "openapi")]
 use crate::text::{BudgetCode, GoalKey, LongText, Owner};
 use crate::text::{
@@ -18,6 +20,10 @@ use crate::text::{
 };
 use crate::tree::{MeasureStatus, check_period};
 use crate::validation::Validator;
+
+fn default_tolerance() -> f64 {
+    KpiDefinition::DEFAULT_TOLERANCE
+}
 
 /// A whole plan.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -85,7 +91,8 @@ pub struct GoalDocument {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct FocusAreaDocument {
-    pub number: Ordinal,
+    #[cfg_attr(feature = "openapi", schema(value_type = Ordinal))]
+    pub number: i32,
     #[cfg_attr(feature = "openapi", schema(value_type = Title))]
     pub title: String,
     #[serde(default)]
@@ -119,8 +126,9 @@ pub struct KpiDocument {
     pub period_end: Option<Date>,
     /// How far below the expected pace still counts as `at_risk`, as a share of the
     /// distance to the target (default 0.10).
-    #[serde(default)]
-    pub tolerance: Tolerance,
+    #[serde(default = "default_tolerance")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Tolerance))]
+    pub tolerance: f64,
     #[serde(default)]
     pub unit: Option<Label>,
 }
@@ -134,13 +142,14 @@ impl KpiDocument {
             baseline: self.baseline,
             period_start: self.period_start.map(Date::get),
             period_end: self.period_end.map(Date::get),
-            tolerance: self.tolerance.get(),
+            tolerance: self.tolerance,
         }
     }
 
-    /// Checks the KPI within its plan period (its fields keep their own rules by their
-    /// types).
+    /// Checks the KPI within its plan period (its other fields keep their own rules by
+    /// their types).
     pub fn validate(&self, plan_start: NaiveDate, plan_end: NaiveDate, v: &mut Validator) {
+        check_number_as::<ToleranceRule>(v, "tolerance", self.tolerance);
         self.definition().validate(plan_start, plan_end, v);
     }
 }
@@ -149,7 +158,8 @@ impl KpiDocument {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct MeasureDocument {
-    pub number: Ordinal,
+    #[cfg_attr(feature = "openapi", schema(value_type = Ordinal))]
+    pub number: i32,
     #[cfg_attr(feature = "openapi", schema(value_type = Title))]
     pub title: String,
     #[serde(default)]
@@ -176,9 +186,11 @@ pub struct BudgetLineDocument {
     #[cfg_attr(feature = "openapi", schema(value_type = Title))]
     pub title: String,
     /// Whole NOK.
-    pub amount: Amount,
+    #[cfg_attr(feature = "openapi", schema(value_type = Amount))]
+    pub amount: i64,
     #[serde(default)]
-    pub actual_spent: Option<Amount>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Amount>))]
+    pub actual_spent: Option<i64>,
 }
 
 impl PlanDocument {
@@ -194,7 +206,7 @@ impl PlanDocument {
         for (i, area) in self.focus_areas.iter().enumerate() {
             let prefix = format!("focus_areas[{i}].");
             let mut a = Validator::new();
-            if !numbers.insert(area.number.get()) {
+            if !numbers.insert(area.number) {
                 a.add("number", "is used by another focus area of the plan");
             }
             area.check(&mut a, &budget_codes);
@@ -232,6 +244,10 @@ impl PlanDocument {
             let mut b = Validator::new();
             check_as::<BudgetCodeRule>(&mut b, "code", &line.code);
             check_as::<TitleRule>(&mut b, "title", &line.title);
+            check_number_as::<AmountRule>(&mut b, "amount", line.amount);
+            if let Some(spent) = line.actual_spent {
+                check_number_as::<AmountRule>(&mut b, "actual_spent", spent);
+            }
             if !budget_codes.insert(line.code.as_str()) {
                 b.add("code", "is used by another budget line of the plan");
             }
@@ -311,12 +327,13 @@ impl PlanDocument {
 impl FocusAreaDocument {
     /// The area's own fields and its measures, their numbers unique in the area.
     fn check(&self, a: &mut Validator, budget_codes: &HashSet<&str>) {
+        check_number_as::<OrdinalRule>(a, "number", self.number);
         check_as::<TitleRule>(a, "title", &self.title);
         check_optional_as::<LongTextRule>(a, "description", self.description.as_deref());
         let mut measure_numbers = HashSet::new();
         for (j, measure) in self.measures.iter().enumerate() {
             let mut m = Validator::new();
-            if !measure_numbers.insert(measure.number.get()) {
+            if !measure_numbers.insert(measure.number) {
                 m.add("number", "is used by another measure of the focus area");
             }
             measure.check(&mut m, budget_codes);
@@ -328,6 +345,7 @@ impl FocusAreaDocument {
 impl MeasureDocument {
     /// The measure's own fields, and its budget line among the document's.
     fn check(&self, m: &mut Validator, budget_codes: &HashSet<&str>) {
+        check_number_as::<OrdinalRule>(m, "number", self.number);
         check_as::<TitleRule>(m, "title", &self.title);
         check_optional_as::<LongTextRule>(m, "description", self.description.as_deref());
         check_optional_as::<OwnerRule>(m, "owner", self.owner.as_deref());
@@ -366,6 +384,12 @@ fn check_as<R: TextRule>(v: &mut Validator, field: &str, value: &str) {
     let _ = v.parsed(field, Text::<R>::parse(value));
 }
 
+/// Checks `value` by the rule of the number type the contract declares for `field`
+/// (`Number<R>`'s constructor, the one check of that range).
+fn check_number_as<R: NumberRule>(v: &mut Validator, field: &str, value: R::Value) {
+    let _ = v.parsed(field, Number::<R>::new(value));
+}
+
 /// [`check_as`] for a field that may be left out.
 fn check_optional_as<R: TextRule>(v: &mut Validator, field: &str, value: Option<&str>) {
     if let Some(value) = value {
@@ -398,7 +422,7 @@ mod tests {
             baseline: None,
             period_start: None,
             period_end: None,
-            tolerance: Tolerance::default(),
+            tolerance: 0.1,
             unit: None,
         }
     }
@@ -425,12 +449,12 @@ mod tests {
                 },
             ],
             focus_areas: vec![FocusAreaDocument {
-                number: Ordinal::new(1).unwrap(),
+                number: 1,
                 title: "Medlemsaktiviteter".into(),
                 description: None,
                 kpis: vec![kpi(Some("growth"))],
                 measures: vec![MeasureDocument {
-                    number: Ordinal::new(1).unwrap(),
+                    number: 1,
                     title: "Medlemsmøter".into(),
                     description: None,
                     owner: None,
@@ -443,8 +467,8 @@ mod tests {
             budget_lines: vec![BudgetLineDocument {
                 code: "4000".into(),
                 title: "Arrangementer".into(),
-                amount: Amount::new(100_000).unwrap(),
-                actual_spent: Some(Amount::new(20_000).unwrap()),
+                amount: 100_000,
+                actual_spent: Some(20_000),
             }],
         }
     }
@@ -478,6 +502,26 @@ mod tests {
                 "goals[1].key",
                 "focus_areas[0].measures[0].budget_line",
                 "focus_areas[0].kpis[1].goal",
+                "kpis[0].goal"
+            ]
+        );
+    }
+
+    #[test]
+    fn numbers_out_of_range_are_reported_with_the_rest() {
+        let mut d = document();
+        d.focus_areas[0].number = 0;
+        d.focus_areas[0].measures[0].number = -1;
+        d.focus_areas[0].kpis[0].tolerance = 1.5;
+        d.budget_lines[0].actual_spent = Some(-1);
+        d.kpis.push(kpi(Some("nope")));
+        assert_eq!(
+            errors(&d),
+            [
+                "budget_lines[0].actual_spent",
+                "focus_areas[0].number",
+                "focus_areas[0].measures[0].number",
+                "focus_areas[0].kpis[0].tolerance",
                 "kpis[0].goal"
             ]
         );

@@ -495,11 +495,4 @@ mod tests {
         m.target = 1.0;
         assert_eq!(errors(&m), ["source.filters.milestone_kind"]);
     }
-
-    #[test]
-    fn tolerance_is_a_share() {
-        let mut k = kpi(KpiEntity::Member, KpiAggregate::Count);
-        k.tolerance = 1.5;
-        assert_eq!(errors(&k), ["tolerance"]);
-    }
 }

@@ -7,12 +7,11 @@ use veikart_domain::document::{
     BudgetLineDocument, FocusAreaDocument, GoalDocument, KpiDocument, MeasureDocument,
     PlanDocument, StrategyDocument,
 };
-use veikart_domain::number::Amount;
 use veikart_domain::{Date, PlanStatus};
 
 use crate::budget_lines::{self, BudgetLine, BudgetLineValues};
 use crate::db::{DbConnection, Tx};
-use crate::error::{StoreError, stored_date, stored_number};
+use crate::error::{StoreError, stored_date};
 use crate::focus_areas::{self, FocusArea, FocusAreaValues};
 use crate::goals::{self, Goal, GoalValues};
 use crate::kpis::{self, Kpi};
@@ -55,11 +54,7 @@ pub fn export(conn: &mut DbConnection, plan: &Plan) -> Result<PlanDocument, Stor
         goals: plan_goals.into_iter().map(goal_document).collect(),
         focus_areas,
         kpis: parts.kpi_documents(None, &goal_keys)?,
-        budget_lines: parts
-            .lines
-            .into_iter()
-            .map(budget_line_document)
-            .collect::<Result<_, _>>()?,
+        budget_lines: parts.lines.into_iter().map(budget_line_document).collect(),
     })
 }
 
@@ -137,7 +132,7 @@ impl StoredParts {
             .map(|m| self.measure_document(m))
             .collect::<Result<Vec<_>, StoreError>>()?;
         Ok(FocusAreaDocument {
-            number: stored_number(area.number)?,
+            number: area.number,
             title: area.title.clone(),
             description: area.description.clone(),
             kpis: self.kpi_documents(Some(area.id), goal_keys)?,
@@ -149,7 +144,7 @@ impl StoredParts {
     fn measure_document(&self, m: &Measure) -> Result<MeasureDocument, StoreError> {
         let codes = &self.codes;
         Ok(MeasureDocument {
-            number: stored_number(m.number)?,
+            number: m.number,
             title: m.title.clone(),
             description: m.description.clone(),
             owner: m.owner.clone(),
@@ -160,13 +155,13 @@ impl StoredParts {
     }
 }
 
-fn budget_line_document(l: BudgetLine) -> Result<BudgetLineDocument, StoreError> {
-    Ok(BudgetLineDocument {
+fn budget_line_document(l: BudgetLine) -> BudgetLineDocument {
+    BudgetLineDocument {
         code: l.code,
         title: l.title,
-        amount: stored_number(l.amount)?,
-        actual_spent: l.actual_spent.map(stored_number).transpose()?,
-    })
+        amount: l.amount,
+        actual_spent: l.actual_spent,
+    }
 }
 
 fn goal_document(goal: Goal) -> GoalDocument {
@@ -286,8 +281,8 @@ impl NewTree<'_, '_, '_> {
                     plan_id: self.plan_id,
                     code: line.code.clone(),
                     title: line.title.trim().to_owned(),
-                    amount: line.amount.get(),
-                    actual_spent: line.actual_spent.map(Amount::get),
+                    amount: line.amount,
+                    actual_spent: line.actual_spent,
                 },
             )?;
             self.budget_ids.insert(line.code.clone(), row.id);
@@ -303,7 +298,7 @@ impl NewTree<'_, '_, '_> {
             self.actor,
             FocusAreaValues {
                 plan_id: self.plan_id,
-                number: area.number.get(),
+                number: area.number,
                 title: area.title.trim().to_owned(),
                 description: area.description.clone(),
                 position: to_i32(position)?,
@@ -356,7 +351,7 @@ impl NewTree<'_, '_, '_> {
                 .budget_line
                 .as_deref()
                 .and_then(|code| self.budget_ids.get(code).copied()),
-            number: measure.number.get(),
+            number: measure.number,
             title: measure.title.trim().to_owned(),
             description: measure.description.clone(),
             owner: measure.owner.clone(),

@@ -9,7 +9,7 @@ use veikart_domain::document::KpiDocument;
 use veikart_domain::kpi::{Direction, KpiAggregate, KpiDefinition, KpiEntity, KpiSource};
 
 use crate::db::DbConnection;
-use crate::error::{StoreError, stored_date, stored_number, stored_text, stored_texts};
+use crate::error::{StoreError, stored_date, stored_text, stored_texts};
 use crate::rows::tenant_rows;
 use crate::schema::kpis;
 use crate::stored::Stored;
@@ -114,7 +114,7 @@ pub fn values_from_document(
         direction: Stored(kpi.direction),
         target: kpi.target,
         baseline: kpi.baseline,
-        tolerance: kpi.tolerance.get(),
+        tolerance: kpi.tolerance,
         unit: kpi.unit.as_deref().map(str::to_owned),
         period_start: kpi.period_start.map(Date::get),
         period_end: kpi.period_end.map(Date::get),
@@ -142,7 +142,7 @@ pub fn document_from_row(row: &Kpi, goal_key: Option<String>) -> Result<KpiDocum
         baseline: row.baseline,
         period_start: row.period_start.map(stored_date).transpose()?,
         period_end: row.period_end.map(stored_date).transpose()?,
-        tolerance: stored_number(row.tolerance)?,
+        tolerance: row.tolerance,
         unit: stored_texts(row.unit.as_deref())?,
     })
 }
@@ -157,6 +157,6 @@ pub fn definition(row: &Kpi) -> Result<KpiDefinition, StoreError> {
         baseline: document.baseline,
         period_start: document.period_start.map(Date::get),
         period_end: document.period_end.map(Date::get),
-        tolerance: document.tolerance.get(),
+        tolerance: document.tolerance,
     })
 }

@@ -201,7 +201,7 @@ impl PlanChild for Kpis {
             baseline: document.baseline,
             period_start: document.period_start,
             period_end: document.period_end,
-            tolerance: document.tolerance.get(),
+            tolerance: document.tolerance,
             unit: document.unit.map(String::from),
             position: r.position,
             created_at: utc(r.created_at),
@@ -226,7 +226,7 @@ impl PlanChild for Kpis {
             baseline: body.baseline,
             period_start: body.period_start,
             period_end: body.period_end,
-            tolerance: body.tolerance.unwrap_or_default(),
+            tolerance: body.tolerance.unwrap_or_default().get(),
             unit: body.unit,
         };
         let placement = Placement {
@@ -253,7 +253,7 @@ impl PlanChild for Kpis {
             baseline: apply(body.baseline, now.baseline),
             period_start: apply(body.period_start, now.period_start),
             period_end: apply(body.period_end, now.period_end),
-            tolerance: body.tolerance.unwrap_or(now.tolerance),
+            tolerance: body.tolerance.map_or(now.tolerance, Tolerance::get),
             unit: apply(body.unit, now.unit),
         };
         let placement = Placement {
