@@ -11,6 +11,7 @@ pub mod date;
 pub mod document;
 pub mod engine;
 pub mod events;
+pub mod imports;
 pub mod kpi;
 pub mod number;
 pub mod org;

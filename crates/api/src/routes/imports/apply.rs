@@ -21,7 +21,7 @@ use veikart_domain::records::RecordFields;
 use veikart_domain::tree::WireName;
 use veikart_store::imports::{self as store, ImportOutcome, NewImport};
 use veikart_store::records::{Provenance, RecordKey, RecordRow, RecordTable, Replacement};
-use veikart_store::{StoreError, TenantRow, TenantTable, Tx};
+use veikart_store::{StoreError, Stored, TenantRow, TenantTable, Tx};
 
 use super::idempotency::{self, Key};
 use super::read::{self, Charset, Format, Options, Sink, Windows1252};
@@ -148,9 +148,9 @@ fn log_start(
         tx,
         NewImport {
             org_id,
-            kind: request.kind.as_str().to_owned(),
-            format: request.format.as_str().to_owned(),
-            charset: request.charset.as_str().to_owned(),
+            kind: Stored(request.kind),
+            format: Stored(request.format),
+            charset: Stored(request.charset),
             imported_by: request.write.actor.clone(),
             body_sha256: request.body.sha256.clone(),
             body_bytes: body_bytes(request),
@@ -218,9 +218,9 @@ fn log_finish(
         "import",
         id,
     )?;
-    let completed = veikart_store::events::import_completed(&row)?;
+    let completed = veikart_store::events::import_completed(&row);
     veikart_store::events::emit(tx, org_id, &completed)?;
-    Import::of(row)
+    Ok(Import::of(row))
 }
 
 /// What a dry run would have recorded: the import without an id.
