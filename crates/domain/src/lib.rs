@@ -2,7 +2,8 @@
 //!
 //! This crate knows neither the database (diesel) nor the web framework (actix). Values
 //! that cross the API boundary are parsed into the newtypes here (`OrgSlug`,
-//! `OrganisationNumber`, ...), so that a value that exists is a valid one. With the
+//! `OrganisationNumber`, the text types of [`text`], the number types of [`number`], ...),
+//! so that a value that exists is a valid one. With the
 //! `openapi` feature the public types also derive `utoipa::ToSchema`, so the OpenAPI
 //! document describes them from this single definition.
 
