@@ -61,6 +61,8 @@ pub trait NumberRule: 'static {
     const MIN: Option<Self::Value>;
     /// The greatest value allowed, if any.
     const MAX: Option<Self::Value>;
+    /// The value a request that leaves the field out gets, if the schema is to state one.
+    const DEFAULT: Option<Self::Value> = None;
 }
 
 /// A number that keeps the rule `R`; parsed once, at the edge.
@@ -171,6 +173,7 @@ impl<R: NumberRule> utoipa::PartialSchema for Number<R> {
         R::Value::schema()
             .minimum(R::MIN.map(Primitive::bound))
             .maximum(R::MAX.map(Primitive::bound))
+            .default(R::DEFAULT.and_then(|d| serde_json::to_value(d).ok()))
             .description(Some(R::DESCRIPTION))
             .into()
     }
@@ -188,7 +191,8 @@ impl<R: NumberRule> utoipa::ToSchema for Number<R> {
 macro_rules! number_rule {
     (
         $(#[$doc:meta])* $name:ident ($rule:ident): $value:ty {
-            MIN: $min:expr, MAX: $max:expr, DESCRIPTION: $description:expr $(,)?
+            MIN: $min:expr, MAX: $max:expr, $(DEFAULT: $default:expr,)?
+            DESCRIPTION: $description:expr $(,)?
         }
     ) => {
         $(#[$doc])*
@@ -203,6 +207,7 @@ macro_rules! number_rule {
             const DESCRIPTION: &'static str = $description;
             const MIN: Option<$value> = $min;
             const MAX: Option<$value> = $max;
+            $(const DEFAULT: Option<$value> = $default;)?
         }
     };
 }
@@ -328,6 +333,34 @@ impl Default for GraceSeconds {
         Self(crate::api_key::DEFAULT_GRACE_SECONDS, PhantomData)
     }
 }
+
+/// The most items one page of a list holds.
+pub const PAGE_LIMIT_MAX: u32 = 500;
+/// The items a page holds when the request names no limit.
+pub const PAGE_LIMIT_DEFAULT: u32 = 50;
+
+number_rule!(
+    /// How many items a page of a list holds: 1 to 500.
+    PageLimit (PageLimitRule): u32 {
+        MIN: Some(1), MAX: Some(PAGE_LIMIT_MAX), DEFAULT: Some(PAGE_LIMIT_DEFAULT),
+        DESCRIPTION: "How many items to return: 1 to 500.",
+    }
+);
+
+impl Default for PageLimit {
+    /// 50.
+    fn default() -> Self {
+        Self(PAGE_LIMIT_DEFAULT, PhantomData)
+    }
+}
+
+number_rule!(
+    /// An event's place in its feed (`seq`), as a reader's cursor: 0 or more.
+    EventSeq (EventSeqRule): i64 {
+        MIN: Some(0), MAX: None,
+        DESCRIPTION: "An event's `seq`: 0 or more.",
+    }
+);
 
 #[cfg(test)]
 mod tests {
