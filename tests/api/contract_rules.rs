@@ -8,11 +8,13 @@
 //! contract leaves unbounded must not be refused for its length either.
 //!
 //! The operations are read from the document, so a new field or a new operation is
-//! covered without being listed here. What the service does not yet do as the contract
+//! covered without being listed here. Every named number type with a bound (`Ordinal`,
+//! `Amount`, `Confidence`, `Tolerance`, ...) must have been tried, below and above, through
+//! some request field. What the service does not yet do as the contract
 //! says is listed in [`KNOWN_BREACHES`]: the test fails on a breach that is not listed,
 //! and on a listed one that no longer occurs, so the list only shrinks.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use rand::rngs::StdRng;
@@ -90,10 +92,14 @@ fn every_declared_rule_is_enforced_and_no_valid_value_is_refused() {
     let mut rng = StdRng::seed_from_u64(2026);
     let mut findings = Vec::new();
     let (mut tried, mut keeping, mut accepted) = (0, 0, 0);
+    let mut bounds_tried = BTreeSet::new();
     for operation in &operations {
         for probe in probes(&doc, operation, &mut rng) {
             let (finding, status) = fixtures.try_probe(&app, &doc, operation, &probe, &mut rng);
             tried += 1;
+            if let Some(component) = &probe.field.component {
+                bounds_tried.insert((component.clone(), probe.rule.clone(), probe.breaks));
+            }
             if !probe.breaks {
                 keeping += 1;
                 accepted += usize::from(status < 300);
@@ -109,6 +115,37 @@ fn every_declared_rule_is_enforced_and_no_valid_value_is_refused() {
         "only {accepted} of {keeping} valid values were accepted: the sampled bodies are not valid"
     );
     compare_with_known(&findings);
+    every_bounded_type_was_tried(&doc, &bounds_tried);
+}
+
+/// Every named number type the contract declares a bound on (`Ordinal`, `Confidence`,
+/// ...) was tried by some request field both just outside and at each of its bounds, so a
+/// range that no request reaches, or that the walk stops reading, fails here.
+fn every_bounded_type_was_tried(doc: &Value, tried: &BTreeSet<(String, String, bool)>) {
+    let mut missing = Vec::new();
+    let mut bounded = 0;
+    for (name, schema) in doc["components"]["schemas"].as_object().unwrap() {
+        if !(is_type(schema, "integer") || is_type(schema, "number")) {
+            continue;
+        }
+        for rule in ["minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"] {
+            if schema.get(rule).is_none() {
+                continue;
+            }
+            bounded += 1;
+            for breaks in [true, false] {
+                if !tried.contains(&(name.clone(), rule.to_owned(), breaks)) {
+                    missing.push(format!("{name} {rule} (breaking: {breaks})"));
+                }
+            }
+        }
+    }
+    assert!(bounded >= 10, "only {bounded} bounds on named number types");
+    assert!(
+        missing.is_empty(),
+        "bounds no request field tried:\n{}",
+        missing.join("\n")
+    );
 }
 
 // ---------------------------------------------------------------------------------------
@@ -266,11 +303,13 @@ enum Location {
     Query,
 }
 
-/// A place in a body: its segments (`"0"` for an array's first item).
+/// A place in a body: its segments (`"0"` for an array's first item), its schema, and the
+/// named schema it is an instance of, if any (`Ordinal`, `Title`).
 #[derive(Debug, Clone)]
 struct Field {
     segments: Vec<String>,
     schema: Value,
+    component: Option<String>,
 }
 
 impl Field {
@@ -305,20 +344,22 @@ fn fields(doc: &Value, schema: &Value, prefix: &[String], depth: usize) -> Vec<F
     }
     if is_type(&schema, "array") {
         let segments = [prefix, &["0".to_owned()]].concat();
-        let (_, items) = resolve(doc, &schema["items"]);
+        let (component, items) = resolve(doc, &schema["items"]);
         found.push(Field {
             segments: segments.clone(),
             schema: items.clone(),
+            component,
         });
         found.extend(fields(doc, &schema["items"], &segments, depth + 1));
         return found;
     }
     for (name, property) in schema["properties"].as_object().into_iter().flatten() {
         let segments = [prefix, std::slice::from_ref(name)].concat();
-        let (_, resolved) = resolve(doc, property);
+        let (component, resolved) = resolve(doc, property);
         found.push(Field {
             segments: segments.clone(),
             schema: resolved.clone(),
+            component,
         });
         if is_type(&resolved, "object") || is_type(&resolved, "array") {
             found.extend(fields(doc, property, &segments, depth + 1));
@@ -352,15 +393,16 @@ fn probes(doc: &Value, operation: &Operation, rng: &mut StdRng) -> Vec<Probe> {
         }
     }
     for (name, schema) in &operation.query {
-        let (_, resolved) = resolve(doc, schema);
-        let resolved = if is_type(&resolved, "array") {
-            resolve(doc, &resolved["items"]).1
+        let (component, resolved) = resolve(doc, schema);
+        let (component, resolved) = if is_type(&resolved, "array") {
+            resolve(doc, &resolved["items"])
         } else {
-            resolved
+            (component, resolved)
         };
         let field = Field {
             segments: vec![name.clone()],
             schema: resolved,
+            component,
         };
         all.extend(field_probes(&field, Location::Query, rng));
     }

@@ -251,8 +251,8 @@ impl MetricsListener {
         let port = listener.local_addr().map_err(bind_error)?.port();
         let metrics = Arc::new(Metrics::new(metrics::Sources {
             database: state.database.clone(),
-            scorecards: state.caches.get(),
-            pages: state.caches.get(),
+            scorecards: state.caches.get::<routes::results::ScorecardCache>(),
+            pages: state.caches.get::<routes::pages::cache::PageCache>(),
         })?);
         let server = metrics::serve(listener, metrics.clone()).map_err(bind_error)?;
         Ok(Self {

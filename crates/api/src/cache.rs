@@ -2,7 +2,8 @@
 //! pages it rendered — held without being known: one shared value per type, made on first
 //! use. A route module owns its cache's type (`routes::results::ScorecardCache`,
 //! `routes::pages::cache::PageCache`) and asks for it by type, so the shared state sits
-//! below every route.
+//! below every route. A cache tells how well it does through [`CacheCounts`], which the
+//! metrics read without knowing the route that owns it.
 
 use std::any::{Any, TypeId};
 use std::collections::HashMap;
@@ -23,6 +24,27 @@ impl Caches {
         // The entry under `C`'s type id always holds a `C`.
         held.downcast::<C>()
             .unwrap_or_else(|_| Arc::new(C::default()))
+    }
+}
+
+/// How often a cache answered from memory and how often it had to make the answer.
+pub trait CacheCounts: Send + Sync {
+    /// Answers from memory.
+    fn hits(&self) -> u64;
+    /// Answers that had to be made.
+    fn misses(&self) -> u64;
+}
+
+/// A cache that is not there: it never answers, so it counts nothing.
+#[derive(Debug, Default)]
+pub struct NoCache;
+
+impl CacheCounts for NoCache {
+    fn hits(&self) -> u64 {
+        0
+    }
+    fn misses(&self) -> u64 {
+        0
     }
 }
 

@@ -26,6 +26,7 @@
 use veikart_domain::kpi::{
     ActivityKind, ActivityStatus, MembershipType, ProjectRole, SurveyAudience,
 };
+use veikart_domain::number::{Count, Funding, NetPromoterScore};
 use veikart_domain::records::{
     ActivityFields, Dimension, Key, MemberFields, MetricKey, MilestoneFields, ObservationFields,
     ProjectFields, ProjectStatus, RecordKind, ShortText, SurveyFields,
@@ -113,8 +114,10 @@ fn typed_opt<T: TryFrom<String, Error = String>>(value: Option<&str>) -> Result<
 }
 
 /// A count as the records store it.
-fn count(n: i64) -> Result<i32, String> {
-    i32::try_from(n).map_err(|_| format!("the demo count {n} is out of range"))
+fn count(n: i64) -> Result<Count, String> {
+    i32::try_from(n)
+        .map_err(|_| format!("the demo count {n} is out of range"))
+        .and_then(Count::new)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -849,7 +852,7 @@ fn surveys(members: &[Member]) -> Result<Vec<SurveyFields>, String> {
             scale_min: 1.0,
             scale_max: 5.0,
             mean_score: Some(tenths(38)),
-            nps: Some(22),
+            nps: Some(NetPromoterScore::new(22)?),
             external_ref: None,
         },
         SurveyFields {
@@ -858,12 +861,12 @@ fn surveys(members: &[Member]) -> Result<Vec<SurveyFields>, String> {
                 "Omdømmeundersøkelse 2022: Innovasjon Gardermoen sett fra næringslivet i regionen",
             )?,
             conducted_on: date(2022, 10, 18).day()?,
-            invited: 640,
-            responses: 151,
+            invited: count(640)?,
+            responses: count(151)?,
             scale_min: 1.0,
             scale_max: 5.0,
             mean_score: Some(tenths(35)),
-            nps: Some(6),
+            nps: Some(NetPromoterScore::new(6)?),
             external_ref: None,
         },
     ])
@@ -941,7 +944,7 @@ impl Project {
             funder: Some(typed::<ShortText>(self.funder)?),
             funding_scheme: Some(typed::<ShortText>(self.funding_scheme)?),
             case_number: typed_opt::<ShortText>(self.case_number)?,
-            external_funding: self.external_funding,
+            external_funding: Funding::new(self.external_funding)?,
             status: self.status,
             external_ref: None,
         })

@@ -3,21 +3,19 @@
 
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
+use veikart_domain::number::PageLimit;
 use veikart_store::PageRequest;
 
 use crate::error::ApiError;
-
-pub const DEFAULT_LIMIT: u32 = 50;
-pub const MAX_LIMIT: u32 = 500;
 
 /// `?limit=&cursor=` of a list request.
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct PageParams {
     /// How many items to return (1–500, default 50).
-    #[param(minimum = 1, maximum = 500, default = 50)]
+    #[param(inline)]
     #[serde(default, deserialize_with = "veikart_domain::records::present")]
-    pub limit: Option<u32>,
+    pub limit: Option<PageLimit>,
     /// Where to continue: the `next_cursor` of the previous page.
     #[param(pattern = "^([0-9a-z]{1,12}|1[0-9a-x][0-9a-z]{11})$")]
     #[serde(default, deserialize_with = "veikart_domain::records::present")]
@@ -25,14 +23,10 @@ pub struct PageParams {
 }
 
 impl PageParams {
-    /// The store's page request, or 400 for an out-of-range limit or a foreign cursor.
+    /// The store's page request, or 400 for a foreign cursor (the limit's range is its
+    /// type's, refused as the query is read).
     pub fn request(&self) -> Result<PageRequest, ApiError> {
-        let limit = self.limit.unwrap_or(DEFAULT_LIMIT);
-        if !(1..=MAX_LIMIT).contains(&limit) {
-            return Err(ApiError::BadRequest(format!(
-                "limit must be between 1 and {MAX_LIMIT}"
-            )));
-        }
+        let limit = self.limit.unwrap_or_default().get();
         let after = self.cursor.as_deref().map(decode_cursor).transpose()?;
         Ok(PageRequest {
             after,
@@ -132,6 +126,17 @@ mod tests {
 
     #[test]
     fn malformed_cursors_and_bad_limits_are_refused() {
+        for limit in ["0", "501", "-1"] {
+            let read = crate::query::parse::<PageParams>(&format!("limit={limit}"));
+            let Err(ApiError::BadRequest(detail)) = read else {
+                panic!("limit={limit} was not refused");
+            };
+            assert!(detail.contains("`limit`"), "{detail}");
+            assert!(
+                limit == "-1" || detail.contains("must be between 1 and 500"),
+                "{detail}"
+            );
+        }
         for bad in [
             "",
             "-1",
@@ -143,13 +148,6 @@ mod tests {
             "2000000000000",
         ] {
             assert!(decode_cursor(bad).is_err(), "{bad}");
-        }
-        for limit in [0, 501] {
-            let params = PageParams {
-                limit: Some(limit),
-                cursor: None,
-            };
-            assert!(params.request().is_err());
         }
         assert_eq!(PageParams::default().request().unwrap().limit, 50);
     }

@@ -16,6 +16,10 @@ pub const CHECKSUM_LEN: usize = 6;
 pub const KEY_LEN: usize = KEY_PREFIX.len() + RANDOM_LEN + CHECKSUM_LEN;
 /// How many characters of a key are shown in lists (`vk_` and four more).
 pub const DISPLAY_LEN: usize = 7;
+/// The longest a rolled key keeps working beside its successor: 7 days, in seconds.
+pub const MAX_GRACE_SECONDS: u32 = 7 * 24 * 3600;
+/// How long a rolled key keeps working when its roll names no grace period: 24 hours.
+pub const DEFAULT_GRACE_SECONDS: u32 = 24 * 3600;
 
 const BASE62: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 

@@ -11,11 +11,14 @@ use std::collections::{HashMap, HashSet};
 use crate::date::Date;
 use crate::kpi::{Direction, KpiDefinition, KpiSource};
 #[cfg(feature = "openapi")]
-use crate::text::{BudgetCode, LongText, Owner};
+use crate::number::{Amount, Ordinal, Tolerance};
+use crate::number::{AmountRule, Number, NumberRule, OrdinalRule, ToleranceRule};
+#[cfg(feature = "openapi")]
+use crate::text::{BudgetCode, GoalKey, LongText, Owner};
 use crate::text::{
-    BudgetCodeRule, Label, LongTextRule, OwnerRule, Text, TextRule, Title, TitleRule,
+    BudgetCodeRule, GoalKeyRule, Label, LongTextRule, OwnerRule, Text, TextRule, Title, TitleRule,
 };
-use crate::tree::{MeasureStatus, check_amount, check_goal_key, check_number, check_period};
+use crate::tree::{MeasureStatus, check_period};
 use crate::validation::Validator;
 
 fn default_tolerance() -> f64 {
@@ -73,7 +76,7 @@ pub struct StrategyDocument {
 #[serde(deny_unknown_fields)]
 pub struct GoalDocument {
     /// Unique within the document; KPIs name their goal by it.
-    #[cfg_attr(feature = "openapi", schema(pattern = "^[a-z0-9][a-z0-9_-]{0,63}$"))]
+    #[cfg_attr(feature = "openapi", schema(value_type = GoalKey))]
     pub key: String,
     #[cfg_attr(feature = "openapi", schema(value_type = Title))]
     pub title: String,
@@ -88,6 +91,7 @@ pub struct GoalDocument {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct FocusAreaDocument {
+    #[cfg_attr(feature = "openapi", schema(value_type = Ordinal))]
     pub number: i32,
     #[cfg_attr(feature = "openapi", schema(value_type = Title))]
     pub title: String,
@@ -123,6 +127,7 @@ pub struct KpiDocument {
     /// How far below the expected pace still counts as `at_risk`, as a share of the
     /// distance to the target (default 0.10).
     #[serde(default = "default_tolerance")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Tolerance))]
     pub tolerance: f64,
     #[serde(default)]
     pub unit: Option<Label>,
@@ -141,9 +146,10 @@ impl KpiDocument {
         }
     }
 
-    /// Checks the KPI within its plan period (its fields keep their own rules by their
-    /// types).
+    /// Checks the KPI within its plan period (its other fields keep their own rules by
+    /// their types).
     pub fn validate(&self, plan_start: NaiveDate, plan_end: NaiveDate, v: &mut Validator) {
+        check_number_as::<ToleranceRule>(v, "tolerance", self.tolerance);
         self.definition().validate(plan_start, plan_end, v);
     }
 }
@@ -152,6 +158,7 @@ impl KpiDocument {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct MeasureDocument {
+    #[cfg_attr(feature = "openapi", schema(value_type = Ordinal))]
     pub number: i32,
     #[cfg_attr(feature = "openapi", schema(value_type = Title))]
     pub title: String,
@@ -179,8 +186,10 @@ pub struct BudgetLineDocument {
     #[cfg_attr(feature = "openapi", schema(value_type = Title))]
     pub title: String,
     /// Whole NOK.
+    #[cfg_attr(feature = "openapi", schema(value_type = Amount))]
     pub amount: i64,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Amount>))]
     pub actual_spent: Option<i64>,
 }
 
@@ -235,9 +244,9 @@ impl PlanDocument {
             let mut b = Validator::new();
             check_as::<BudgetCodeRule>(&mut b, "code", &line.code);
             check_as::<TitleRule>(&mut b, "title", &line.title);
-            check_amount(&mut b, "amount", line.amount);
+            check_number_as::<AmountRule>(&mut b, "amount", line.amount);
             if let Some(spent) = line.actual_spent {
-                check_amount(&mut b, "actual_spent", spent);
+                check_number_as::<AmountRule>(&mut b, "actual_spent", spent);
             }
             if !budget_codes.insert(line.code.as_str()) {
                 b.add("code", "is used by another budget line of the plan");
@@ -318,7 +327,7 @@ impl PlanDocument {
 impl FocusAreaDocument {
     /// The area's own fields and its measures, their numbers unique in the area.
     fn check(&self, a: &mut Validator, budget_codes: &HashSet<&str>) {
-        check_number(a, "number", self.number);
+        check_number_as::<OrdinalRule>(a, "number", self.number);
         check_as::<TitleRule>(a, "title", &self.title);
         check_optional_as::<LongTextRule>(a, "description", self.description.as_deref());
         let mut measure_numbers = HashSet::new();
@@ -336,7 +345,7 @@ impl FocusAreaDocument {
 impl MeasureDocument {
     /// The measure's own fields, and its budget line among the document's.
     fn check(&self, m: &mut Validator, budget_codes: &HashSet<&str>) {
-        check_number(m, "number", self.number);
+        check_number_as::<OrdinalRule>(m, "number", self.number);
         check_as::<TitleRule>(m, "title", &self.title);
         check_optional_as::<LongTextRule>(m, "description", self.description.as_deref());
         check_optional_as::<OwnerRule>(m, "owner", self.owner.as_deref());
@@ -358,7 +367,7 @@ fn check_goal<'a>(
     kinds: &mut HashMap<&'a str, bool>,
 ) {
     let mut g = Validator::new();
-    check_goal_key(&mut g, "key", &goal.key);
+    check_as::<GoalKeyRule>(&mut g, "key", &goal.key);
     if kinds.contains_key(goal.key.as_str()) {
         g.add("key", "is used by another goal of the document");
     } else {
@@ -373,6 +382,12 @@ fn check_goal<'a>(
 /// (`Text<R>`'s constructor, the one check of that rule).
 fn check_as<R: TextRule>(v: &mut Validator, field: &str, value: &str) {
     let _ = v.parsed(field, Text::<R>::parse(value));
+}
+
+/// Checks `value` by the rule of the number type the contract declares for `field`
+/// (`Number<R>`'s constructor, the one check of that range).
+fn check_number_as<R: NumberRule>(v: &mut Validator, field: &str, value: R::Value) {
+    let _ = v.parsed(field, Number::<R>::new(value));
 }
 
 /// [`check_as`] for a field that may be left out.
@@ -487,6 +502,26 @@ mod tests {
                 "goals[1].key",
                 "focus_areas[0].measures[0].budget_line",
                 "focus_areas[0].kpis[1].goal",
+                "kpis[0].goal"
+            ]
+        );
+    }
+
+    #[test]
+    fn numbers_out_of_range_are_reported_with_the_rest() {
+        let mut d = document();
+        d.focus_areas[0].number = 0;
+        d.focus_areas[0].measures[0].number = -1;
+        d.focus_areas[0].kpis[0].tolerance = 1.5;
+        d.budget_lines[0].actual_spent = Some(-1);
+        d.kpis.push(kpi(Some("nope")));
+        assert_eq!(
+            errors(&d),
+            [
+                "budget_lines[0].actual_spent",
+                "focus_areas[0].number",
+                "focus_areas[0].measures[0].number",
+                "focus_areas[0].kpis[0].tolerance",
                 "kpis[0].goal"
             ]
         );

@@ -272,7 +272,7 @@ impl KpiDefinition {
     }
 
     /// The target and baseline are finite; a milestone's target is 0 or 1; growth needs a
-    /// baseline other than 0; the tolerance is a share.
+    /// baseline other than 0 (the tolerance's range is its type's, [`crate::number::Tolerance`]).
     fn check_target(&self, v: &mut Validator) {
         if !self.target.is_finite() {
             v.add("target", "must be a finite number");
@@ -287,12 +287,6 @@ impl KpiDefinition {
         }
         if self.source.aggregate == KpiAggregate::GrowthPct && self.baseline == Some(0.0) {
             v.add("baseline", "growth from a baseline of 0 is undefined");
-        }
-        if !(0.0..=1.0).contains(&self.tolerance) {
-            v.add(
-                "tolerance",
-                "must be between 0 and 1 (a share of the target distance)",
-            );
         }
     }
 
@@ -500,12 +494,5 @@ mod tests {
         let mut m = kpi(KpiEntity::Milestone, KpiAggregate::Milestone);
         m.target = 1.0;
         assert_eq!(errors(&m), ["source.filters.milestone_kind"]);
-    }
-
-    #[test]
-    fn tolerance_is_a_share() {
-        let mut k = kpi(KpiEntity::Member, KpiAggregate::Count);
-        k.tolerance = 1.5;
-        assert_eq!(errors(&k), ["tolerance"]);
     }
 }

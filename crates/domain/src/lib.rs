@@ -2,7 +2,8 @@
 //!
 //! This crate knows neither the database (diesel) nor the web framework (actix). Values
 //! that cross the API boundary are parsed into the newtypes here (`OrgSlug`,
-//! `OrganisationNumber`, ...), so that a value that exists is a valid one. With the
+//! `OrganisationNumber`, the text types of [`text`], the number types of [`number`], ...),
+//! so that a value that exists is a valid one. With the
 //! `openapi` feature the public types also derive `utoipa::ToSchema`, so the OpenAPI
 //! document describes them from this single definition.
 
@@ -11,7 +12,9 @@ pub mod date;
 pub mod document;
 pub mod engine;
 pub mod events;
+pub mod imports;
 pub mod kpi;
+pub mod number;
 pub mod org;
 pub mod plan;
 pub mod records;
@@ -27,6 +30,6 @@ pub use api_key::ApiKeySecret;
 pub use date::Date;
 pub use org::{OrgSlug, OrganisationNumber};
 pub use plan::{PlanFields, PlanPeriod, PlanStatus};
-pub use role::Role;
+pub use role::{KeyRole, Role};
 pub use validation::{FieldError, Validator};
 pub use web::{EmbedOrigin, EmbedOrigins, WebSite, frame_ancestors};

@@ -36,6 +36,27 @@ impl Role {
     }
 }
 
+/// The roles an API key may have: a key reads, or reads and writes, and never manages
+/// keys or the organisation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum KeyRole {
+    Viewer,
+    Editor,
+}
+
+crate::wire::wire_name!(KeyRole);
+
+impl From<KeyRole> for Role {
+    fn from(role: KeyRole) -> Self {
+        match role {
+            KeyRole::Viewer => Role::Viewer,
+            KeyRole::Editor => Role::Editor,
+        }
+    }
+}
+
 impl fmt::Display for Role {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
@@ -73,5 +94,9 @@ mod tests {
             assert_eq!(role.as_str().parse::<Role>(), Ok(role));
         }
         assert!("root".parse::<Role>().is_err());
+        for key_role in [KeyRole::Viewer, KeyRole::Editor] {
+            assert_eq!(key_role.as_str(), Role::from(key_role).as_str());
+        }
+        assert!("admin".parse::<KeyRole>().is_err());
     }
 }

@@ -345,6 +345,15 @@ text_rule!(
 );
 
 text_rule!(
+    /// What an API key is for, as its creator names it, e.g. `nightly member import`.
+    KeyName (KeyNameRule) {
+        DESCRIPTION: "What the key is for, e.g. the script that will use it: 1–100 characters, not blank.",
+        MIN_CHARS: 1, MAX_CHARS: 100, PATTERN: NOT_BLANK,
+        MESSAGE: "must be 1-100 characters and not blank", EXAMPLE: "nightly member import",
+    }
+);
+
+text_rule!(
     /// Who answers for a measure: a person, a board, a group; up to 200 characters.
     Owner (OwnerRule) {
         DESCRIPTION: "Who answers for it (a person, a board, a group): up to 200 characters.",
@@ -401,6 +410,12 @@ mod tests {
         }
         assert!(Key::parse("business_association_started").is_ok());
         assert!(Key::parse("Business").is_err());
+        for ok in ["member-growth", "g1", "2-1_a"] {
+            assert!(GoalKey::parse(ok).is_ok(), "{ok}");
+        }
+        for bad in ["", "-x", "Member", "a b", " g1", &"x".repeat(65)] {
+            assert!(GoalKey::parse(bad).is_err(), "{bad}");
+        }
         assert_eq!(Dimension::parse("").unwrap().as_str(), "");
         assert!(Dimension::parse(&"x".repeat(101)).is_err());
     }
@@ -414,5 +429,22 @@ mod tests {
         }
         let error = serde_json::from_str::<Body>(r#"{"municipality": "12"}"#).unwrap_err();
         assert!(error.to_string().contains("four digits"), "{error}");
+    }
+}
+
+text_rule!(
+    /// What a webhook endpoint is for, e.g. `member intranet`: at most 500 characters, empty
+    /// when not given.
+    WebhookDescription (WebhookDescriptionRule) {
+        DESCRIPTION: "What a webhook endpoint is for: at most 500 characters, empty when not given.",
+        MIN_CHARS: 0, MAX_CHARS: 500, PATTERN: "^[^\\u0000]{0,500}$",
+        MESSAGE: "must be at most 500 characters", EXAMPLE: "member intranet",
+    }
+);
+
+impl Default for WebhookDescription {
+    /// No description: the empty string.
+    fn default() -> Self {
+        Self(String::new(), PhantomData)
     }
 }

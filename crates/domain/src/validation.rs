@@ -40,18 +40,6 @@ impl Validator {
         self.errors.push(FieldError::new(field, message));
     }
 
-    /// Checks a free-text field: no NUL bytes (PostgreSQL cannot store them), not blank
-    /// when `required`, at most `max_chars` characters.
-    pub fn text(&mut self, field: &str, value: &str, required: bool, max_chars: usize) {
-        if value.contains('\0') {
-            self.add(field, "must not contain NUL characters");
-        } else if required && value.trim().is_empty() {
-            self.add(field, "must not be blank");
-        } else if value.chars().count() > max_chars {
-            self.add(field, format!("must be at most {max_chars} characters"));
-        }
-    }
-
     /// Records the error of a parse (`Result<T, String>`) under `field`, returning the value.
     pub fn parsed<T>(&mut self, field: &str, result: Result<T, String>) -> Option<T> {
         match result {
@@ -90,23 +78,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn text_refuses_nul_blank_and_overlong_values() {
+    fn nested_errors_are_named_by_their_path() {
+        let mut nested = Validator::new();
+        nested.add("title", "must not be blank");
         let mut v = Validator::new();
-        v.text("a", "ok", true, 10);
-        assert!(v.is_empty());
-        v.text("b", "nul\0byte", true, 100);
-        v.text("c", "   ", true, 10);
-        v.text("d", "ælgåøæøå", false, 3);
-        v.text("e", "", false, 3);
+        v.absorb("focus_areas[0].", nested);
         let errors = v.finish().unwrap_err();
-        let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
-        assert_eq!(fields, ["b", "c", "d"]);
-    }
-
-    #[test]
-    fn text_counts_characters_not_bytes() {
-        let mut v = Validator::new();
-        v.text("title", "ÆØÅ", true, 3);
-        assert!(v.finish().is_ok());
+        assert_eq!(errors[0].field, "focus_areas[0].title");
     }
 }

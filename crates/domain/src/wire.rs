@@ -262,6 +262,11 @@ mod tests {
             ProjectRole::Partner,
         ]);
         round_trips(&crate::records::RecordKind::ALL);
+        round_trips(&crate::imports::ImportKind::ALL);
+        use crate::imports::{ImportCharset, ImportFormat};
+        round_trips(&[ImportFormat::Json, ImportFormat::Ndjson, ImportFormat::Csv]);
+        round_trips(&[ImportCharset::Utf8, ImportCharset::Windows1252]);
+        round_trips(&[crate::KeyRole::Viewer, crate::KeyRole::Editor]);
     }
 
     #[test]

@@ -13,6 +13,7 @@ use chrono::NaiveDateTime;
 use diesel::dsl::sql;
 use diesel::prelude::*;
 use diesel::sql_types::Text;
+use veikart_domain::KeyRole;
 
 use crate::audit::{self, Action};
 use crate::db::{DbConnection, Tx};
@@ -20,6 +21,7 @@ use crate::error::StoreError;
 use crate::page::{Page, PageRequest};
 use crate::schema::{api_keys, organisations};
 use crate::scope::{Org, in_org};
+use crate::stored::Stored;
 
 /// The audit trail's name for a key.
 pub const ENTITY: &str = "api_key";
@@ -32,7 +34,7 @@ pub struct ApiKey {
     pub digest: String,
     pub prefix: String,
     pub name: String,
-    pub role: String,
+    pub role: Stored<KeyRole>,
     pub created_by: String,
     pub created_at: NaiveDateTime,
     pub expires_at: NaiveDateTime,
@@ -49,7 +51,7 @@ pub struct NewApiKey {
     pub digest: String,
     pub prefix: String,
     pub name: String,
-    pub role: String,
+    pub role: Stored<KeyRole>,
     pub created_by: String,
     pub created_at: NaiveDateTime,
     pub expires_at: NaiveDateTime,
@@ -60,7 +62,7 @@ pub struct NewApiKey {
 #[derive(Debug, Clone, PartialEq, Eq, Queryable)]
 pub struct KeyIdentity {
     pub id: i64,
-    pub role: String,
+    pub role: Stored<KeyRole>,
     /// The stored digest, for the caller's constant-time comparison.
     pub digest: String,
     pub org_slug: String,

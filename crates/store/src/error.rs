@@ -2,6 +2,7 @@
 
 use chrono::NaiveDate;
 use diesel::result::{DatabaseErrorInformation, DatabaseErrorKind, Error as DieselError};
+use veikart_domain::number::{Number, NumberRule};
 use veikart_domain::text::{Text, TextRule};
 use veikart_domain::{Date, FieldError};
 
@@ -126,6 +127,12 @@ pub fn stored_text<R: TextRule>(value: &str) -> Result<Text<R>, StoreError> {
 /// An optional text column read back into the type that wrote it.
 pub fn stored_texts<R: TextRule>(value: Option<&str>) -> Result<Option<Text<R>>, StoreError> {
     value.map(stored_text).transpose()
+}
+
+/// A number column read back into the type that wrote it (`Corrupt` when it breaks the
+/// type's range: a hand edit).
+pub fn stored_number<R: NumberRule>(value: R::Value) -> Result<Number<R>, StoreError> {
+    Number::new(value).map_err(|e| StoreError::Corrupt(format!("stored {value}: {e}")))
 }
 
 /// A stored day as the API's [`Date`]; only a hand edit can store one outside 0001–9999.

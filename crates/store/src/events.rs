@@ -99,19 +99,15 @@ pub(crate) fn of_audited(action: Action, entity: &str, id: i64) -> Option<Event>
 }
 
 /// The `import.completed` event of a finished import's log row.
-pub fn import_completed(import: &crate::imports::Import) -> Result<Event, StoreError> {
-    let kind = RecordKind::ALL
-        .into_iter()
-        .find(|k| k.segment() == import.kind)
-        .ok_or_else(|| StoreError::Corrupt(format!("import kind `{}`", import.kind)))?;
-    Ok(Event::ImportCompleted(ImportCompleted {
+pub fn import_completed(import: &crate::imports::Import) -> Event {
+    Event::ImportCompleted(ImportCompleted {
         import_id: import.id,
-        kind,
+        kind: import.kind.0.record_kind(),
         rows: import.row_count,
         created: import.created,
         updated: import.updated,
         unchanged: import.unchanged,
-    }))
+    })
 }
 
 /// An event's id: `evt_` and 128 random bits in hex, the same wherever the event goes.

@@ -9,22 +9,24 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use veikart_domain::imports::{ImportCharset, ImportFormat, ImportKind};
 
 use crate::db::{DbConnection, Tx};
 use crate::error::StoreError;
 use crate::page::{Page, PageRequest};
 use crate::schema::{idempotency_keys, imports};
 use crate::scope::{Org, in_org};
+use crate::stored::Stored;
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
 #[diesel(table_name = imports)]
 pub struct Import {
     pub id: i64,
     pub org_id: i64,
-    pub kind: String,
-    pub format: String,
-    /// The body's character encoding (`utf-8` or `windows-1252`).
-    pub charset: String,
+    pub kind: Stored<ImportKind>,
+    pub format: Stored<ImportFormat>,
+    /// The body's character encoding.
+    pub charset: Stored<ImportCharset>,
     pub imported_by: String,
     pub body_sha256: String,
     pub body_bytes: i64,
@@ -42,9 +44,9 @@ pub struct Import {
 #[diesel(table_name = imports)]
 pub struct NewImport {
     pub org_id: i64,
-    pub kind: String,
-    pub format: String,
-    pub charset: String,
+    pub kind: Stored<ImportKind>,
+    pub format: Stored<ImportFormat>,
+    pub charset: Stored<ImportCharset>,
     pub imported_by: String,
     pub body_sha256: String,
     pub body_bytes: i64,
@@ -98,12 +100,12 @@ pub fn get(conn: &mut DbConnection, org: Org<'_>, id: i64) -> Result<Import, Sto
 pub fn list(
     conn: &mut DbConnection,
     org: Org<'_>,
-    kind: Option<&str>,
+    kind: Option<ImportKind>,
     page: PageRequest,
 ) -> Result<Page<Import>, StoreError> {
     let mut query = in_org!(imports, org);
     if let Some(kind) = kind {
-        query = query.filter(imports::kind.eq(kind.to_owned()));
+        query = query.filter(imports::kind.eq(Stored(kind)));
     }
     let rows = query
         .filter(imports::id.gt(page.after_id()))

@@ -25,8 +25,7 @@ use metrics_exporter_prometheus::{
 };
 use veikart_store::Database;
 
-use crate::routes::pages::cache::PageCache;
-use crate::routes::results::ScorecardCache;
+use crate::cache::CacheCounts;
 
 /// The OpenTelemetry conventions' buckets for `http.server.request.duration`, in seconds.
 pub const HTTP_BUCKETS: [f64; 14] = [
@@ -57,8 +56,10 @@ static METADATA: Metadata<'static> =
 /// What the metrics read when scraped.
 pub struct Sources {
     pub database: Database,
-    pub scorecards: Arc<ScorecardCache>,
-    pub pages: Arc<PageCache>,
+    /// The scorecard cache (`routes::results`), by its counts.
+    pub scorecards: Arc<dyn CacheCounts>,
+    /// The web pages' cache (`routes::pages`), by its counts.
+    pub pages: Arc<dyn CacheCounts>,
 }
 
 /// How an import ended, as its duration's `result` label.
@@ -303,8 +304,8 @@ mod tests {
         let database = veikart_store::db::database(&url, Default::default());
         Metrics::new(Sources {
             database,
-            scorecards: Default::default(),
-            pages: Default::default(),
+            scorecards: Arc::new(crate::cache::NoCache),
+            pages: Arc::new(crate::cache::NoCache),
         })
         .unwrap()
     }

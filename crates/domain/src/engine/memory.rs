@@ -183,7 +183,7 @@ fn facts(source: &KpiSource, records: &Records<'_>) -> Vec<Fact> {
             .map(|p| Fact {
                 on: p.start_on.get(),
                 until: p.end_on.map(|d| d.get()),
-                value: Some(p.external_funding),
+                value: Some(p.external_funding.get()),
             })
             .collect(),
         KpiEntity::Metric => records
@@ -259,7 +259,7 @@ fn project_kept(filters: &KpiFilters, p: &ProjectFields) -> bool {
             .is_none_or(|s| s.contains(&p.status))
         && filters
             .external_funding
-            .is_none_or(|funded| (p.external_funding > 0.0) == funded)
+            .is_none_or(|funded| (p.external_funding.get() > 0.0) == funded)
 }
 
 fn observation_kept(filters: &KpiFilters, o: &ObservationFields) -> bool {

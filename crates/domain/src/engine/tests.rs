@@ -7,6 +7,7 @@ use crate::Date;
 use crate::kpi::{
     ActivityKind, ActivityStatus, KpiFilters, KpiSource, MembershipType, ProjectRole,
 };
+use crate::number::{Count, Funding};
 use crate::org::OrganisationNumber;
 use crate::records::{
     ActivityFields, Dimension, MemberFields, MetricKey, MilestoneFields, Municipality,
@@ -454,7 +455,7 @@ fn activity(on: &str, kind: ActivityKind, status: ActivityStatus) -> ActivityFie
         title: Title::parse("Frokostmøte").unwrap(),
         date: date(on),
         status,
-        participants: Some(10),
+        participants: Some(Count::new(10).unwrap()),
         municipality: None,
         measure_id: None,
         external_ref: None,
@@ -469,7 +470,7 @@ fn member(joined: &str, left: Option<&str>, employees: Option<i32>) -> MemberFie
         membership_type: MembershipType::Ordinary,
         joined_on: date(joined),
         left_on: left.map(date),
-        employees,
+        employees: employees.map(|e| Count::new(e).unwrap()),
         external_ref: None,
     }
 }
@@ -499,7 +500,7 @@ fn project(
         funder: None,
         funding_scheme: None,
         case_number: None,
-        external_funding: funding,
+        external_funding: Funding::new(funding).unwrap(),
         status,
         external_ref: None,
     }
@@ -779,7 +780,7 @@ fn any_activity() -> impl Strategy<Value = ActivityFields> {
         proptest::option::of(0i32..200),
     )
         .prop_map(|(day, kind, status, participants)| ActivityFields {
-            participants,
+            participants: participants.map(|p| Count::new(p).unwrap()),
             ..activity(&day.to_string(), kind, status)
         })
 }

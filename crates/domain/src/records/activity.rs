@@ -2,9 +2,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{ExternalRef, Municipality, RecordFields, RecordKind, Title, not_negative};
+use super::{ExternalRef, Municipality, RecordFields, RecordKind, Title};
 use crate::Date;
 use crate::kpi::{ActivityKind, ActivityStatus};
+use crate::number::Count;
 use crate::validation::Validator;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -17,8 +18,7 @@ pub struct ActivityFields {
     pub date: Date,
     pub status: ActivityStatus,
     #[serde(default)]
-    #[cfg_attr(feature = "openapi", schema(minimum = 0))]
-    pub participants: Option<i32>,
+    pub participants: Option<Count>,
     #[serde(default)]
     pub municipality: Option<Municipality>,
     /// The plan measure (tiltak) the activity carries out; a measure of this organisation.
@@ -31,9 +31,7 @@ pub struct ActivityFields {
 impl RecordFields for ActivityFields {
     const KIND: RecordKind = RecordKind::Activity;
 
-    fn validate(&self, v: &mut Validator) {
-        not_negative(v, "participants", self.participants);
-    }
+    fn validate(&self, _: &mut Validator) {}
 
     fn external_ref(&self) -> Option<&ExternalRef> {
         self.external_ref.as_ref()

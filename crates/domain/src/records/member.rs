@@ -2,8 +2,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{ExternalRef, Municipality, RecordFields, RecordKind, Title, not_negative};
+use super::{ExternalRef, Municipality, RecordFields, RecordKind, Title};
 use crate::kpi::MembershipType;
+use crate::number::Count;
 use crate::validation::Validator;
 use crate::{Date, OrganisationNumber};
 
@@ -23,8 +24,7 @@ pub struct MemberFields {
     #[serde(default)]
     pub left_on: Option<Date>,
     #[serde(default)]
-    #[cfg_attr(feature = "openapi", schema(minimum = 0))]
-    pub employees: Option<i32>,
+    pub employees: Option<Count>,
     #[serde(default)]
     pub external_ref: Option<ExternalRef>,
 }
@@ -36,7 +36,6 @@ impl RecordFields for MemberFields {
         if self.left_on.is_some_and(|left| left < self.joined_on) {
             v.add("left_on", "must not be before joined_on");
         }
-        not_negative(v, "employees", self.employees);
     }
 
     fn external_ref(&self) -> Option<&ExternalRef> {

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use super::{ExternalRef, RecordFields, RecordKind, ShortText, Title, finite};
 use crate::Date;
 use crate::kpi::ProjectRole;
+use crate::number::Funding;
 use crate::validation::Validator;
 use crate::wire::wire_name;
 
@@ -40,8 +41,7 @@ pub struct ProjectFields {
     #[serde(default)]
     pub case_number: Option<ShortText>,
     /// External funding granted, in NOK (0 when none).
-    #[cfg_attr(feature = "openapi", schema(minimum = 0))]
-    pub external_funding: f64,
+    pub external_funding: Funding,
     pub status: ProjectStatus,
     #[serde(default)]
     pub external_ref: Option<ExternalRef>,
@@ -54,10 +54,7 @@ impl RecordFields for ProjectFields {
         if self.end_on.is_some_and(|end| end < self.start_on) {
             v.add("end_on", "must not be before start_on");
         }
-        finite(v, "external_funding", self.external_funding);
-        if self.external_funding < 0.0 {
-            v.add("external_funding", "must not be negative");
-        }
+        finite(v, "external_funding", self.external_funding.get());
     }
 
     fn external_ref(&self) -> Option<&ExternalRef> {

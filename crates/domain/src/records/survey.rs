@@ -2,9 +2,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{ExternalRef, RecordFields, RecordKind, Title, finite, not_negative};
+use super::{ExternalRef, RecordFields, RecordKind, Title, finite};
 use crate::Date;
 use crate::kpi::SurveyAudience;
+use crate::number::{Count, NetPromoterScore};
 use crate::validation::Validator;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -15,11 +16,9 @@ pub struct SurveyFields {
     pub audience: SurveyAudience,
     pub title: Title,
     pub conducted_on: Date,
-    #[cfg_attr(feature = "openapi", schema(minimum = 0))]
-    pub invited: i32,
+    pub invited: Count,
     /// At most `invited`.
-    #[cfg_attr(feature = "openapi", schema(minimum = 0))]
-    pub responses: i32,
+    pub responses: Count,
     /// The lowest answer on the scale; below `scale_max`.
     pub scale_min: f64,
     pub scale_max: f64,
@@ -28,8 +27,7 @@ pub struct SurveyFields {
     pub mean_score: Option<f64>,
     /// Net promoter score, −100 to 100.
     #[serde(default)]
-    #[cfg_attr(feature = "openapi", schema(minimum = -100, maximum = 100))]
-    pub nps: Option<i32>,
+    pub nps: Option<NetPromoterScore>,
     #[serde(default)]
     pub external_ref: Option<ExternalRef>,
 }
@@ -38,8 +36,6 @@ impl RecordFields for SurveyFields {
     const KIND: RecordKind = RecordKind::Survey;
 
     fn validate(&self, v: &mut Validator) {
-        not_negative(v, "invited", Some(self.invited));
-        not_negative(v, "responses", Some(self.responses));
         if self.responses > self.invited {
             v.add("responses", "must not be more than invited");
         }
@@ -56,9 +52,6 @@ impl RecordFields for SurveyFields {
                 "mean_score",
                 "must be within the scale (scale_min to scale_max)",
             );
-        }
-        if self.nps.is_some_and(|n| !(-100..=100).contains(&n)) {
-            v.add("nps", "must be between -100 and 100");
         }
     }
 

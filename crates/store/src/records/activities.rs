@@ -5,7 +5,7 @@ use diesel::prelude::*;
 use veikart_domain::kpi::{ActivityKind, ActivityStatus};
 use veikart_domain::records::{ActivityFields, ActivityFilter, ExternalRef, Municipality, Title};
 
-use super::{Provenance, Stored, count, day, parsed, parsed_opt, record_table};
+use super::{Provenance, Stored, count, day, parsed, parsed_opt, record_table, stored_count};
 use crate::db::MultiBackend;
 use crate::error::StoreError;
 use crate::rows::tenant_rows;
@@ -90,7 +90,7 @@ fn values(f: ActivityFields, by: Provenance) -> ActivityValues {
         title: f.title.into(),
         date: f.date.get(),
         status: Stored(f.status),
-        participants: f.participants.map(i64::from),
+        participants: f.participants.map(stored_count),
         municipality: f.municipality.map(Into::into),
         measure_id: f.measure_id,
         external_ref: f.external_ref.map(Into::into),

@@ -6,7 +6,7 @@ use veikart_domain::OrganisationNumber;
 use veikart_domain::kpi::MembershipType;
 use veikart_domain::records::{ExternalRef, MemberFields, MemberFilter, Municipality, Title};
 
-use super::{Provenance, Stored, count, day, parsed, parsed_opt, record_table};
+use super::{Provenance, Stored, count, day, parsed, parsed_opt, record_table, stored_count};
 use crate::db::{DbConnection, MultiBackend};
 use crate::error::StoreError;
 use crate::rows::tenant_rows;
@@ -108,7 +108,7 @@ fn values(f: MemberFields, by: Provenance) -> MemberValues {
         membership_type: Stored(f.membership_type),
         joined_on: f.joined_on.get(),
         left_on: f.left_on.map(|d| d.get()),
-        employees: f.employees.map(i64::from),
+        employees: f.employees.map(stored_count),
         external_ref: f.external_ref.map(Into::into),
         created_by: by.created_by,
         updated_by: by.updated_by,

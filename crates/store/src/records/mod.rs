@@ -458,9 +458,16 @@ fn day(value: NaiveDate) -> Result<veikart_domain::Date, StoreError> {
     crate::error::stored_date(value)
 }
 
-/// A stored count as the domain's (`Corrupt` when it is too large).
-fn count(value: i64) -> Result<i32, StoreError> {
-    i32::try_from(value).map_err(|_| StoreError::Corrupt(format!("stored count {value}")))
+/// A stored count as the domain's (`Corrupt` when it is too large or negative).
+fn count(value: i64) -> Result<veikart_domain::number::Count, StoreError> {
+    let value =
+        i32::try_from(value).map_err(|_| StoreError::Corrupt(format!("stored count {value}")))?;
+    crate::error::stored_number(value)
+}
+
+/// A count as stored.
+fn stored_count(count: veikart_domain::number::Count) -> i64 {
+    i64::from(count.get())
 }
 
 #[cfg(test)]

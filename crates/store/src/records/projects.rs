@@ -9,7 +9,7 @@ use veikart_domain::records::{
 
 use super::{Provenance, Stored, day, parsed, parsed_opt, record_table};
 use crate::db::MultiBackend;
-use crate::error::StoreError;
+use crate::error::{StoreError, stored_number};
 use crate::rows::tenant_rows;
 use crate::schema::projects;
 
@@ -79,7 +79,7 @@ fn fields(row: &Project) -> Result<ProjectFields, StoreError> {
         funder: parsed_opt(row.funder.as_deref(), ShortText::parse)?,
         funding_scheme: parsed_opt(row.funding_scheme.as_deref(), ShortText::parse)?,
         case_number: parsed_opt(row.case_number.as_deref(), ShortText::parse)?,
-        external_funding: row.external_funding,
+        external_funding: stored_number(row.external_funding)?,
         status: row.status.0,
         external_ref: parsed_opt(row.external_ref.as_deref(), ExternalRef::parse)?,
     })
@@ -94,7 +94,7 @@ fn values(f: ProjectFields, by: Provenance) -> ProjectValues {
         funder: f.funder.map(Into::into),
         funding_scheme: f.funding_scheme.map(Into::into),
         case_number: f.case_number.map(Into::into),
-        external_funding: f.external_funding,
+        external_funding: f.external_funding.get(),
         status: Stored(f.status),
         external_ref: f.external_ref.map(Into::into),
         created_by: by.created_by,

@@ -5,11 +5,12 @@ use diesel::prelude::*;
 use veikart_domain::kpi::SurveyAudience;
 use veikart_domain::records::{ExternalRef, SurveyFields, SurveyFilter, Title};
 
-use super::{Provenance, Stored, count, day, parsed, parsed_opt, record_table};
+use super::{Provenance, Stored, count, day, parsed, parsed_opt, record_table, stored_count};
 use crate::db::MultiBackend;
-use crate::error::StoreError;
+use crate::error::{StoreError, stored_number};
 use crate::rows::tenant_rows;
 use crate::schema::surveys;
+use veikart_domain::number::NetPromoterScore;
 
 #[derive(Debug, Clone, PartialEq, Queryable)]
 pub struct Survey {
@@ -74,7 +75,7 @@ fn fields(row: &Survey) -> Result<SurveyFields, StoreError> {
         scale_min: row.scale_min,
         scale_max: row.scale_max,
         mean_score: row.mean_score,
-        nps: row.nps,
+        nps: row.nps.map(stored_number).transpose()?,
         external_ref: parsed_opt(row.external_ref.as_deref(), ExternalRef::parse)?,
     })
 }
@@ -84,12 +85,12 @@ fn values(f: SurveyFields, by: Provenance) -> SurveyValues {
         audience: Stored(f.audience),
         title: f.title.into(),
         conducted_on: f.conducted_on.get(),
-        invited: i64::from(f.invited),
-        responses: i64::from(f.responses),
+        invited: stored_count(f.invited),
+        responses: stored_count(f.responses),
         scale_min: f.scale_min,
         scale_max: f.scale_max,
         mean_score: f.mean_score,
-        nps: f.nps,
+        nps: f.nps.map(NetPromoterScore::get),
         external_ref: f.external_ref.map(Into::into),
         created_by: by.created_by,
         updated_by: by.updated_by,

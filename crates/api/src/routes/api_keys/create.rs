@@ -5,10 +5,12 @@ use actix_web::{HttpResponse, post, web};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use utoipa::ToSchema;
-use veikart_domain::{Role, Validator};
+use veikart_domain::text::KeyName;
+use veikart_domain::{KeyRole, Role};
+use veikart_store::Stored;
 use veikart_store::api_keys::{self as store, NewApiKey as StoredKey};
 
-use super::{KeyRole, NAME_MAX, NewApiKey, checked_expiry, may_make, mint, shown_once};
+use super::{NewApiKey, checked_expiry, may_make, mint, shown_once};
 use crate::auth::Auth;
 use crate::error::ApiError;
 use crate::json::JsonBody;
@@ -19,14 +21,7 @@ use crate::tenancy::OrgAccess;
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateApiKey {
-    /// What the key is for (1–100 characters), e.g. the script that will use it.
-    #[schema(
-        min_length = 1,
-        max_length = 100,
-        pattern = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$",
-        example = "nightly member import"
-    )]
-    pub name: String,
+    pub name: KeyName,
     pub role: KeyRole,
     /// When the key stops working: in the future, at most 366 days ahead.
     pub expires_at: DateTime<Utc>,
@@ -52,17 +47,14 @@ pub async fn create_api_key(
     let access = OrgAccess::check(Some(auth.0), &path.org)?;
     let claims = access.require(Role::Admin)?;
     let body = body.0;
-    let mut v = Validator::new();
-    v.text("name", &body.name, true, NAME_MAX);
-    v.finish().map_err(ApiError::Validation)?;
     let now = veikart_store::now();
     let expires_at = checked_expiry(body.expires_at, now)?;
     may_make(claims, body.role)?;
     let actor = claims.sub.clone();
     let minted = mint()?;
     let (digest, prefix) = (minted.digest.clone(), minted.prefix.clone());
-    let name = body.name.trim().to_owned();
-    let role = Role::from(body.role).as_str().to_owned();
+    let name = body.name.into_string();
+    let role = Stored(body.role);
     let row = state
         .write(move |tx| {
             let org_id = access.org_id(tx)?;

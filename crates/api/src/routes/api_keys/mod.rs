@@ -13,7 +13,7 @@ mod roll;
 use chrono::{DateTime, Duration, NaiveDateTime, SubsecRound, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
-use veikart_domain::{ApiKeySecret, Role};
+use veikart_domain::{ApiKeySecret, KeyRole, Role};
 use veikart_store::api_keys as store;
 
 use crate::auth::{Claims, keys};
@@ -30,24 +30,6 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
 
 /// The longest a key may live: 366 days from its creation.
 pub const MAX_LIFETIME_DAYS: i64 = 366;
-pub const NAME_MAX: usize = 100;
-
-/// The roles a key may have.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum KeyRole {
-    Viewer,
-    Editor,
-}
-
-impl From<KeyRole> for Role {
-    fn from(role: KeyRole) -> Self {
-        match role {
-            KeyRole::Viewer => Role::Viewer,
-            KeyRole::Editor => Role::Editor,
-        }
-    }
-}
 
 /// An API key as lists show it: never the key itself, only its prefix.
 #[derive(Debug, Serialize, ToSchema)]
@@ -88,25 +70,19 @@ pub struct NewApiKey {
     pub key: String,
 }
 
-impl TryFrom<store::ApiKey> for ApiKey {
-    type Error = ApiError;
-    fn try_from(k: store::ApiKey) -> Result<Self, ApiError> {
-        let role = match k.role.as_str() {
-            "viewer" => KeyRole::Viewer,
-            "editor" => KeyRole::Editor,
-            other => return Err(ApiError::Internal(format!("stored key role `{other}`"))),
-        };
-        Ok(Self {
+impl From<store::ApiKey> for ApiKey {
+    fn from(k: store::ApiKey) -> Self {
+        Self {
             id: k.id,
             name: k.name,
-            role,
+            role: k.role.0,
             prefix: k.prefix,
             created_by: k.created_by,
             created_at: utc(k.created_at),
             expires_at: utc(k.expires_at),
             last_used_at: k.last_used_at.map(utc),
             revoked_at: k.revoked_at.map(utc),
-        })
+        }
     }
 }
 
@@ -170,7 +146,7 @@ fn mint() -> Result<Minted, ApiError> {
 
 /// The answer to a key just made: its fields and, this once, the key.
 fn shown_once(row: store::ApiKey, secret: &ApiKeySecret) -> Result<NewApiKey, ApiError> {
-    let k = ApiKey::try_from(row)?;
+    let k = ApiKey::from(row);
     Ok(NewApiKey {
         id: k.id,
         name: k.name,

@@ -34,7 +34,7 @@ pub async fn list_api_keys(
     let page = state
         .db(move |conn| store::list(conn, access.org(), request))
         .await?;
-    Ok(HttpResponse::Ok().json(Page::try_from_store(page, ApiKey::try_from)?))
+    Ok(HttpResponse::Ok().json(Page::from_store(page, ApiKey::from)))
 }
 
 /// Get one API key, without the key itself (`admin`).
@@ -56,5 +56,5 @@ pub async fn get_api_key(
     let key = state
         .db(move |conn| store::get(conn, access.org(), id))
         .await?;
-    Ok(HttpResponse::Ok().json(ApiKey::try_from(key)?))
+    Ok(HttpResponse::Ok().json(ApiKey::from(key)))
 }

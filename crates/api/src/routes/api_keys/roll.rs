@@ -7,6 +7,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde::Deserialize;
 use utoipa::ToSchema;
 use veikart_domain::Role;
+use veikart_domain::number::GraceSeconds;
 use veikart_store::Org;
 use veikart_store::api_keys::{self as store, NewApiKey as StoredKey};
 
@@ -17,19 +18,14 @@ use crate::json::JsonBody;
 use crate::state::AppState;
 use crate::tenancy::OrgAccess;
 
-/// The longest grace period: 7 days.
-pub const MAX_GRACE_SECONDS: u32 = 7 * 24 * 3600;
-/// The grace period when none is given: 24 hours.
-pub const DEFAULT_GRACE_SECONDS: u32 = 24 * 3600;
-
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RollApiKey {
     /// How long the old key keeps working, in seconds (0–604800, default 86400: 24 hours;
     /// never past its own expiry).
-    #[schema(minimum = 0, maximum = 604800, default = 86400, nullable = false)]
+    #[schema(default = 86400, nullable = false)]
     #[serde(default, deserialize_with = "veikart_domain::records::present")]
-    pub grace_seconds: Option<u32>,
+    pub grace_seconds: Option<GraceSeconds>,
     /// When the new key stops working (in the future, at most 366 days ahead); by default
     /// the old key's expiry.
     #[schema(nullable = false)]
@@ -57,13 +53,7 @@ pub async fn roll_api_key(
 ) -> Result<HttpResponse, ApiError> {
     let access = OrgAccess::check(Some(auth.0), &path.org)?;
     let actor = access.require(Role::Admin)?.sub.clone();
-    let grace = body.0.grace_seconds.unwrap_or(DEFAULT_GRACE_SECONDS);
-    if grace > MAX_GRACE_SECONDS {
-        return Err(ApiError::validation(
-            "grace_seconds",
-            format!("must be between 0 and {MAX_GRACE_SECONDS} (7 days)"),
-        ));
-    }
+    let grace = body.0.grace_seconds.unwrap_or_default().get();
     let now = veikart_store::now();
     let expires_at = body
         .0

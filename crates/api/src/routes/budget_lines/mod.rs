@@ -7,9 +7,8 @@ mod handlers;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use veikart_domain::Validator;
+use veikart_domain::number::Amount;
 use veikart_domain::text::{BudgetCode, Title};
-use veikart_domain::tree::check_amount;
 use veikart_store::budget_lines::{self as store, BudgetLineValues};
 use veikart_store::plans::Plan;
 use veikart_store::{StoreError, Tx, measures};
@@ -42,10 +41,8 @@ pub struct BudgetLine {
 pub struct CreateBudgetLine {
     pub code: BudgetCode,
     pub title: Title,
-    #[schema(minimum = 0, example = 150000)]
-    pub amount: i64,
-    #[schema(minimum = 0)]
-    pub actual_spent: Option<i64>,
+    pub amount: Amount,
+    pub actual_spent: Option<Amount>,
 }
 
 /// The fields to change; absent fields stay as they are, `null` clears `actual_spent`.
@@ -60,21 +57,9 @@ pub struct UpdateBudgetLine {
     pub title: Option<Title>,
     #[serde(default, deserialize_with = "crate::routes::patch::not_null")]
     #[schema(nullable = false)]
-    #[schema(minimum = 0)]
-    pub amount: Option<i64>,
+    pub amount: Option<Amount>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(minimum = 0)]
-    pub actual_spent: Option<Option<i64>>,
-}
-
-fn checked(values: BudgetLineValues) -> Result<BudgetLineValues, StoreError> {
-    let mut v = Validator::new();
-    check_amount(&mut v, "amount", values.amount);
-    if let Some(spent) = values.actual_spent {
-        check_amount(&mut v, "actual_spent", spent);
-    }
-    v.finish().map_err(StoreError::Invalid)?;
-    Ok(values)
+    pub actual_spent: Option<Option<Amount>>,
 }
 
 /// Budget lines as a [`PlanChild`].
@@ -106,12 +91,12 @@ impl PlanChild for BudgetLines {
         plan: &Plan,
         body: CreateBudgetLine,
     ) -> Result<BudgetLineValues, StoreError> {
-        checked(BudgetLineValues {
+        Ok(BudgetLineValues {
             plan_id: plan.id,
             code: body.code.into(),
             title: body.title.into(),
-            amount: body.amount,
-            actual_spent: body.actual_spent,
+            amount: body.amount.get(),
+            actual_spent: body.actual_spent.map(Amount::get),
         })
     }
     fn changed(
@@ -120,14 +105,17 @@ impl PlanChild for BudgetLines {
         current: &store::BudgetLine,
         body: UpdateBudgetLine,
     ) -> Result<BudgetLineValues, StoreError> {
-        checked(BudgetLineValues {
+        Ok(BudgetLineValues {
             plan_id: current.plan_id,
             code: body.code.map_or_else(|| current.code.clone(), String::from),
             title: body
                 .title
                 .map_or_else(|| current.title.clone(), String::from),
-            amount: body.amount.unwrap_or(current.amount),
-            actual_spent: apply(body.actual_spent, current.actual_spent),
+            amount: body.amount.map_or(current.amount, Amount::get),
+            actual_spent: apply(
+                body.actual_spent.map(|a| a.map(Amount::get)),
+                current.actual_spent,
+            ),
         })
     }
     fn deletable(tx: &mut Tx<'_>, line: &store::BudgetLine) -> Result<(), StoreError> {

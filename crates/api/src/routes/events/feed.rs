@@ -3,12 +3,13 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 use veikart_domain::Role;
 use veikart_domain::events::EventType;
+use veikart_domain::number::{EventSeq, PageLimit};
 use veikart_store::events::{self as store, Feed, FeedRequest};
 
 use super::{Event, EventPage};
 use crate::auth::Auth;
 use crate::error::ApiError;
-use crate::pagination::{DEFAULT_LIMIT, MAX_LIMIT, query_params};
+use crate::pagination::query_params;
 use crate::routes::orgs::OrgPath;
 use crate::state::AppState;
 use crate::tenancy::OrgAccess;
@@ -19,39 +20,28 @@ use crate::tenancy::OrgAccess;
 pub struct FeedParams {
     /// Only the events after this `seq` (the last one read); from the oldest event kept
     /// when absent or 0.
-    #[param(minimum = 0)]
+    #[param(inline)]
     #[serde(default, deserialize_with = "veikart_domain::records::present")]
-    pub after: Option<i64>,
+    pub after: Option<EventSeq>,
     /// Only events of these types (repeat the parameter for several).
     #[param(rename = "type", inline)]
     #[serde(default, rename = "type")]
     pub types: Vec<EventType>,
     /// How many events to return (1–500, default 50).
-    #[param(minimum = 1, maximum = 500, default = 50)]
+    #[param(inline)]
     #[serde(default, deserialize_with = "veikart_domain::records::present")]
-    pub limit: Option<u32>,
+    pub limit: Option<PageLimit>,
 }
 
 impl FeedParams {
-    /// The store's request, or 400 for a negative cursor or an out-of-range limit.
-    fn request(self) -> Result<FeedRequest, ApiError> {
-        let limit = self.limit.unwrap_or(DEFAULT_LIMIT);
-        if !(1..=MAX_LIMIT).contains(&limit) {
-            return Err(ApiError::BadRequest(format!(
-                "limit must be between 1 and {MAX_LIMIT}"
-            )));
-        }
-        let after = self.after.unwrap_or(0);
-        if after < 0 {
-            return Err(ApiError::BadRequest(
-                "after must be the seq of an event (0 or more)".into(),
-            ));
-        }
-        Ok(FeedRequest {
-            after,
+    /// The store's request (the cursor's and the limit's ranges are their types', refused
+    /// as the query is read).
+    fn request(self) -> FeedRequest {
+        FeedRequest {
+            after: self.after.map_or(0, EventSeq::get),
             types: self.types,
-            limit: i64::from(limit),
-        })
+            limit: i64::from(self.limit.unwrap_or_default().get()),
+        }
     }
 }
 
@@ -76,7 +66,7 @@ pub async fn list_events(
     auth: Auth,
     path: web::Path<OrgPath>,
 ) -> Result<HttpResponse, ApiError> {
-    let request = query_params::<FeedParams>(&req)?.request()?;
+    let request = query_params::<FeedParams>(&req)?.request();
     let access = OrgAccess::check(Some(auth.0), &path.org)?;
     access.require(Role::Viewer)?;
     let after = request.after;

@@ -7,9 +7,8 @@ mod handlers;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use veikart_domain::Validator;
+use veikart_domain::number::Ordinal;
 use veikart_domain::text::{LongText, Title};
-use veikart_domain::tree::check_number;
 use veikart_store::focus_areas::{self as store, FocusAreaValues};
 use veikart_store::plans::Plan;
 use veikart_store::{StoreError, Tx, kpis, measures};
@@ -39,8 +38,7 @@ pub struct FocusArea {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateFocusArea {
-    #[schema(minimum = 1, example = 1)]
-    pub number: i32,
+    pub number: Ordinal,
     pub title: Title,
     pub description: Option<LongText>,
     /// Order among the plan's focus areas (default: the number).
@@ -53,8 +51,7 @@ pub struct CreateFocusArea {
 pub struct UpdateFocusArea {
     #[serde(default, deserialize_with = "crate::routes::patch::not_null")]
     #[schema(nullable = false)]
-    #[schema(minimum = 1)]
-    pub number: Option<i32>,
+    pub number: Option<Ordinal>,
     #[serde(default, deserialize_with = "crate::routes::patch::not_null")]
     #[schema(nullable = false)]
     pub title: Option<Title>,
@@ -63,13 +60,6 @@ pub struct UpdateFocusArea {
     #[serde(default, deserialize_with = "crate::routes::patch::not_null")]
     #[schema(nullable = false)]
     pub position: Option<i32>,
-}
-
-fn checked(values: FocusAreaValues) -> Result<FocusAreaValues, StoreError> {
-    let mut v = Validator::new();
-    check_number(&mut v, "number", values.number);
-    v.finish().map_err(StoreError::Invalid)?;
-    Ok(values)
 }
 
 /// Focus areas as a [`PlanChild`].
@@ -101,12 +91,12 @@ impl PlanChild for FocusAreas {
         plan: &Plan,
         body: CreateFocusArea,
     ) -> Result<FocusAreaValues, StoreError> {
-        checked(FocusAreaValues {
+        Ok(FocusAreaValues {
             plan_id: plan.id,
-            number: body.number,
+            number: body.number.get(),
             title: body.title.into(),
             description: body.description.map(String::from),
-            position: body.position.unwrap_or(body.number),
+            position: body.position.unwrap_or(body.number.get()),
         })
     }
     fn changed(
@@ -115,9 +105,9 @@ impl PlanChild for FocusAreas {
         current: &store::FocusArea,
         body: UpdateFocusArea,
     ) -> Result<FocusAreaValues, StoreError> {
-        checked(FocusAreaValues {
+        Ok(FocusAreaValues {
             plan_id: current.plan_id,
-            number: body.number.unwrap_or(current.number),
+            number: body.number.map_or(current.number, Ordinal::get),
             title: body
                 .title
                 .map_or_else(|| current.title.clone(), String::from),

@@ -8,9 +8,10 @@ use actix_web::{delete, get, post};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
+use veikart_domain::Date;
+use veikart_domain::number::Confidence;
 use veikart_domain::text::LongText;
-use veikart_domain::tree::{CheckInStatus, TEXT_MAX, check_confidence, check_optional_text};
-use veikart_domain::{Date, Validator};
+use veikart_domain::tree::CheckInStatus;
 use veikart_store::check_ins::{self as store, CheckInValues};
 use veikart_store::{DbConnection, Org, PageRequest, StoreError, Stored, Tx, goals};
 
@@ -43,9 +44,7 @@ pub struct CreateCheckIn {
     #[schema(example = "2022-06-30")]
     pub checked_on: Date,
     pub status: CheckInStatus,
-    /// 0 (no confidence) to 10 (certain).
-    #[schema(minimum = 0, maximum = 10, example = 7)]
-    pub confidence: i32,
+    pub confidence: Confidence,
     pub comment: Option<LongText>,
 }
 
@@ -142,8 +141,8 @@ impl OrgChild for CheckIns {
             version: c.version,
         })
     }
-    /// The body's rules first, then the goal: 404 when it is not there, 409 when it is
-    /// measurable (its KPIs measure it). The author is the caller.
+    /// The goal: 404 when it is not there, 409 when it is measurable (its KPIs measure
+    /// it); the body's fields carry their own rules. The author is the caller.
     fn created(
         tx: &mut Tx<'_>,
         org_id: i64,
@@ -151,10 +150,6 @@ impl OrgChild for CheckIns {
         actor: &str,
         body: CreateCheckIn,
     ) -> Result<CheckInValues, StoreError> {
-        let mut v = Validator::new();
-        check_confidence(&mut v, body.confidence);
-        check_optional_text(&mut v, "comment", body.comment.as_deref(), TEXT_MAX);
-        v.finish().map_err(StoreError::Invalid)?;
         if goals::Rows::get(tx, org_id, goal_id)?.measurable {
             return Err(StoreError::Conflict {
                 field: None,
@@ -166,7 +161,7 @@ impl OrgChild for CheckIns {
             goal_id,
             checked_on: body.checked_on.get(),
             status: Stored(body.status),
-            confidence: body.confidence,
+            confidence: body.confidence.get(),
             comment: body.comment.map(String::from),
             author: actor.to_owned(),
         })

@@ -17,14 +17,11 @@ use std::time::Instant;
 
 use actix_web::http::StatusCode;
 use serde_json::{Map, Value};
-use utoipa::PartialSchema;
-use utoipa::openapi::RefOr;
-use utoipa::openapi::schema::Schema;
 use veikart_domain::records::RecordFields;
 use veikart_domain::tree::WireName;
 use veikart_store::imports::{self as store, ImportOutcome, NewImport};
 use veikart_store::records::{Provenance, RecordKey, RecordRow, RecordTable, Replacement};
-use veikart_store::{StoreError, TenantRow, TenantTable, Tx};
+use veikart_store::{StoreError, Stored, TenantRow, TenantTable, Tx};
 
 use super::idempotency::{self, Key};
 use super::read::{self, Charset, Format, Options, Sink, Windows1252};
@@ -151,9 +148,9 @@ fn log_start(
         tx,
         NewImport {
             org_id,
-            kind: request.kind.as_str().to_owned(),
-            format: request.format.as_str().to_owned(),
-            charset: request.charset.as_str().to_owned(),
+            kind: Stored(request.kind),
+            format: Stored(request.format),
+            charset: Stored(request.charset),
             imported_by: request.write.actor.clone(),
             body_sha256: request.body.sha256.clone(),
             body_bytes: body_bytes(request),
@@ -171,10 +168,7 @@ fn read_body<K: RecordKind>(
     options: &Options,
     importer: &mut Importer<'_, '_, '_, K>,
 ) -> Result<(), ApiError> {
-    let properties = match Fields::<K>::schema() {
-        RefOr::T(Schema::Object(object)) => object.properties,
-        _ => BTreeMap::new(),
-    };
+    let properties = read::field_schemas::<Fields<K>>();
     let input = BufReader::with_capacity(1 << 20, body);
     match charset {
         Charset::Utf8 => read::each_row(
@@ -224,9 +218,9 @@ fn log_finish(
         "import",
         id,
     )?;
-    let completed = veikart_store::events::import_completed(&row)?;
+    let completed = veikart_store::events::import_completed(&row);
     veikart_store::events::emit(tx, org_id, &completed)?;
-    Import::of(row)
+    Ok(Import::of(row))
 }
 
 /// What a dry run would have recorded: the import without an id.

@@ -25,6 +25,7 @@ use utoipa::openapi::schema::{ArrayBuilder, OneOfBuilder, Schema};
 use utoipa::openapi::{Ref, RefOr};
 use utoipa::{IntoParams, PartialSchema, ToSchema};
 use veikart_domain::Role;
+pub use veikart_domain::imports::ImportKind;
 use veikart_store::imports as store;
 
 use self::apply::Request;
@@ -56,44 +57,6 @@ pub struct ImportBodyLimit(pub usize);
 impl Default for ImportBodyLimit {
     fn default() -> Self {
         ImportBodyLimit(256 * 1024 * 1024)
-    }
-}
-
-/// The kinds of record an import writes, by their collection's name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ImportKind {
-    Members,
-    Activities,
-    Surveys,
-    Projects,
-    Observations,
-    Milestones,
-}
-
-impl ImportKind {
-    const ALL: [ImportKind; 6] = [
-        ImportKind::Members,
-        ImportKind::Activities,
-        ImportKind::Surveys,
-        ImportKind::Projects,
-        ImportKind::Observations,
-        ImportKind::Milestones,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ImportKind::Members => "members",
-            ImportKind::Activities => "activities",
-            ImportKind::Surveys => "surveys",
-            ImportKind::Projects => "projects",
-            ImportKind::Observations => "observations",
-            ImportKind::Milestones => "milestones",
-        }
-    }
-
-    fn parse(name: &str) -> Option<ImportKind> {
-        ImportKind::ALL.into_iter().find(|k| k.as_str() == name)
     }
 }
 
@@ -174,16 +137,12 @@ pub struct Import {
 }
 
 impl Import {
-    fn of(row: store::Import) -> Result<Self, ApiError> {
-        let corrupt = |what: &str, value: &str| {
-            ApiError::Internal(format!("import {} has an unknown {what} `{value}`", row.id))
-        };
-        Ok(Import {
+    fn of(row: store::Import) -> Self {
+        Import {
             id: Some(row.id),
-            kind: ImportKind::parse(&row.kind).ok_or_else(|| corrupt("kind", &row.kind))?,
-            format: Format::parse(&row.format).ok_or_else(|| corrupt("format", &row.format))?,
-            charset: Charset::parse(&row.charset)
-                .ok_or_else(|| corrupt("charset", &row.charset))?,
+            kind: row.kind.0,
+            format: row.format.0,
+            charset: row.charset.0,
             dry_run: false,
             imported_by: row.imported_by,
             body_sha256: row.body_sha256,
@@ -195,7 +154,7 @@ impl Import {
             started_at: utc(row.started_at),
             finished_at: utc(row.finished_at),
             duration_ms: (row.finished_at - row.started_at).num_milliseconds(),
-        })
+        }
     }
 
     /// Where the recorded import is served.
@@ -440,13 +399,9 @@ async fn list(
     let request = page.request()?;
     let access = viewer(auth.0, org)?;
     let page = state
-        .db(move |conn| store::list(conn, access.org(), kind.map(ImportKind::as_str), request))
+        .db(move |conn| store::list(conn, access.org(), kind, request))
         .await?;
-    let items = page
-        .items
-        .into_iter()
-        .map(Import::of)
-        .collect::<Result<Vec<_>, _>>()?;
+    let items = page.items.into_iter().map(Import::of).collect::<Vec<_>>();
     let page = veikart_store::Page {
         items,
         next_after: page.next_after,
@@ -472,7 +427,7 @@ pub async fn get_import(
     let row = state
         .db(move |conn| store::get(conn, access.org(), id))
         .await?;
-    let import = Import::of(row)?;
+    let import = Import::of(row);
     if import.kind != path.kind {
         return Err(ApiError::NotFound);
     }

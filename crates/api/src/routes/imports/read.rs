@@ -20,6 +20,7 @@ use std::io::{BufRead, Read};
 
 use serde::de::{Deserializer as _, SeqAccess, Visitor};
 use serde_json::{Map, Number, Value};
+use utoipa::ToSchema;
 use utoipa::openapi::RefOr;
 use utoipa::openapi::schema::{KnownFormat, Schema, SchemaFormat, SchemaType, Type};
 
@@ -37,61 +38,7 @@ const SERVED_ONLY: [&str; 7] = [
     "import_id",
 ];
 
-/// The body's format, from its `Content-Type`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
-#[schema(as = ImportFormat)]
-#[serde(rename_all = "snake_case")]
-pub enum Format {
-    Json,
-    Ndjson,
-    Csv,
-}
-
-impl Format {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Format::Json => "json",
-            Format::Ndjson => "ndjson",
-            Format::Csv => "csv",
-        }
-    }
-
-    pub fn parse(name: &str) -> Option<Format> {
-        [Format::Json, Format::Ndjson, Format::Csv]
-            .into_iter()
-            .find(|f| f.as_str() == name)
-    }
-}
-
-/// The body's character encoding.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
-#[schema(as = ImportCharset)]
-pub enum Charset {
-    #[serde(rename = "utf-8")]
-    Utf8,
-    #[serde(rename = "windows-1252")]
-    Windows1252,
-}
-
-impl Charset {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Charset::Utf8 => "utf-8",
-            Charset::Windows1252 => "windows-1252",
-        }
-    }
-
-    pub fn parse(name: &str) -> Option<Charset> {
-        match name.to_ascii_lowercase().as_str() {
-            "utf-8" | "utf8" => Some(Charset::Utf8),
-            // As browsers read them: ISO-8859-1 labels mean Windows-1252.
-            "windows-1252" | "cp1252" | "iso-8859-1" | "latin1" | "l1" => {
-                Some(Charset::Windows1252)
-            }
-            _ => None,
-        }
-    }
-}
+pub use veikart_domain::imports::{ImportCharset as Charset, ImportFormat as Format};
 
 /// The format a `Content-Type` names, and the charset it declares, if any (415 for any
 /// other type, or a charset other than UTF-8 and, for CSV, Windows-1252).
@@ -117,7 +64,7 @@ pub fn media_type(content_type: Option<&str>) -> Result<(Format, Option<Charset>
             && name.trim().eq_ignore_ascii_case("charset")
         {
             let declared =
-                Charset::parse(value.trim().trim_matches('"')).ok_or_else(unsupported)?;
+                Charset::from_label(value.trim().trim_matches('"')).ok_or_else(unsupported)?;
             if declared != Charset::Utf8 && format != Format::Csv {
                 return Err(unsupported());
             }
@@ -283,6 +230,43 @@ enum Cell {
     Number,
     Boolean,
     Date,
+}
+
+/// The properties of a kind's create schema, each a field's own schema: a reference to a
+/// named type (`Count`, `Title`) is replaced by that type's schema, so that a cell is read
+/// as the JSON value its type takes.
+pub fn field_schemas<F: ToSchema>() -> BTreeMap<String, RefOr<Schema>> {
+    let mut named = Vec::new();
+    F::schemas(&mut named);
+    let named: BTreeMap<String, RefOr<Schema>> = named.into_iter().collect();
+    let inline = |schema: RefOr<Schema>| match schema {
+        RefOr::Ref(reference) => {
+            let name = reference
+                .ref_location
+                .rsplit('/')
+                .next()
+                .unwrap_or_default();
+            named.get(name).cloned().unwrap_or(RefOr::Ref(reference))
+        }
+        other => other,
+    };
+    let properties = match F::schema() {
+        RefOr::T(Schema::Object(object)) => object.properties,
+        _ => BTreeMap::new(),
+    };
+    properties
+        .into_iter()
+        .map(|(name, schema)| {
+            let schema = match schema {
+                RefOr::T(Schema::OneOf(mut one)) => {
+                    one.items = one.items.into_iter().map(&inline).collect();
+                    RefOr::T(Schema::OneOf(one))
+                }
+                other => inline(other),
+            };
+            (name, schema)
+        })
+        .collect()
 }
 
 /// The cell of a field's schema (`None` for the `null` of an optional field's `oneOf`).

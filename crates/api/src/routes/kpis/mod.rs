@@ -10,7 +10,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use veikart_domain::Date;
 use veikart_domain::document::KpiDocument;
-use veikart_domain::kpi::{Direction, KpiDefinition, KpiSource};
+use veikart_domain::kpi::{Direction, KpiSource};
+use veikart_domain::number::Tolerance;
 use veikart_domain::text::{Label, Title};
 use veikart_domain::{FieldError, Validator};
 use veikart_store::kpis::{self as store, KpiValues};
@@ -71,8 +72,7 @@ pub struct CreateKpi {
     pub period_start: Option<Date>,
     pub period_end: Option<Date>,
     /// Default 0.10.
-    #[schema(minimum = 0, maximum = 1)]
-    pub tolerance: Option<f64>,
+    pub tolerance: Option<Tolerance>,
     pub unit: Option<Label>,
     /// Order among the plan's KPIs (default: last).
     pub position: Option<i32>,
@@ -109,8 +109,7 @@ pub struct UpdateKpi {
     pub period_end: Option<Option<Date>>,
     #[serde(default, deserialize_with = "crate::routes::patch::not_null")]
     #[schema(nullable = false)]
-    #[schema(minimum = 0, maximum = 1)]
-    pub tolerance: Option<f64>,
+    pub tolerance: Option<Tolerance>,
     #[serde(default, deserialize_with = "nullable")]
     pub unit: Option<Option<Label>>,
     #[serde(default, deserialize_with = "crate::routes::patch::not_null")]
@@ -227,7 +226,7 @@ impl PlanChild for Kpis {
             baseline: body.baseline,
             period_start: body.period_start,
             period_end: body.period_end,
-            tolerance: body.tolerance.unwrap_or(KpiDefinition::DEFAULT_TOLERANCE),
+            tolerance: body.tolerance.unwrap_or_default().get(),
             unit: body.unit,
         };
         let placement = Placement {
@@ -254,7 +253,7 @@ impl PlanChild for Kpis {
             baseline: apply(body.baseline, now.baseline),
             period_start: apply(body.period_start, now.period_start),
             period_end: apply(body.period_end, now.period_end),
-            tolerance: body.tolerance.unwrap_or(now.tolerance),
+            tolerance: body.tolerance.map_or(now.tolerance, Tolerance::get),
             unit: apply(body.unit, now.unit),
         };
         let placement = Placement {

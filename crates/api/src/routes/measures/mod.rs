@@ -8,9 +8,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use veikart_domain::Date;
-use veikart_domain::Validator;
+use veikart_domain::number::Ordinal;
 use veikart_domain::text::{LongText, Owner, Title};
-use veikart_domain::tree::{MeasureStatus, check_number};
+use veikart_domain::tree::MeasureStatus;
 use veikart_store::measures::{self as store, MeasureValues};
 use veikart_store::plans::Plan;
 use veikart_store::{DbConnection, StoreError, Stored, Tx, budget_lines, focus_areas};
@@ -50,8 +50,7 @@ pub struct CreateMeasure {
     pub focus_area_id: i64,
     /// The budget line (of this plan) that finances it.
     pub budget_line_id: Option<i64>,
-    #[schema(minimum = 1, example = 1)]
-    pub number: i32,
+    pub number: Ordinal,
     pub title: Title,
     pub description: Option<LongText>,
     pub owner: Option<Owner>,
@@ -71,8 +70,7 @@ pub struct UpdateMeasure {
     pub budget_line_id: Option<Option<i64>>,
     #[serde(default, deserialize_with = "crate::routes::patch::not_null")]
     #[schema(nullable = false)]
-    #[schema(minimum = 1)]
-    pub number: Option<i32>,
+    pub number: Option<Ordinal>,
     #[serde(default, deserialize_with = "crate::routes::patch::not_null")]
     #[schema(nullable = false)]
     pub title: Option<Title>,
@@ -93,9 +91,7 @@ fn checked(
     plan: &Plan,
     values: MeasureValues,
 ) -> Result<MeasureValues, StoreError> {
-    let mut v = Validator::new();
-    check_number(&mut v, "number", values.number);
-    let mut errors = v.finish().err().unwrap_or_default();
+    let mut errors = Vec::new();
     let area = focus_areas::Rows::get(conn, plan.org_id, values.focus_area_id);
     if let Err(StoreError::Invalid(e)) =
         same_plan(area, |a| a.plan_id, plan, "focus_area_id", "focus area")
@@ -156,7 +152,7 @@ impl PlanChild for Measures {
                 plan_id: plan.id,
                 focus_area_id: body.focus_area_id,
                 budget_line_id: body.budget_line_id,
-                number: body.number,
+                number: body.number.get(),
                 title: body.title.into(),
                 description: body.description.map(String::from),
                 owner: body.owner.map(String::from),
@@ -175,7 +171,7 @@ impl PlanChild for Measures {
             plan_id: current.plan_id,
             focus_area_id: body.focus_area_id.unwrap_or(current.focus_area_id),
             budget_line_id: apply(body.budget_line_id, current.budget_line_id),
-            number: body.number.unwrap_or(current.number),
+            number: body.number.map_or(current.number, Ordinal::get),
             title: body
                 .title
                 .map_or_else(|| current.title.clone(), String::from),

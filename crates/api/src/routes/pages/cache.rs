@@ -12,6 +12,7 @@ use veikart_store::plans::DataVersion;
 
 use super::http::Rendered;
 use super::lang::Lang;
+use crate::cache::CacheCounts;
 
 /// Which page: of which plan, which kind (with its focus area or KPI), date and language.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -74,21 +75,23 @@ impl PageCache {
         page
     }
 
-    /// How many pages were answered from memory.
-    pub fn hits(&self) -> u64 {
-        self.hits.load(Ordering::Relaxed)
-    }
-
-    /// How many pages were asked for and not in memory.
-    pub fn misses(&self) -> u64 {
-        self.misses.load(Ordering::Relaxed)
-    }
-
     pub fn put(&self, key: PageKey, version: DataVersion, page: Arc<Rendered>) {
         let mut pages = self.pages.lock().unwrap_or_else(|e| e.into_inner());
         if pages.len() >= MAX_PAGES {
             pages.clear();
         }
         pages.insert(key, (version, page));
+    }
+}
+
+impl CacheCounts for PageCache {
+    /// How many pages were answered from memory.
+    fn hits(&self) -> u64 {
+        self.hits.load(Ordering::Relaxed)
+    }
+
+    /// How many pages were asked for and not in memory.
+    fn misses(&self) -> u64 {
+        self.misses.load(Ordering::Relaxed)
     }
 }

@@ -1,6 +1,7 @@
 use actix_web::{HttpRequest, HttpResponse, post, web};
 use serde::Deserialize;
 use utoipa::ToSchema;
+use veikart_domain::number::{DayShift, YearShift};
 use veikart_domain::text::Title;
 use veikart_domain::{FieldError, Role, Validator};
 use veikart_store::StoreError;
@@ -23,12 +24,10 @@ pub struct CopyPlan {
     pub title: Option<Title>,
     /// Whole years to move every date by (29 February becomes 28 February).
     #[serde(default)]
-    #[schema(minimum = -100, maximum = 100, example = 1)]
-    pub years: i32,
+    pub years: YearShift,
     /// Days to move every date by, after the years.
     #[serde(default)]
-    #[schema(minimum = -36500, maximum = 36500)]
-    pub days: i64,
+    pub days: DayShift,
 }
 
 /// Start next year's plan from this one (`editor`): a new unpublished draft with the same
@@ -56,22 +55,13 @@ pub async fn copy_plan(
     let access = OrgAccess::check(Some(auth.0), &path.org)?;
     let actor = access.require(Role::Editor)?.sub.clone();
     let body = body.0;
-    let mut v = Validator::new();
-    if !(-100..=100).contains(&body.years) {
-        v.add("years", "must be between -100 and 100");
-    }
-    if !(-36_500..=36_500).contains(&body.days) {
-        v.add("days", "must be between -36500 and 36500");
-    }
-    v.finish().map_err(ApiError::Validation)?;
-
     let id = path.id;
     let plan = state
         .write(move |tx| {
             let org_id = access.org_id(tx)?;
             let original = store::Rows::get(tx, org_id, id)?;
             let mut document = documents::export(tx, &original)?
-                .shifted(body.years, body.days)
+                .shifted(body.years.get(), body.days.get())
                 .map_err(|e| StoreError::Invalid(vec![FieldError::new("years", e)]))?
                 .reset_progress();
             if let Some(title) = body.title {

@@ -14,6 +14,7 @@ use tokio::sync::OnceCell;
 use veikart_store::plans::DataVersion;
 
 use super::Scorecard;
+use crate::cache::CacheCounts;
 use crate::error::ApiError;
 
 /// A computed scorecard and its JSON.
@@ -94,14 +95,16 @@ impl ScorecardCache {
     pub fn computed(&self) -> u64 {
         self.computed.load(Ordering::Relaxed)
     }
+}
 
+impl CacheCounts for ScorecardCache {
     /// How many scorecards were answered without computing them.
-    pub fn hits(&self) -> u64 {
+    fn hits(&self) -> u64 {
         self.hits.load(Ordering::Relaxed)
     }
 
-    /// How many scorecards had to be computed (the misses of the cache).
-    pub fn misses(&self) -> u64 {
+    /// How many scorecards had to be computed.
+    fn misses(&self) -> u64 {
         self.computed()
     }
 }

@@ -5,12 +5,12 @@ use actix_web::{HttpRequest, HttpResponse, post, web};
 use serde::Deserialize;
 use utoipa::ToSchema;
 use veikart_domain::Role;
+use veikart_domain::text::WebhookDescription;
 use veikart_domain::webhooks::EventSelection;
 use veikart_store::webhooks::{self as store, NewEndpoint};
 
 use super::{
-    WebhookWithSecret, checked_description, checked_url, sealing_key, secret_failure,
-    selection_text, shown_once,
+    WebhookWithSecret, checked_url, sealing_key, secret_failure, selection_text, shown_once,
 };
 use crate::auth::Auth;
 use crate::error::ApiError;
@@ -26,10 +26,9 @@ pub struct CreateWebhook {
     /// Where events are sent (see `WebhookUrl` for what is accepted).
     #[schema(value_type = veikart_domain::webhooks::WebhookUrl)]
     pub url: String,
-    /// What the endpoint is for (at most 500 characters; default empty).
-    #[schema(max_length = 500, example = "member intranet")]
+    /// What the endpoint is for (default empty).
     #[serde(default)]
-    pub description: String,
+    pub description: WebhookDescription,
     pub event_types: EventSelection,
     /// Whether events are sent to it from now on (default true).
     #[schema(default = true)]
@@ -65,7 +64,7 @@ pub async fn create_webhook(
     let actor = access.require(Role::Admin)?.sub.clone();
     let body = body.0;
     let url = checked_url(&body.url, state.webhooks.url_policy())?;
-    let description = checked_description(&body.description)?;
+    let description = body.description.into_string();
     let key = sealing_key(state.webhooks.key.as_ref())?;
     let secret = WebhookSecret::generate().map_err(secret_failure)?;
     let new = NewEndpoint {

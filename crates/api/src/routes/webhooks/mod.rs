@@ -36,8 +36,6 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(messages::redeliver_webhook_delivery);
 }
 
-/// The longest description.
-pub const DESCRIPTION_MAX: usize = 500;
 /// How long a rotated-out secret keeps signing beside the new one.
 pub const ROTATION_GRACE_HOURS: i64 = 24;
 
@@ -126,15 +124,6 @@ pub struct WebhookPath {
 /// The URL if this instance accepts it, else 422 naming `url`.
 fn checked_url(url: &str, policy: UrlPolicy) -> Result<WebhookUrl, ApiError> {
     WebhookUrl::parse(url, policy).map_err(|why| ApiError::validation("url", why))
-}
-
-/// 422 naming `description` unless it is at most [`DESCRIPTION_MAX`] characters without
-/// NUL; the description as stored (trimmed).
-fn checked_description(description: &str) -> Result<String, ApiError> {
-    let mut v = veikart_domain::Validator::new();
-    v.text("description", description, false, DESCRIPTION_MAX);
-    v.finish().map_err(ApiError::Validation)?;
-    Ok(description.trim().to_owned())
 }
 
 /// The instance's sealing key, or 409 when it has none (no `VEIKART_WEBHOOK_KEY` and no

@@ -9,7 +9,9 @@ use veikart_domain::Role;
 use veikart_domain::webhooks::EventSelection;
 use veikart_store::webhooks::{self as store, EndpointChange};
 
-use super::{Webhook, WebhookPath, checked_description, checked_url, selection_text};
+use veikart_domain::text::WebhookDescription;
+
+use super::{Webhook, WebhookPath, checked_url, selection_text};
 use crate::auth::Auth;
 use crate::error::ApiError;
 use crate::json::JsonBody;
@@ -24,10 +26,10 @@ pub struct UpdateWebhook {
     #[schema(value_type = veikart_domain::webhooks::WebhookUrl, nullable = false)]
     #[serde(default, deserialize_with = "not_null")]
     pub url: Option<String>,
-    /// What the endpoint is for (at most 500 characters).
-    #[schema(max_length = 500, nullable = false)]
+    /// What the endpoint is for.
+    #[schema(value_type = WebhookDescription, nullable = false)]
     #[serde(default, deserialize_with = "not_null")]
-    pub description: Option<String>,
+    pub description: Option<WebhookDescription>,
     #[schema(value_type = EventSelection, nullable = false)]
     #[serde(default, deserialize_with = "not_null")]
     pub event_types: Option<EventSelection>,
@@ -66,10 +68,7 @@ pub async fn update_webhook(
             .url
             .map(|u| checked_url(&u, policy).map(|u| u.into_string()))
             .transpose()?,
-        description: body
-            .description
-            .map(|d| checked_description(&d))
-            .transpose()?,
+        description: body.description.map(WebhookDescription::into_string),
         event_types: body.event_types.as_ref().map(selection_text),
         enabled: body.enabled,
     };

@@ -11,6 +11,7 @@ use super::*;
 use crate::Date;
 use crate::engine::memory::{self, Records};
 use crate::kpi::{Direction, KpiDefinition};
+use crate::number::{Count, Funding, NetPromoterScore};
 use crate::org::OrganisationNumber;
 use crate::records::{
     ActivityFields, Dimension, Key, MemberFields, MetricKey, MilestoneFields, Municipality,
@@ -152,10 +153,11 @@ fn group(records: &Records<'_>, wanted: &Wanted) -> GroupedFacts {
                     Some(p.role.as_str()).filter(|_| q.by_role),
                     Some(p.status.as_str()).filter(|_| q.by_status),
                     p.external_funding
+                        .get()
                         .partial_cmp(&0.0)
                         .filter(|_| q.by_funding),
                 );
-                tally(&mut groups, key, vec![Some(p.external_funding)]);
+                tally(&mut groups, key, vec![Some(p.external_funding.get())]);
             }
         }
         facts.projects = groups
@@ -286,7 +288,7 @@ fn any_member() -> impl Strategy<Value = MemberFields> {
                 },
                 joined_on: date(joined),
                 left_on: stay.map(|days| date(joined + chrono::Duration::days(days))),
-                employees,
+                employees: employees.map(count),
                 external_ref: None,
             },
         )
@@ -313,7 +315,7 @@ fn any_activity() -> impl Strategy<Value = ActivityFields> {
                 title: Title::parse("Frokostmøte").unwrap(),
                 date: date(day),
                 status,
-                participants,
+                participants: participants.map(count),
                 municipality,
                 measure_id: None,
                 external_ref: None,
@@ -337,13 +339,13 @@ fn any_survey() -> impl Strategy<Value = SurveyFields> {
             },
             title: Title::parse("Medlemsundersøkelse").unwrap(),
             conducted_on: date(day),
-            invited,
-            responses: invited / 2,
+            invited: count(invited),
+            responses: count(invited / 2),
             scale_min: 1.0,
             scale_max: 6.0,
             // quarters add up exactly in any order
             mean_score: score.map(|s| 1.0 + f64::from(s) / 4.0),
-            nps,
+            nps: nps.map(|n| NetPromoterScore::new(n).unwrap()),
             external_ref: None,
         })
 }
@@ -364,7 +366,7 @@ fn any_project() -> impl Strategy<Value = ProjectFields> {
             funder: None,
             funding_scheme: None,
             case_number: None,
-            external_funding: f64::from(funding) * 125_000.0,
+            external_funding: Funding::new(f64::from(funding) * 125_000.0).unwrap(),
             status,
             external_ref: None,
         })
@@ -589,4 +591,9 @@ proptest! {
         }
         assert_same(&kpis, &records, from, to);
     }
+}
+
+/// A count the generators keep in range.
+fn count(n: i32) -> Count {
+    Count::new(n).unwrap()
 }
