@@ -18,6 +18,7 @@ use crate::config::Settings;
 use crate::error::ApiError;
 use crate::event_retention::EventRetention;
 use crate::fallback::{RouteTable, not_found_or_not_allowed};
+use crate::kpi_status::{Changed, KpiStatusEvaluator};
 use crate::observe::metrics::{self, Metrics};
 use crate::observe::{MetricsSwitch, around_request};
 use crate::openapi::{ApiDoc, apply_conventions};
@@ -82,6 +83,8 @@ pub struct Application {
     metrics: Option<MetricsListener>,
     /// The events' retention, applied while the server runs.
     retention: (EventRetention, veikart_store::Database),
+    /// Evaluates KPI statuses after writes and daily while the server runs.
+    evaluator: KpiStatusEvaluator,
 }
 
 /// The second server, for `GET /metrics` only.
@@ -109,11 +112,14 @@ impl Application {
             log::warn!("events: pruning at start failed, tried again later: {e}");
         }
         let retention = (settings.event_retention, database.clone());
+        let changed = Changed::default();
+        let evaluator = start_evaluator(&settings, changed.clone());
         let mut state = AppState {
             database,
             auth,
             caches: Default::default(),
             metrics: MetricsSwitch::default(),
+            changed,
         };
         let metrics = match &settings.metrics_bind {
             Some(bind) => Some(MetricsListener::bind(bind, &state)?),
@@ -135,6 +141,7 @@ impl Application {
             migrations,
             metrics,
             retention,
+            evaluator,
         })
     }
 
@@ -156,15 +163,36 @@ impl Application {
         self.server.handle()
     }
 
-    /// Serves until the API server stops (the metrics listener and the pruning of old
-    /// events stop with it).
+    /// Serves until the API server stops (the metrics listener, the pruning of old events
+    /// and the KPI status evaluator stop with it).
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let (retention, database) = self.retention;
         let pruning = actix_web::rt::spawn(retention.prune_periodically(database));
+        let after_writes = actix_web::rt::spawn(self.evaluator.clone().after_writes());
+        let daily = actix_web::rt::spawn(self.evaluator.daily());
         let result = serve(self.server, self.metrics).await;
         pruning.abort();
+        after_writes.abort();
+        daily.abort();
         result
     }
+}
+
+/// The KPI status evaluator, after it has evaluated every watched organisation once
+/// (before the server serves, so that a change while it was down is told now).
+fn start_evaluator(settings: &Settings, changed: Changed) -> KpiStatusEvaluator {
+    let evaluator = KpiStatusEvaluator::new(
+        &settings.database_url,
+        &settings.pool,
+        changed,
+        settings.kpi_status,
+    );
+    match evaluator.evaluate_all_now() {
+        Ok(0) => {}
+        Ok(n) => log::info!("KPI statuses: {n} change(s) at start"),
+        Err(e) => log::warn!("KPI statuses: the evaluation at start failed: {e}"),
+    }
+    evaluator
 }
 
 /// Serves the API until it stops, and the metrics beside it when they are on.

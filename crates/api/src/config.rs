@@ -25,6 +25,8 @@ pub struct Settings {
     pub metrics_bind: Option<String>,
     /// How long events are kept, and how often the old ones are removed.
     pub event_retention: crate::event_retention::EventRetention,
+    /// When KPI statuses are evaluated after writes, and what today is.
+    pub kpi_status: crate::kpi_status::KpiStatusSettings,
 }
 
 impl Settings {
@@ -39,6 +41,7 @@ impl Settings {
             workers: None,
             metrics_bind: None,
             event_retention: Default::default(),
+            kpi_status: Default::default(),
         }
     }
 }

@@ -24,6 +24,9 @@ pub struct AppState {
     pub caches: Caches,
     /// The service's metrics, when they are on.
     pub metrics: crate::observe::MetricsSwitch,
+    /// The organisations whose data changed, for the KPI status evaluator: every write
+    /// marks the ones it changed once it has committed.
+    pub changed: crate::kpi_status::Changed,
 }
 
 impl AppState {
@@ -38,14 +41,18 @@ impl AppState {
     }
 
     /// Runs storage code in one write transaction on a blocking thread: everything it
-    /// writes commits together, or nothing does.
+    /// writes commits together, or nothing does. Once committed, the organisations whose
+    /// data it changed are marked for the KPI status evaluator.
     pub async fn write<T, F>(&self, f: F) -> Result<T, ApiError>
     where
         T: Send + 'static,
         F: FnOnce(&mut Tx<'_>) -> Result<T, StoreError> + Send + 'static,
     {
-        self.db(move |conn| veikart_store::write_transaction(conn, f))
-            .await
+        let (value, changed) = self
+            .db(move |conn| veikart_store::write_transaction_telling(conn, f))
+            .await?;
+        self.changed.mark(&changed);
+        Ok(value)
     }
 
     /// [`AppState::write`] for work that may also fail for reasons of its own (an
@@ -55,8 +62,11 @@ impl AppState {
         T: Send + 'static,
         F: FnOnce(&mut Tx<'_>) -> Result<T, ApiError> + Send + 'static,
     {
-        self.hand_off(move |conn| Ok(veikart_store::write_transaction(conn, f)))
-            .await
+        let (value, changed) = self
+            .hand_off(move |conn| Ok(veikart_store::write_transaction_telling(conn, f)))
+            .await?;
+        self.changed.mark(&changed);
+        Ok(value)
     }
 
     /// The one hand-off of storage code to a blocking thread with a pooled connection.

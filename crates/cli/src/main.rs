@@ -194,6 +194,7 @@ fn serve(url: DatabaseUrl, options: ServeOptions, keys: KeyArgs) -> Result<(), S
     let demo = options.demo;
     let mut settings = settings(url.clone(), options, jwt.clone());
     settings.event_retention = veikart_api::event_retention::EventRetention::from_env()?;
+    settings.kpi_status.clock = veikart_api::time::Clock::from_env()?;
     let metrics_bind = settings.metrics_bind.clone();
     let bind = settings.bind.clone();
     let app = Application::build(settings).map_err(|e| e.to_string())?;

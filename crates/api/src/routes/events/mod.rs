@@ -9,7 +9,8 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 use veikart_domain::events::{
-    Event as DomainEvent, EventType, ImportCompleted, PlanChanged, RecordChanged,
+    Event as DomainEvent, EventType, ImportCompleted, KpiStatusChanged, PlanChanged,
+    RecordChanged,
 };
 use veikart_store::events::StoredEvent;
 
@@ -42,14 +43,15 @@ pub struct Event {
 }
 
 /// An event's data, whose shape its `type` decides: a record's kind and id
-/// (`record.*`), an import's id, kind and counts (`import.completed`), or a plan's id,
-/// title and status (`plan.*`).
+/// (`record.*`), an import's id, kind and counts (`import.completed`), a plan's id,
+/// title and status (`plan.*`), or a KPI's status change (`kpi.status_changed`).
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(untagged)]
 pub enum EventData {
     Record(RecordChanged),
     Import(ImportCompleted),
     Plan(PlanChanged),
+    KpiStatus(KpiStatusChanged),
 }
 
 impl From<DomainEvent> for EventData {
@@ -64,6 +66,7 @@ impl From<DomainEvent> for EventData {
             | DomainEvent::PlanUnpublished(data)
             | DomainEvent::PlanArchived(data)
             | DomainEvent::PlanRevised(data) => EventData::Plan(data),
+            DomainEvent::KpiStatusChanged(data) => EventData::KpiStatus(data),
         }
     }
 }
