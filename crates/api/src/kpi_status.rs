@@ -158,7 +158,9 @@ impl KpiStatusEvaluator {
     pub async fn daily(self) {
         loop {
             let now = chrono::Utc::now();
-            let wait = (oslo::next_midnight(now) - now).to_std().unwrap_or_default();
+            let wait = (oslo::next_midnight(now) - now)
+                .to_std()
+                .unwrap_or_default();
             // A second past midnight, so that the clock surely reads the new day.
             actix_web::rt::time::sleep(wait + Duration::from_secs(1)).await;
             let evaluator = self.clone();

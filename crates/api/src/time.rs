@@ -70,7 +70,10 @@ impl Clock {
             return Ok(Self::default());
         };
         let fixed = value.trim().parse::<chrono::NaiveDate>().map_err(|_| {
-            format!("{} must be a date (YYYY-MM-DD), not `{value}`", Self::TODAY_ENV)
+            format!(
+                "{} must be a date (YYYY-MM-DD), not `{value}`",
+                Self::TODAY_ENV
+            )
         })?;
         Ok(Self { fixed: Some(fixed) })
     }

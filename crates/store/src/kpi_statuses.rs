@@ -195,3 +195,11 @@ fn forget_unwatched(
     }
     Ok(())
 }
+
+/// Every kept status, by KPI id (for diagnostics and tests).
+pub fn all(conn: &mut DbConnection) -> Result<Vec<KeptStatus>, StoreError> {
+    Ok(kpi_statuses::table
+        .order(kpi_statuses::kpi_id.asc())
+        .select(KeptStatus::as_select())
+        .load(conn)?)
+}

@@ -9,8 +9,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 use veikart_domain::events::{
-    Event as DomainEvent, EventType, ImportCompleted, KpiStatusChanged, PlanChanged,
-    RecordChanged,
+    Event as DomainEvent, EventType, ImportCompleted, KpiStatusChanged, PlanChanged, RecordChanged,
 };
 use veikart_store::events::StoredEvent;
 
