@@ -359,3 +359,74 @@ fn a_draft_plans_kpis_write_no_change() {
         "achieved"
     );
 }
+
+/// The organisation's id, as stored.
+fn org_id(app: &TestApp, slug: &str) -> i64 {
+    let mut conn = veikart_store::db::connect(app.db.url()).unwrap();
+    veikart_store::organisations::find_by_slug(&mut conn, slug)
+        .unwrap()
+        .id
+}
+
+#[test]
+fn instances_evaluating_at_once_tell_a_change_once() {
+    let app = spawn_at(TestDb::create(), JUNE_30);
+    let org = Org::create(&app, "ig", 5);
+    org.adopt(&app);
+    wait_for_kept(&app, &[(org.a, "on_track"), (org.b, "off_track")]);
+
+    // Two instances start together a month later; each evaluates at start.
+    let mut app = app;
+    let shared = app.db.shared();
+    let db = std::mem::replace(&mut app.db, shared);
+    drop(app);
+    let (first, second) = (db.shared(), db.shared());
+    let (first, second) = std::thread::scope(|s| {
+        let first = s.spawn(|| spawn_at(first, JULY_31));
+        let second = s.spawn(|| spawn_at(second, JULY_31));
+        (first.join().unwrap(), second.join().unwrap())
+    });
+    wait_for_kept(&first, &[(org.a, "at_risk"), (org.b, "off_track")]);
+    // One that found the other evaluating tries again after its settle time.
+    std::thread::sleep(Duration::from_millis(500));
+    assert_eq!(org.changes(&second).len(), 1, "{:?}", org.changes(&second));
+    drop((first, second, db));
+}
+
+/// On PostgreSQL, an instance that finds another evaluating the organisation (holding its
+/// advisory lock) neither evaluates nor waits, and tries again when the lock is free.
+/// SQLite has one process evaluating, whose `BEGIN IMMEDIATE` serialises writers, so
+/// there is no lock to hold there and this test asserts nothing on SQLite.
+#[test]
+fn an_organisation_being_evaluated_elsewhere_is_evaluated_after_it() {
+    use diesel::{Connection, RunQueryDsl};
+    let app = spawn_at(TestDb::create(), JUNE_30);
+    if app.db.backend() != veikart_store::Backend::Postgres {
+        return;
+    }
+    let org = Org::create(&app, "ig", 5);
+    org.adopt(&app);
+    wait_for_kept(&app, &[(org.a, "on_track"), (org.b, "off_track")]);
+    let key = veikart_store::db::kpi_evaluation_lock_key(org_id(&app, &org.slug));
+    let mut other = diesel::PgConnection::establish(app.db.url().as_str()).unwrap();
+    diesel::sql_query(format!("SELECT pg_advisory_lock({key})"))
+        .execute(&mut other)
+        .unwrap();
+
+    let app = restart_at(app, JULY_31);
+    assert_eq!(
+        org.changes(&app),
+        Vec::<Value>::new(),
+        "busy: not evaluated"
+    );
+    assert_eq!(
+        kept(&app),
+        [(org.a, "on_track".into()), (org.b, "off_track".into())]
+    );
+
+    diesel::sql_query(format!("SELECT pg_advisory_unlock({key})"))
+        .execute(&mut other)
+        .unwrap();
+    wait_for_kept(&app, &[(org.a, "at_risk"), (org.b, "off_track")]);
+    assert_eq!(org.changes(&app).len(), 1);
+}

@@ -14,7 +14,8 @@
 //! The evaluator has its own connection, so it never takes one a request waits for. Of
 //! several instances on one PostgreSQL database, one evaluates an organisation at a time
 //! (`veikart_store::db::try_lock_kpi_evaluation`); one that finds the organisation being
-//! evaluated marks it again and tries once more after the settle time.
+//! evaluated marks it again and tries once more after the settle time (so does one that
+//! finds the database unavailable).
 
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -118,9 +119,11 @@ impl KpiStatusEvaluator {
         Ok(self.evaluate(orgs))
     }
 
-    /// Evaluates each of `orgs` in its own transaction; one another instance is
-    /// evaluating is marked to be tried again. A failure is logged (the organisation is
-    /// evaluated again at its next write, or at midnight). Returns how many KPIs changed.
+    /// Evaluates each of `orgs` in its own transaction. One that another instance is
+    /// evaluating, or that found the database unavailable or locked, is marked to be
+    /// tried again after the settle time; any other failure is logged (the organisation
+    /// is evaluated again at its next write, or at midnight). Returns how many KPIs
+    /// changed.
     fn evaluate(&self, orgs: BTreeSet<i64>) -> usize {
         let today = self.settings.clock.today();
         let mut changes = 0;
@@ -133,6 +136,10 @@ impl KpiStatusEvaluator {
             match evaluated {
                 Ok(Evaluation::Done(changed)) => changes += changed.len(),
                 Ok(Evaluation::Busy) => self.changed.mark(&[org_id]),
+                Err(e @ StoreError::Unavailable(_)) => {
+                    log::warn!("KPI statuses of organisation {org_id}, tried again: {e}");
+                    self.changed.mark(&[org_id]);
+                }
                 Err(e) => log::warn!("KPI statuses of organisation {org_id}: {e}"),
             }
         }

@@ -468,6 +468,15 @@ pub fn write_transaction_telling<T, E: From<StoreError>>(
     })
 }
 
+/// The PostgreSQL advisory lock key of organisation `org_id`'s KPI status evaluation: a
+/// namespace in the high 32 bits (ASCII "KPIs", apart from the migrations' key), the
+/// organisation in the low 32 (two organisations whose ids differ by 2^32 would share a
+/// lock, which only makes one wait for the other's turn).
+pub fn kpi_evaluation_lock_key(org_id: i64) -> i64 {
+    const NAMESPACE: i64 = 0x4b50_4973 << 32;
+    NAMESPACE | (org_id & 0xffff_ffff)
+}
+
 /// Takes the lock of the KPI status evaluation of organisation `org_id` until the
 /// transaction ends, if no other transaction holds it (`false` then, at once). On
 /// PostgreSQL a transaction-level advisory lock, so that of several instances sharing
@@ -475,10 +484,6 @@ pub fn write_transaction_telling<T, E: From<StoreError>>(
 /// behind it; on SQLite always `true` (one process evaluates, and `BEGIN IMMEDIATE`
 /// already serialises writers).
 pub fn try_lock_kpi_evaluation(tx: &mut Tx<'_>, org_id: i64) -> Result<bool, StoreError> {
-    // Keys of this lock: a namespace in the high 32 bits (ASCII "KPIs"), the organisation
-    // in the low 32 (two organisations whose ids differ by 2^32 would share a lock, which
-    // only makes them wait for each other).
-    const NAMESPACE: i64 = 0x4b50_4973 << 32;
     #[derive(QueryableByName)]
     struct Locked {
         #[diesel(sql_type = diesel::sql_types::Bool)]
@@ -486,7 +491,7 @@ pub fn try_lock_kpi_evaluation(tx: &mut Tx<'_>, org_id: i64) -> Result<bool, Sto
     }
     match &mut **tx {
         DbConnection::Pg(pg) => {
-            let key = NAMESPACE | (org_id & 0xffff_ffff);
+            let key = kpi_evaluation_lock_key(org_id);
             let row: Locked = diesel::sql_query("SELECT pg_try_advisory_xact_lock($1) AS locked")
                 .bind::<diesel::sql_types::BigInt, _>(key)
                 .get_result(pg)?;
