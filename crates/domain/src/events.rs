@@ -172,7 +172,7 @@ impl KpiStatusChanged {
     /// records its status silently, so that adopting a plan tells no changes).
     pub fn between(kept: Option<KpiStatus>, plan_id: i64, result: &KpiResult) -> Option<Self> {
         let from = kept?;
-        (from != result.status).then(|| KpiStatusChanged {
+        (from != result.status).then_some(KpiStatusChanged {
             kpi_id: result.kpi_id,
             plan_id,
             from,
