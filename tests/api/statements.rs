@@ -145,6 +145,49 @@ fn a_read_with_a_key_costs_at_most_one_statement_more_than_with_a_token() {
     assert!(measured >= 40, "only {measured} reads were measured");
 }
 
+/// Reads whose own statement names the organisation through the key: once the key is
+/// remembered (and its `last_used_at` written), the statement that reads is the check.
+const READS_THAT_CARRY_THE_KEY: [&str; 6] = [
+    "/api/v1/orgs/{org}/plans",
+    "/api/v1/orgs/{org}/plans/{id}",
+    "/api/v1/orgs/{org}/goals/{id}",
+    "/api/v1/orgs/{org}/plans/{plan_id}/kpis/{id}",
+    "/api/v1/orgs/{org}/members",
+    "/api/v1/orgs/{org}/events",
+];
+
+#[test]
+fn a_read_that_finds_its_rows_with_a_remembered_key_costs_what_it_costs_with_a_token() {
+    let app = TestApp::spawn();
+    let f = Everything::create(&app, "carried");
+    let admin = app.platform_admin();
+    let (key_id, key) = app.create_key(&f.org, Role::Viewer);
+    let token = app.token(&f.org, Role::Viewer);
+    let urls = READS_THAT_CARRY_THE_KEY.map(|template| f.concrete(&app, template, &admin));
+    for url in &urls {
+        let first = app.get(url).bearer(&key).send();
+        assert_eq!(first.status, 200, "GET {url}: {}", first.body);
+        let (with_token, _) = app.statements_during(|| app.get(url).bearer(&token).send());
+        let (with_key, by_key) = app.statements_during(|| app.get(url).bearer(&key).send());
+        assert_eq!(by_key.status, 200, "GET {url}: {}", by_key.body);
+        assert_eq!(
+            with_key, with_token,
+            "GET {url} sent {with_key} statements with a remembered key, {with_token} with a token"
+        );
+    }
+    // The statement that reads is the check: once the key is revoked, it finds nothing,
+    // and the key is asked — 401, not an empty answer or a 404.
+    let revoke = app
+        .delete(&format!("/api/v1/orgs/{}/api-keys/{key_id}", f.org))
+        .bearer(&admin)
+        .send();
+    assert_eq!(revoke.status, 204, "{}", revoke.body);
+    for url in &urls {
+        let refused = app.get(url).bearer(&key).send();
+        assert_eq!(refused.status, 401, "GET {url}: {}", refused.body);
+    }
+}
+
 #[test]
 fn an_anonymous_read_of_a_published_plan_costs_the_same() {
     let app = TestApp::spawn();

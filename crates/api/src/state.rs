@@ -37,7 +37,7 @@ impl AppState {
         T: Send + 'static,
         F: FnOnce(&mut DbConnection) -> Result<T, StoreError> + Send + 'static,
     {
-        self.hand_off(move |conn| f(conn).map(Ok)).await
+        self.hand_off(Work::Read, move |conn| f(conn).map(Ok)).await
     }
 
     /// Runs storage code in one write transaction on a blocking thread: everything it
@@ -49,7 +49,9 @@ impl AppState {
         F: FnOnce(&mut Tx<'_>) -> Result<T, StoreError> + Send + 'static,
     {
         let (value, changed) = self
-            .db(move |conn| veikart_store::write_transaction_telling(conn, f))
+            .hand_off(Work::Write, move |conn| {
+                veikart_store::write_transaction_telling(conn, f).map(Ok)
+            })
             .await?;
         self.changed.mark(&changed);
         Ok(value)
@@ -63,17 +65,19 @@ impl AppState {
         F: FnOnce(&mut Tx<'_>) -> Result<T, ApiError> + Send + 'static,
     {
         let (value, changed) = self
-            .hand_off(move |conn| Ok(veikart_store::write_transaction_telling(conn, f)))
+            .hand_off(Work::Write, move |conn| {
+                Ok(veikart_store::write_transaction_telling(conn, f))
+            })
             .await?;
         self.changed.mark(&changed);
         Ok(value)
     }
 
-    /// The one hand-off of storage code to a blocking thread with a pooled connection.
-    /// When the request still owes a check ([`owed`]: an API key's validity), the check
-    /// runs first on the same connection, and a refusal is the answer: `work` never runs. A store error of `work` or of the check reaches the pool
-    /// (an outage marks older connections for a probe).
-    async fn hand_off<T, W>(&self, work: W) -> Result<T, ApiError>
+    /// The one hand-off of storage code to a blocking thread with a pooled connection,
+    /// with the check the request may still owe ([`owed`]: an API key's validity) made on
+    /// the same connection — see [`owed::Owed::around`]. A store error of `work` or of the
+    /// check reaches the pool (an outage marks older connections for a probe).
+    async fn hand_off<T, W>(&self, kind: Work, work: W) -> Result<T, ApiError>
     where
         T: Send + 'static,
         W: FnOnce(&mut DbConnection) -> Result<Result<T, ApiError>, StoreError> + Send + 'static,
@@ -81,13 +85,9 @@ impl AppState {
         let owed = owed::take();
         let database = self.database.clone();
         let result = actix_web::web::block(move || {
-            database.run(move |conn| {
-                if let Some(check) = owed
-                    && let Err(refused) = check(conn)?
-                {
-                    return Ok(Err(refused));
-                }
-                work(conn)
+            database.run(move |conn| match owed {
+                Some(owed) => owed.around(kind, conn, work),
+                None => work(conn),
             })
         })
         .await?;
@@ -95,24 +95,122 @@ impl AppState {
     }
 }
 
+/// Whether a hand-off may write: a read's own statements can carry an owed key check, a
+/// write's cannot (the check comes first, so nothing is written for a key that is not
+/// valid).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Work {
+    Read,
+    Write,
+}
+
 /// A check a request owes before any of its database work: an API key whose identity is
 /// known but whose validity is not yet checked (`auth::deferred`). The request's first
-/// hand-off ([`AppState::db`] and its kin) takes it and runs it on its own connection, so
-/// the check costs a statement but no hand-off of its own.
+/// hand-off ([`AppState::db`] and its kin) takes it and makes it on its own connection, so
+/// the check costs no hand-off of its own — and for a read whose statements name the
+/// organisation through the check's [`Gate`], no statement of its own either.
 pub mod owed {
     use std::cell::RefCell;
     use std::future::Future;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
 
-    use veikart_store::{DbConnection, StoreError};
+    use chrono::NaiveDateTime;
+    use veikart_store::{DbConnection, KeyGate, Org, StoreError};
 
+    use super::Work;
     use crate::error::ApiError;
 
     /// The check: `Ok(Err(refusal))` when the request must be refused.
     pub type Check =
         Box<dyn FnOnce(&mut DbConnection) -> Result<Result<(), ApiError>, StoreError> + Send>;
 
+    /// What a request owes: the check, and the gate through which a read's own statements
+    /// can make it instead.
+    pub struct Owed {
+        pub check: Check,
+        pub gate: Option<Arc<Gate>>,
+    }
+
+    /// An API key as a condition of the organisation's lookup ([`Org::SlugForKey`]): a read
+    /// whose statements named the organisation through it and succeeded has found the
+    /// organisation, so the key was valid — the statement was the check.
+    #[derive(Debug)]
+    pub struct Gate {
+        digest: String,
+        at: NaiveDateTime,
+        used: AtomicBool,
+    }
+
+    impl Gate {
+        pub fn new(digest: String, at: NaiveDateTime) -> Self {
+            Self {
+                digest,
+                at,
+                used: AtomicBool::new(false),
+            }
+        }
+
+        /// The organisation `slug`, found only while the key is valid; from now on the
+        /// request's reads carry the check.
+        pub fn org<'a>(&'a self, slug: &'a str) -> Org<'a> {
+            self.used.store(true, Ordering::Relaxed);
+            Org::SlugForKey {
+                slug,
+                key: KeyGate {
+                    digest: &self.digest,
+                    at: self.at,
+                },
+            }
+        }
+
+        /// Whether [`Gate::org`] was asked since the last call (the current hand-off's
+        /// work named the organisation through the gate).
+        fn take_used(&self) -> bool {
+            self.used.swap(false, Ordering::Relaxed)
+        }
+    }
+
+    impl Owed {
+        /// Runs `work` with the check made on the same connection. A write, or a read that
+        /// does not name the organisation through the gate, makes the check first and a
+        /// refusal is the answer (`work` never runs). A read through the gate runs at once:
+        /// when it succeeds, its own statement has shown the key valid; when it fails (a
+        /// 404 for an organisation the gate hid, or any other error) the check is made
+        /// after it, and a refusal is the answer.
+        pub fn around<T, W>(
+            self,
+            kind: Work,
+            conn: &mut DbConnection,
+            work: W,
+        ) -> Result<Result<T, ApiError>, StoreError>
+        where
+            W: FnOnce(&mut DbConnection) -> Result<Result<T, ApiError>, StoreError>,
+        {
+            let Owed { check, gate } = self;
+            if kind == Work::Write || gate.is_none() {
+                if let Err(refused) = check(conn)? {
+                    return Ok(Err(refused));
+                }
+                return work(conn);
+            }
+            if let Some(gate) = &gate {
+                gate.take_used();
+            }
+            let answer = work(conn);
+            let carried = gate.is_some_and(|gate| gate.take_used());
+            if carried && matches!(answer, Ok(Ok(_))) {
+                return answer;
+            }
+            match check(conn)? {
+                Err(refused) => Ok(Err(refused)),
+                Ok(()) => answer,
+            }
+        }
+    }
+
     tokio::task_local! {
-        static OWED: RefCell<Option<Check>>;
+        static OWED: RefCell<Option<Owed>>;
     }
 
     /// Runs `f` (the handling of one request) with a place for the check it may owe.
@@ -125,15 +223,22 @@ pub mod owed {
         OWED.try_with(|_| ()).is_ok()
     }
 
-    /// Leaves `check` to the request's first database hand-off (dropped outside
-    /// [`scope`]: ask [`can_owe`] first).
-    pub fn owe(check: Check) {
-        let _ = OWED.try_with(|owed| *owed.borrow_mut() = Some(check));
+    /// Leaves `owed` to the request's first database hand-off (dropped outside [`scope`]:
+    /// ask [`can_owe`] first).
+    pub fn owe(owed: Owed) {
+        let _ = OWED.try_with(|place| *place.borrow_mut() = Some(owed));
+    }
+
+    /// The gate of the check the current request owes, if it has one.
+    pub fn gate() -> Option<Arc<Gate>> {
+        OWED.try_with(|place| place.borrow().as_ref().and_then(|owed| owed.gate.clone()))
+            .ok()
+            .flatten()
     }
 
     /// The check the current request still owes, taken so that it is made once.
-    pub fn take() -> Option<Check> {
-        OWED.try_with(|owed| owed.borrow_mut().take())
+    pub fn take() -> Option<Owed> {
+        OWED.try_with(|place| place.borrow_mut().take())
             .ok()
             .flatten()
     }

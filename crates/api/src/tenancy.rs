@@ -10,14 +10,21 @@
 use veikart_domain::Role;
 use veikart_store::{DbConnection, Org, StoreError};
 
+use std::sync::Arc;
+
 use crate::claims::Claims;
 use crate::error::ApiError;
+use crate::state::owed;
 
 /// A caller's access to one organisation: its slug, and who is calling.
 #[derive(Debug, Clone)]
 pub struct OrgAccess {
     slug: String,
     caller: Option<Claims>,
+    /// For a caller with an API key whose validity the request still owes: the key as a
+    /// condition of every lookup of the organisation, so a read's own statement is the
+    /// check ([`owed::Gate`]).
+    key_gate: Option<Arc<owed::Gate>>,
 }
 
 impl OrgAccess {
@@ -31,15 +38,21 @@ impl OrgAccess {
         {
             return Err(ApiError::NotFound);
         }
+        let key_gate = caller.as_ref().and_then(|_| owed::gate());
         Ok(Self {
             slug: slug.to_owned(),
             caller,
+            key_gate,
         })
     }
 
-    /// The organisation, for queries: by slug, resolved inside the query that uses it.
+    /// The organisation, for queries: by slug, resolved inside the query that uses it —
+    /// for a caller with an API key, only while the key is valid.
     pub fn org(&self) -> Org<'_> {
-        Org::Slug(&self.slug)
+        match &self.key_gate {
+            Some(gate) => gate.org(&self.slug),
+            None => Org::Slug(&self.slug),
+        }
     }
 
     /// The organisation's id (one query; `NotFound` for an unknown slug). Writes call it

@@ -173,10 +173,7 @@ pub fn feed(
         .order(events::seq.nullable().asc())
         .limit(request.limit + 1)
         .into_boxed::<MultiBackend>();
-    let query = match org {
-        Org::Id(id) => query.filter(organisations::id.eq(id)),
-        Org::Slug(slug) => query.filter(organisations::slug.eq(slug)),
-    };
+    let query = crate::scope::organisation_is!(query, org);
     let rows: Vec<(Option<i64>, Option<StoredEvent>)> = query.load(conn)?;
     let Some((pruned_through, _)) = rows.first() else {
         return Err(StoreError::NotFound);

@@ -247,6 +247,8 @@ fn latest_observations(
     .sql(" AND l.observed_on <= ")
     .bind::<Date, _>(at);
     let query = observations_kept(org, filters).filter(observations::observed_on.le(at));
+    // The outer query is narrowed to the organisation (and gated by a key) already; the
+    // subquery only needs the same organisation.
     let query = match org {
         Org::Id(id) => query.filter(
             latest_days
@@ -254,7 +256,7 @@ fn latest_observations(
                 .bind::<BigInt, _>(id)
                 .sql(" GROUP BY l.dimension)"),
         ),
-        Org::Slug(slug) => query.filter(
+        Org::Slug(slug) | Org::SlugForKey { slug, .. } => query.filter(
             latest_days
                 .sql(" AND l.org_id IN (SELECT o.id FROM organisations o WHERE o.slug = ")
                 .bind::<Text, _>(slug.to_owned())

@@ -130,6 +130,16 @@ macro_rules! grouped_in_org {
                         .select(organisations::id),
                 ),
             ),
+            Org::SlugForKey { slug, key } => query.filter(
+                $table::org_id.eq_any(
+                    organisations::table
+                        .filter(organisations::slug.eq(slug))
+                        .filter(
+                            organisations::id.eq_any(crate::scope::opened_by(key.digest, key.at)),
+                        )
+                        .select(organisations::id),
+                ),
+            ),
         }
     }};
 }

@@ -58,7 +58,7 @@ pub use db::{
 pub use error::StoreError;
 pub use page::{Page, PageRequest};
 pub use rows::{ChildRow, ChildTable, PlanParts, TenantRow, TenantTable};
-pub use scope::Org;
+pub use scope::{KeyGate, Org};
 pub use stored::Stored;
 
 /// The current time as stored: UTC, whole microseconds (PostgreSQL's precision), so

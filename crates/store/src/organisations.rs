@@ -205,9 +205,8 @@ pub fn delete(
 /// (records, plans and their parts, strategies, goals, check-ins), committed with the
 /// write. Reading it first and the data after gives data at least as new as the version.
 pub fn data_version(conn: &mut DbConnection, org: Org<'_>) -> Result<i64, StoreError> {
-    let query = organisations::table.select(organisations::data_version);
-    Ok(match org {
-        Org::Id(id) => query.filter(organisations::id.eq(id)).first(conn)?,
-        Org::Slug(slug) => query.filter(organisations::slug.eq(slug)).first(conn)?,
-    })
+    let query = organisations::table
+        .select(organisations::data_version)
+        .into_boxed::<crate::db::MultiBackend>();
+    Ok(crate::scope::organisation_is!(query, org).first(conn)?)
 }

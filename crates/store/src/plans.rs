@@ -115,10 +115,7 @@ pub fn data_version(
             organisations::data_changed_at,
         ))
         .into_boxed::<crate::db::MultiBackend>();
-    query = match org {
-        Org::Id(org_id) => query.filter(organisations::id.eq(org_id)),
-        Org::Slug(slug) => query.filter(organisations::slug.eq(slug)),
-    };
+    query = crate::scope::organisation_is!(query, org);
     if published_only {
         query = query.filter(plans::published.eq(true));
     }

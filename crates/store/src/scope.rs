@@ -6,12 +6,18 @@
 //! every instance sharing a database sees an organisation created, deleted or recreated
 //! under the same slug at once. Writes resolve the slug once inside their transaction and
 //! then name the organisation by id.
+//!
+//! A read for a caller with an API key names it by slug *and key* ([`Org::SlugForKey`]):
+//! the subquery finds the organisation only while the key is neither revoked nor expired,
+//! so the read's own statement is the key's validity check. A read that found the
+//! organisation (rows, or an empty list whose organisation exists) has shown the key valid;
+//! only a "not found" leaves the question open, and the caller asks the key itself then.
 
 use diesel::prelude::*;
 
 use crate::db::DbConnection;
 use crate::error::StoreError;
-use crate::schema::organisations;
+use crate::schema::{api_keys, organisations};
 
 /// The organisation a query is scoped to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -20,6 +26,33 @@ pub enum Org<'a> {
     Id(i64),
     /// By slug, as named in a request path; resolved inside the query that uses it.
     Slug(&'a str),
+    /// By slug for a caller with an API key: resolved inside the query that uses it, and
+    /// only while the key is valid (see the module's comment).
+    SlugForKey { slug: &'a str, key: KeyGate<'a> },
+}
+
+/// An API key as a condition of a read: the SHA-256 digest (hex) of the key, valid at `at`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KeyGate<'a> {
+    pub digest: &'a str,
+    pub at: chrono::NaiveDateTime,
+}
+
+/// The organisation an API key still opens: its own, while the key is neither revoked nor
+/// expired at `at` (`api_keys::valid_at`, as a subquery).
+///
+/// The key table is read under an alias, so a query on `api_keys` itself can be gated too.
+#[diesel::dsl::auto_type]
+pub(crate) fn opened_by<'a>(digest: &'a str, at: chrono::NaiveDateTime) -> _ {
+    let keys: diesel::query_source::Alias<OpeningKeys> = OPENING_KEYS;
+    keys.filter(keys.field(api_keys::digest).eq(digest))
+        .filter(keys.field(api_keys::revoked_at).is_null())
+        .filter(keys.field(api_keys::expires_at).gt(at))
+        .select(keys.field(api_keys::org_id))
+}
+
+diesel::alias! {
+    pub(crate) const OPENING_KEYS: Alias<OpeningKeys> = api_keys as opening_keys;
 }
 
 impl From<i64> for Org<'_> {
@@ -28,7 +61,7 @@ impl From<i64> for Org<'_> {
     }
 }
 
-impl Org<'_> {
+impl<'a> Org<'a> {
     /// NotFound unless the organisation exists. A read that found rows has shown it does;
     /// only an empty list needs to ask, to tell "no rows" from "no organisation".
     pub fn ensure_exists(self, conn: &mut DbConnection) -> Result<(), StoreError> {
@@ -43,9 +76,40 @@ impl Org<'_> {
                 .filter(organisations::slug.eq(slug))
                 .select(organisations::id)
                 .first::<i64>(conn)?),
+            Org::SlugForKey { slug, key } => Ok(organisations::table
+                .filter(organisations::slug.eq(slug))
+                .filter(organisations::id.eq_any(opened_by(key.digest, key.at)))
+                .select(organisations::id)
+                .first::<i64>(conn)?),
+        }
+    }
+
+    /// The slug, when the organisation is named by one.
+    pub fn slug(self) -> Option<&'a str> {
+        match self {
+            Org::Id(_) => None,
+            Org::Slug(slug) | Org::SlugForKey { slug, .. } => Some(slug),
         }
     }
 }
+
+/// `$query` (boxed, with `organisations` among its tables) narrowed to organisation `$org`.
+macro_rules! organisation_is {
+    ($query:expr, $org:expr) => {{
+        use diesel::prelude::*;
+        use $crate::schema::organisations;
+        let query = $query;
+        match $org {
+            $crate::scope::Org::Id(id) => query.filter(organisations::id.eq(id)),
+            $crate::scope::Org::Slug(slug) => query.filter(organisations::slug.eq(slug)),
+            $crate::scope::Org::SlugForKey { slug, key } => query
+                .filter(organisations::slug.eq(slug))
+                .filter(organisations::id.eq_any($crate::scope::opened_by(key.digest, key.at))),
+        }
+    }};
+}
+
+pub(crate) use organisation_is;
 
 /// `$table` as a boxed query, narrowed to the rows of organisation `$org` (an [`Org`]).
 macro_rules! in_org {
@@ -58,6 +122,17 @@ macro_rules! in_org {
                 $table::org_id.eq_any(
                     $crate::schema::organisations::table
                         .filter($crate::schema::organisations::slug.eq(slug))
+                        .select($crate::schema::organisations::id),
+                ),
+            ),
+            $crate::scope::Org::SlugForKey { slug, key } => query.filter(
+                $table::org_id.eq_any(
+                    $crate::schema::organisations::table
+                        .filter($crate::schema::organisations::slug.eq(slug))
+                        .filter(
+                            $crate::schema::organisations::id
+                                .eq_any($crate::scope::opened_by(key.digest, key.at)),
+                        )
                         .select($crate::schema::organisations::id),
                 ),
             ),

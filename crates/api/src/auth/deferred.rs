@@ -19,7 +19,10 @@ use actix_web::web;
 use veikart_store::{DbConnection, StoreError};
 
 use super::keys;
-use crate::state::{AppState, owed};
+use std::sync::Arc;
+
+use crate::state::AppState;
+use crate::state::owed::{self, Gate, Owed};
 
 /// The statement still owed for a key: is the key with this digest still valid?
 #[derive(Debug)]
@@ -28,14 +31,15 @@ pub struct KeyCheck {
     pub(super) key_id: i64,
     /// Whether its `last_used_at` is due for a write (at most once a minute).
     pub(super) touch: bool,
+    /// When the key was presented: it must be valid then.
+    pub(super) at: chrono::NaiveDateTime,
 }
 
 impl KeyCheck {
     /// Runs the check on `conn`: whether the key is still valid (and still the key its
     /// identity was remembered for).
     pub fn verify(self, conn: &mut DbConnection) -> Result<bool, StoreError> {
-        let now = veikart_store::now();
-        let found = veikart_store::api_keys::still_valid(conn, &self.digest, now, self.touch)?;
+        let found = veikart_store::api_keys::still_valid(conn, &self.digest, self.at, self.touch)?;
         Ok(keys::confirms(
             found.as_ref(),
             self.key_id,
@@ -51,13 +55,19 @@ pub fn defer(check: KeyCheck) -> Result<(), KeyCheck> {
     if !owed::can_owe() {
         return Err(check);
     }
-    owed::owe(Box::new(move |conn| {
-        Ok(if check.verify(conn)? {
-            Ok(())
-        } else {
-            Err(keys::refused())
-        })
-    }));
+    // A check that writes `last_used_at` must run as its own statement; any other can be
+    // carried by a read's statements.
+    let gate = (!check.touch).then(|| Arc::new(Gate::new(check.digest.clone(), check.at)));
+    owed::owe(Owed {
+        check: Box::new(move |conn| {
+            Ok(if check.verify(conn)? {
+                Ok(())
+            } else {
+                Err(keys::refused())
+            })
+        }),
+        gate,
+    });
     Ok(())
 }
 
@@ -74,7 +84,7 @@ pub async fn verify_after_handler(
         let (Some(check), Some(state)) = (owed::take(), state) else {
             return Ok(res);
         };
-        match state.db(check).await {
+        match state.db(check.check).await {
             Ok(Ok(())) => Ok(res),
             Ok(Err(refused)) | Err(refused) => Ok(res.error_response(refused)),
         }

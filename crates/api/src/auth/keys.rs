@@ -78,6 +78,7 @@ pub async fn claims_of_key(state: &AppState, presented: &str) -> Result<Claims, 
             digest,
             key_id: identity.id,
             touch,
+            at: veikart_store::now(),
         };
         match deferred::defer(check) {
             Ok(()) => return Ok(identity.claims()),
