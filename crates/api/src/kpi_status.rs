@@ -179,3 +179,29 @@ impl KpiStatusEvaluator {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn marks_gather_until_taken_once_per_organisation() {
+        let changed = Changed::default();
+        changed.mark(&[3, 1]);
+        changed.mark(&[]);
+        changed.mark(&[1, 2]);
+        assert_eq!(changed.take(), BTreeSet::from([1, 2, 3]));
+        assert_eq!(changed.take(), BTreeSet::new());
+    }
+
+    #[test]
+    fn a_mark_made_before_the_evaluator_waits_is_not_lost() {
+        let changed = Changed::default();
+        changed.mark(&[7]);
+        actix_web::rt::System::new().block_on(async {
+            let waited = actix_web::rt::time::timeout(Duration::from_secs(5), changed.marked());
+            assert!(waited.await.is_ok(), "the mark wakes the evaluator");
+        });
+        assert_eq!(changed.take(), BTreeSet::from([7]));
+    }
+}
