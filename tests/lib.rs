@@ -216,6 +216,9 @@ impl TestApp {
         settings.pool.sqlite_busy_timeout = Duration::from_millis(500);
         let statements = StatementCounter::default();
         settings.pool.statement_counter = Some(statements.clone());
+        // Tests send webhooks only to receivers they start on loopback, over plain http.
+        settings.webhooks.allow_http = true;
+        settings.webhooks.allow_loopback = true;
         configure(&mut settings);
         let (issuer, audience) = (settings.jwt.issuer.clone(), settings.jwt.audience.clone());
 
@@ -398,7 +401,7 @@ pub fn seed_document() -> Value {
 
 /// An organisation with one of everything the API serves: the seed plan (strategy, goals,
 /// focus areas, KPIs, measures), a budget line, a qualitative goal with a check-in, a
-/// revision of the plan, a record of each kind and an API key. Tests that walk every path of the
+/// revision of the plan, a record of each kind, an API key and a (disabled) webhook endpoint. Tests that walk every path of the
 /// OpenAPI document fill the paths' parameters from it.
 pub struct Everything {
     pub org: String,
@@ -440,6 +443,13 @@ impl Everything {
         assert_eq!(imported.status, 201, "{}", imported.body);
         app.create_key(&org, Role::Viewer);
         let admin = app.token(&org, Role::Admin);
+        // Disabled, and on a loopback port where nothing listens: nothing is ever sent.
+        let webhook = app
+            .post(&format!("/api/v1/orgs/{org}/webhooks"))
+            .bearer(&admin)
+            .json(&json!({"url": "http://127.0.0.1:9/everything", "event_types": ["*"], "enabled": false}))
+            .send();
+        assert_eq!(webhook.status, 201, "{}", webhook.body);
         let plan = format!("/api/v1/orgs/{org}/plans/{plan_id}");
         let adopt = app
             .post(&format!("{plan}/adopt"))
@@ -457,15 +467,24 @@ impl Everything {
     }
 
     /// A path of the OpenAPI document with its parameters filled in: `{org}`, `{plan_id}`,
-    /// `{goal_id}`, `{revision}` (1), `{kind}` (`members`), and `{id}` — at the end, the first item of the list
-    /// one level up (read with `token`); elsewhere, the plan.
+    /// `{goal_id}`, `{revision}` (1), `{kind}` (`members`), `{delivery_id}` (1), and `{id}` — at the end, the first item of the list
+    /// one level up (read with `token`); under a webhook, the first webhook; elsewhere, the
+    /// plan.
     pub fn concrete(&self, app: &TestApp, template: &str, token: &str) -> String {
+        let template = match template.split_once("/webhooks/{id}/") {
+            Some((org, rest)) => {
+                let webhook = self.concrete(app, &format!("{org}/webhooks/{{id}}"), token);
+                format!("{webhook}/{rest}")
+            }
+            None => template.to_owned(),
+        };
         let filled = template
             .replace("{org}", &self.org)
             .replace("{plan_id}", &self.plan_id.to_string())
             .replace("{goal_id}", &self.goal_id.to_string())
             .replace("{revision}", "1")
-            .replace("{kind}", "members");
+            .replace("{kind}", "members")
+            .replace("{delivery_id}", "1");
         if let Some(collection) = filled.strip_suffix("/{id}") {
             let list = app.get(collection).bearer(token).send();
             assert_eq!(list.status, 200, "GET {collection}: {}", list.body);

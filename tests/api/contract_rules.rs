@@ -63,7 +63,7 @@ const EXCLUDED_OPERATIONS: &[(&str, &str)] = &[(
 
 /// Rules a field's description states beyond its pattern, which a generated value must
 /// also keep to count as valid.
-const RULES_BEYOND_THE_PATTERN: &[(&str, Rule)] = &[("org_number", mod11)];
+const RULES_BEYOND_THE_PATTERN: &[(&str, Rule)] = &[("org_number", mod11), ("url", webhook_url)];
 
 /// A check of a string value.
 type Rule = fn(&str) -> bool;
@@ -547,6 +547,16 @@ fn of_length(schema: &Value, length: usize) -> String {
     strings.swap_remove(0)
 }
 
+/// A webhook URL the test servers accept: its host, in any notation, is no refused
+/// address (the servers allow http and loopback).
+fn webhook_url(value: &str) -> bool {
+    let policy = veikart_domain::webhooks::UrlPolicy {
+        allow_http: true,
+        allow_loopback: true,
+    };
+    veikart_domain::webhooks::WebhookUrl::parse(value, policy).is_ok()
+}
+
 /// Nine digits whose last is the MOD11 check digit of the first eight.
 fn mod11(value: &str) -> bool {
     const WEIGHTS: [u32; 8] = [3, 2, 7, 6, 5, 4, 3, 2];
@@ -604,6 +614,8 @@ fn coherent_sources() -> Vec<Value> {
 fn coherent(component: &str) -> Vec<Value> {
     match component {
         "KpiSource" => coherent_sources(),
+        // At least one event type, each once.
+        "EventSelection" => vec![json!(["*"]), json!(["record.created", "plan.adopted"])],
         _ => Vec::new(),
     }
 }
@@ -770,6 +782,7 @@ impl<'a> Fixtures<'a> {
                 .replace("{goal_id}", &e.goal_id.to_string())
                 .replace("{revision}", "1")
                 .replace("{kind}", "members")
+                .replace("{delivery_id}", "1")
         };
         let parts: Vec<&str> = operation.template.split("/{id}").collect();
         let mut template = String::new();

@@ -226,6 +226,10 @@ fn post_body(template: &str, plan_id: i64) -> Option<serde_json::Value> {
         "api-keys" => json!({"name": "x", "role": "viewer",
             "expires_at": (chrono::Utc::now() + chrono::Duration::days(1)).to_rfc3339()}),
         "roll" => json!({}),
+        "webhooks" => {
+            json!({"url": "http://127.0.0.1:9/x", "event_types": ["*"], "enabled": false})
+        }
+        "rotate-secret" | "ping" | "redeliver" => return Some(json!(null)),
         other => panic!("POST …/{other} is new: give it a valid body in post_body"),
     })
 }

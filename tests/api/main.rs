@@ -34,3 +34,4 @@ mod request_ids;
 mod results;
 mod roles;
 mod statements;
+mod webhooks;

@@ -87,6 +87,21 @@ pub struct Application {
     evaluator: KpiStatusEvaluator,
 }
 
+/// The webhook settings with their sealing key (a warning when there is none).
+fn webhooks_of(settings: &Settings) -> crate::webhooks::WebhookSettings {
+    let webhooks = settings
+        .webhooks
+        .clone()
+        .with_key_from(settings.jwt.secret.as_deref());
+    if webhooks.key.is_none() {
+        log::warn!(
+            "webhooks: no VEIKART_WEBHOOK_KEY and no JWT secret to derive one from; \
+             webhook endpoints cannot be created or rotated"
+        );
+    }
+    webhooks
+}
+
 /// The second server, for `GET /metrics` only.
 struct MetricsListener {
     server: Server,
@@ -120,6 +135,7 @@ impl Application {
             caches: Default::default(),
             metrics: MetricsSwitch::default(),
             changed,
+            webhooks: webhooks_of(&settings),
         };
         let metrics = match &settings.metrics_bind {
             Some(bind) => Some(MetricsListener::bind(bind, &state)?),

@@ -27,6 +27,10 @@ pub struct Settings {
     pub event_retention: crate::event_retention::EventRetention,
     /// When KPI statuses are evaluated after writes, and what today is.
     pub kpi_status: crate::kpi_status::KpiStatusSettings,
+    /// Which endpoint URLs webhooks accept, and the key their secrets are sealed with
+    /// (`VEIKART_WEBHOOKS_ALLOW_HTTP`, `VEIKART_WEBHOOKS_ALLOW_LOOPBACK`,
+    /// `VEIKART_WEBHOOK_KEY`).
+    pub webhooks: crate::webhooks::WebhookSettings,
 }
 
 impl Settings {
@@ -42,6 +46,7 @@ impl Settings {
             metrics_bind: None,
             event_retention: Default::default(),
             kpi_status: Default::default(),
+            webhooks: Default::default(),
         }
     }
 }

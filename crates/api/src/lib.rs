@@ -28,6 +28,7 @@ pub mod routes;
 pub mod state;
 pub mod tenancy;
 pub mod time;
+pub mod webhooks;
 
 pub use app::{Application, openapi};
 pub use config::Settings;

@@ -27,6 +27,8 @@ pub struct AppState {
     /// The organisations whose data changed, for the KPI status evaluator: every write
     /// marks the ones it changed once it has committed.
     pub changed: crate::kpi_status::Changed,
+    /// Which endpoint URLs webhooks accept, and the key their secrets are sealed with.
+    pub webhooks: crate::webhooks::WebhookSettings,
 }
 
 impl AppState {

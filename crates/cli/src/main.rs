@@ -13,6 +13,7 @@ use veikart_api::auth::{Authenticator, JwtConfig, SecretSource};
 use veikart_api::config::{parse_duration, resolve_jwt};
 use veikart_api::json::BodyLimit;
 use veikart_api::routes::imports::ImportBodyLimit;
+use veikart_api::webhooks::{SealingKey, WebhookSettings};
 use veikart_api::{Application, Settings};
 use veikart_domain::Role;
 use veikart_store::{DatabaseUrl, PoolOptions};
@@ -59,6 +60,36 @@ struct KeyArgs {
     jwt_audience: Option<String>,
 }
 
+#[derive(Args, Clone)]
+struct WebhookArgs {
+    /// Accept plain `http` webhook endpoint URLs (default: `https` only).
+    #[arg(long, env = "VEIKART_WEBHOOKS_ALLOW_HTTP")]
+    webhooks_allow_http: bool,
+    /// Accept webhook endpoints on 127.0.0.0/8 and ::1 (no other private address), for
+    /// tests and development. Never set this in production.
+    #[arg(long, env = "VEIKART_WEBHOOKS_ALLOW_LOOPBACK")]
+    webhooks_allow_loopback: bool,
+    /// The key webhook secrets are sealed with: base64 of 32 bytes. Unset, it is derived
+    /// from the JWT secret (rotating that secret then makes stored webhook secrets
+    /// unreadable).
+    #[arg(long, env = "VEIKART_WEBHOOK_KEY", hide_env_values = true)]
+    webhook_key: Option<String>,
+}
+
+impl WebhookArgs {
+    fn settings(self) -> Result<WebhookSettings, String> {
+        let key = match self.webhook_key.filter(|k| !k.trim().is_empty()) {
+            Some(key) => Some(SealingKey::from_base64(&key).map_err(|e| e.to_string())?),
+            None => None,
+        };
+        Ok(WebhookSettings {
+            allow_http: self.webhooks_allow_http,
+            allow_loopback: self.webhooks_allow_loopback,
+            key,
+        })
+    }
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Apply migrations and serve the API.
@@ -86,6 +117,8 @@ enum Command {
         /// its records of 2022 when the database is empty, and print an admin token for it.
         #[arg(long)]
         demo: bool,
+        #[command(flatten)]
+        webhooks: WebhookArgs,
         #[command(flatten)]
         keys: KeyArgs,
     },
@@ -125,6 +158,7 @@ fn main() -> ExitCode {
             workers,
             metrics_bind,
             demo,
+            webhooks,
             keys,
         } => serve(
             url,
@@ -136,6 +170,7 @@ fn main() -> ExitCode {
                 workers,
                 metrics_bind,
                 demo,
+                webhooks,
             },
             keys,
         ),
@@ -185,6 +220,7 @@ struct ServeOptions {
     workers: Option<usize>,
     metrics_bind: Option<String>,
     demo: bool,
+    webhooks: WebhookArgs,
 }
 
 /// Builds the application (which migrates the database), loads the demo when asked,
@@ -192,7 +228,7 @@ struct ServeOptions {
 fn serve(url: DatabaseUrl, options: ServeOptions, keys: KeyArgs) -> Result<(), String> {
     let (jwt, secret_source) = resolve_jwt(&url, jwt_config(keys)?).map_err(|e| e.to_string())?;
     let demo = options.demo;
-    let mut settings = settings(url.clone(), options, jwt.clone());
+    let mut settings = settings(url.clone(), options, jwt.clone())?;
     settings.event_retention = veikart_api::event_retention::EventRetention::from_env()?;
     settings.kpi_status.clock = veikart_api::time::Clock::from_env()?;
     let metrics_bind = settings.metrics_bind.clone();
@@ -225,14 +261,15 @@ fn serve(url: DatabaseUrl, options: ServeOptions, keys: KeyArgs) -> Result<(), S
 
 /// The application's settings from the flags and environment (an empty metrics address:
 /// no metrics).
-fn settings(url: DatabaseUrl, options: ServeOptions, jwt: JwtConfig) -> Settings {
+fn settings(url: DatabaseUrl, options: ServeOptions, jwt: JwtConfig) -> Result<Settings, String> {
     let mut settings = Settings::new(url, options.bind, jwt);
     settings.body_limit = BodyLimit(options.body_limit);
     settings.import_body_limit = ImportBodyLimit(options.import_body_limit);
     settings.pool.max_connections = options.pool_size;
     settings.workers = options.workers;
     settings.metrics_bind = options.metrics_bind.filter(|b| !b.trim().is_empty());
-    settings
+    settings.webhooks = options.webhooks.settings()?;
+    Ok(settings)
 }
 
 /// The host of a `host:port` address (`127.0.0.1` when it has no port).

@@ -20,6 +20,7 @@ pub mod text;
 pub mod tree;
 pub mod validation;
 pub mod web;
+pub mod webhooks;
 pub mod wire;
 
 pub use api_key::ApiKeySecret;

@@ -50,6 +50,7 @@ pub mod scope;
 pub mod scorecards;
 pub mod stored;
 pub mod strategies;
+pub mod webhooks;
 
 pub use db::{
     Backend, Database, DatabaseUrl, DbConnection, PoolOptions, StatementCounter, Tx,

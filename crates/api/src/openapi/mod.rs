@@ -58,6 +58,7 @@ measurable goals. Tenant resources live under `/api/v1/orgs/{org}`. Errors are R
         (name = "audit", description = "Who changed what, when"),
         (name = "events", description = "What changed, in commit order: the event feed"),
         (name = "api keys", description = "An organisation's keys for scripts and dashboards: shown once, stored hashed, expiring, revocable"),
+        (name = "webhooks", description = "Where an organisation's events are sent, signed: endpoints, their secrets (shown once, stored sealed), pings and the delivery log"),
     )
 )]
 pub struct ApiDoc;

@@ -21,6 +21,7 @@ pub mod records;
 pub mod resource;
 pub mod results;
 pub mod strategies;
+pub mod webhooks;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -40,4 +41,5 @@ pub fn configure_v1(cfg: &mut ServiceConfig) {
     audit::configure(cfg);
     api_keys::configure(cfg);
     events::configure(cfg);
+    webhooks::configure(cfg);
 }
