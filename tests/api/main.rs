@@ -17,6 +17,7 @@ mod health;
 mod import_log;
 mod imports;
 mod isolation;
+mod kpi_status_events;
 mod metrics;
 mod openapi;
 mod organisations;

@@ -18,6 +18,7 @@ use crate::config::Settings;
 use crate::error::ApiError;
 use crate::event_retention::EventRetention;
 use crate::fallback::{RouteTable, not_found_or_not_allowed};
+use crate::kpi_status::{Changed, KpiStatusEvaluator};
 use crate::observe::metrics::{self, Metrics};
 use crate::observe::{MetricsSwitch, around_request};
 use crate::openapi::{ApiDoc, apply_conventions};
@@ -87,6 +88,8 @@ pub struct Application {
     retention: (EventRetention, veikart_store::Database),
     /// The webhook delivery worker, run while the server runs (unless turned off).
     deliveries: Option<Worker>,
+    /// Evaluates KPI statuses after writes and daily while the server runs.
+    evaluator: KpiStatusEvaluator,
 }
 
 /// The webhook settings with their sealing key (a warning when there is none).
@@ -155,6 +158,8 @@ impl Application {
         let webhooks = webhooks_of(&settings);
         let wake = Wake::default();
         let deliveries = delivery_worker(&settings, &webhooks, wake.clone())?;
+        let changed = Changed::default();
+        let evaluator = start_evaluator(&settings, changed.clone());
         let mut state = AppState {
             database,
             auth,
@@ -162,6 +167,7 @@ impl Application {
             metrics: MetricsSwitch::default(),
             webhooks,
             deliveries: wake,
+            changed,
         };
         let metrics = match &settings.metrics_bind {
             Some(bind) => Some(MetricsListener::bind(bind, &state)?),
@@ -184,6 +190,7 @@ impl Application {
             metrics,
             retention,
             deliveries,
+            evaluator,
         })
     }
 
@@ -205,19 +212,40 @@ impl Application {
         self.server.handle()
     }
 
-    /// Serves until the API server stops (the metrics listener and the pruning of old
-    /// events stop with it).
+    /// Serves until the API server stops (the metrics listener, the pruning of old events
+    /// and the KPI status evaluator stop with it).
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let (retention, database) = self.retention;
         let pruning = actix_web::rt::spawn(retention.prune_periodically(database));
         let deliveries = self.deliveries.map(|w| actix_web::rt::spawn(w.run()));
+        let after_writes = actix_web::rt::spawn(self.evaluator.clone().after_writes());
+        let daily = actix_web::rt::spawn(self.evaluator.daily());
         let result = serve(self.server, self.metrics).await;
         pruning.abort();
+        after_writes.abort();
+        daily.abort();
         if let Some(deliveries) = deliveries {
             deliveries.abort();
         }
         result
     }
+}
+
+/// The KPI status evaluator, after it has evaluated every watched organisation once
+/// (before the server serves, so that a change while it was down is told now).
+fn start_evaluator(settings: &Settings, changed: Changed) -> KpiStatusEvaluator {
+    let evaluator = KpiStatusEvaluator::new(
+        &settings.database_url,
+        &settings.pool,
+        changed,
+        settings.kpi_status,
+    );
+    match evaluator.evaluate_all_now() {
+        Ok(0) => {}
+        Ok(n) => log::info!("KPI statuses: {n} change(s) at start"),
+        Err(e) => log::warn!("KPI statuses: the evaluation at start failed: {e}"),
+    }
+    evaluator
 }
 
 /// Serves the API until it stops, and the metrics beside it when they are on.

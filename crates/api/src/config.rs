@@ -25,6 +25,8 @@ pub struct Settings {
     pub metrics_bind: Option<String>,
     /// How long events are kept, and how often the old ones are removed.
     pub event_retention: crate::event_retention::EventRetention,
+    /// When KPI statuses are evaluated after writes, and what today is.
+    pub kpi_status: crate::kpi_status::KpiStatusSettings,
     /// Which endpoint URLs webhooks accept, and the key their secrets are sealed with
     /// (`VEIKART_WEBHOOKS_ALLOW_HTTP`, `VEIKART_WEBHOOKS_ALLOW_LOOPBACK`,
     /// `VEIKART_WEBHOOK_KEY`).
@@ -46,6 +48,7 @@ impl Settings {
             workers: None,
             metrics_bind: None,
             event_retention: Default::default(),
+            kpi_status: Default::default(),
             webhooks: Default::default(),
             webhook_delivery: Default::default(),
         }

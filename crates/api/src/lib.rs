@@ -19,6 +19,7 @@ pub mod etag;
 pub mod event_retention;
 pub mod fallback;
 pub mod json;
+pub mod kpi_status;
 pub mod observe;
 pub mod openapi;
 pub mod pagination;
@@ -26,7 +27,7 @@ pub mod query;
 pub mod routes;
 pub mod state;
 pub mod tenancy;
-mod time;
+pub mod time;
 pub mod webhooks;
 
 pub use app::{Application, openapi};

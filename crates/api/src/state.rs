@@ -24,6 +24,9 @@ pub struct AppState {
     pub caches: Caches,
     /// The service's metrics, when they are on.
     pub metrics: crate::observe::MetricsSwitch,
+    /// The organisations whose data changed, for the KPI status evaluator: every write
+    /// marks the ones it changed once it has committed.
+    pub changed: crate::kpi_status::Changed,
     /// Which endpoint URLs webhooks accept, and the key their secrets are sealed with.
     pub webhooks: crate::webhooks::WebhookSettings,
     /// Wakes this instance's webhook delivery worker after every committed write, so that
@@ -43,21 +46,21 @@ impl AppState {
     }
 
     /// Runs storage code in one write transaction on a blocking thread: everything it
-    /// writes commits together, or nothing does.
+    /// writes commits together, or nothing does. Once committed, the organisations whose
+    /// data it changed are marked for the KPI status evaluator.
     pub async fn write<T, F>(&self, f: F) -> Result<T, ApiError>
     where
         T: Send + 'static,
         F: FnOnce(&mut Tx<'_>) -> Result<T, StoreError> + Send + 'static,
     {
-        let written = self
+        let (value, changed) = self
             .hand_off(Work::Write, move |conn| {
-                veikart_store::write_transaction(conn, f).map(Ok)
+                veikart_store::write_transaction_telling(conn, f).map(Ok)
             })
-            .await;
-        if written.is_ok() {
-            self.deliveries.wake();
-        }
-        written
+            .await?;
+        self.changed.mark(&changed);
+        self.deliveries.wake();
+        Ok(value)
     }
 
     /// [`AppState::write`] for work that may also fail for reasons of its own (an
@@ -67,15 +70,14 @@ impl AppState {
         T: Send + 'static,
         F: FnOnce(&mut Tx<'_>) -> Result<T, ApiError> + Send + 'static,
     {
-        let written = self
+        let (value, changed) = self
             .hand_off(Work::Write, move |conn| {
-                Ok(veikart_store::write_transaction(conn, f))
+                Ok(veikart_store::write_transaction_telling(conn, f))
             })
-            .await;
-        if written.is_ok() {
-            self.deliveries.wake();
-        }
-        written
+            .await?;
+        self.changed.mark(&changed);
+        self.deliveries.wake();
+        Ok(value)
     }
 
     /// The one hand-off of storage code to a blocking thread with a pooled connection,

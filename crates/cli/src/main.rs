@@ -231,6 +231,7 @@ fn serve(url: DatabaseUrl, options: ServeOptions, keys: KeyArgs) -> Result<(), S
     let mut settings = settings(url.clone(), options, jwt.clone())?;
     settings.event_retention = veikart_api::event_retention::EventRetention::from_env()?;
     settings.webhook_delivery = veikart_api::webhooks::delivery::DeliverySettings::from_env()?;
+    settings.kpi_status.clock = veikart_api::time::Clock::from_env()?;
     let metrics_bind = settings.metrics_bind.clone();
     let bind = settings.bind.clone();
     let app = Application::build(settings).map_err(|e| e.to_string())?;

@@ -5,19 +5,21 @@
 //! [`Event`] is the one list of event types, each with its typed data; its serde form is
 //! `{"type": "record.created", "data": {…}}`, the wire names being the types' names.
 //! [`EventType`] names a type without its data (for filters and storage). The list is
-//! open: new types are added as variants (`kpi.status_changed`, `webhook.ping`,
-//! `webhook.disabled`), and readers are told to skip types they do not know.
+//! open: new types are added as variants (`webhook.ping`, `webhook.disabled`), and
+//! readers are told to skip types they do not know.
 
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::PlanStatus;
+use crate::engine::{KpiResult, KpiStatus};
 use crate::records::RecordKind;
 use crate::text::Title;
 
 /// What happened, with its data: one variant per event type. Kept as `{type, data}`;
 /// the API's document gives the two apart (`EventType`, `EventData`), so that generated
 /// clients read the event as a plain object.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "openapi", schema(as = EventPayload))]
 #[serde(tag = "type", content = "data")]
@@ -54,6 +56,10 @@ pub enum Event {
     /// `410 Gone`, or kept failing past the retry schedule.
     #[serde(rename = "webhook.disabled")]
     WebhookDisabled(WebhookDisabled),
+    /// A KPI of an adopted or published plan has another status than when it was last
+    /// evaluated (after records changed, or as time passed).
+    #[serde(rename = "kpi.status_changed")]
+    KpiStatusChanged(KpiStatusChanged),
 }
 
 /// The type of an event, without its data.
@@ -80,6 +86,8 @@ pub enum EventType {
     PlanRevised,
     #[serde(rename = "webhook.disabled")]
     WebhookDisabled,
+    #[serde(rename = "kpi.status_changed")]
+    KpiStatusChanged,
 }
 
 crate::wire::wire_name!(EventType);
@@ -87,7 +95,7 @@ crate::wire::wire_name!(EventType);
 impl EventType {
     /// Every type (a feed read without a type filter asks for these): a new type goes here
     /// too.
-    pub const ALL: [EventType; 10] = [
+    pub const ALL: [EventType; 11] = [
         EventType::RecordCreated,
         EventType::RecordUpdated,
         EventType::RecordDeleted,
@@ -98,6 +106,7 @@ impl EventType {
         EventType::PlanArchived,
         EventType::PlanRevised,
         EventType::WebhookDisabled,
+        EventType::KpiStatusChanged,
     ];
 }
 
@@ -155,6 +164,45 @@ pub struct WebhookDisabled {
     pub reason: String,
 }
 
+/// A KPI's status moved from `from` to `to` at `as_of`, with the figures behind the new
+/// status: the KPI's result at `as_of`, as the scorecard shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct KpiStatusChanged {
+    /// The KPI's id (`/plans/{plan_id}/kpis/{kpi_id}`).
+    pub kpi_id: i64,
+    /// Its plan's id.
+    pub plan_id: i64,
+    /// The status it had at its last evaluation.
+    pub from: KpiStatus,
+    /// The status it has now.
+    pub to: KpiStatus,
+    /// The date it was evaluated at (today in Europe/Oslo).
+    pub as_of: NaiveDate,
+    /// The KPI's value at `as_of`; `null` when there is none (as in its result).
+    pub actual: Option<f64>,
+    /// Where the KPI should be at `as_of` on its pace to the target (as in its result).
+    pub expected: Option<f64>,
+}
+
+impl KpiStatusChanged {
+    /// The change a KPI's new `result` makes to the status kept from its last evaluation:
+    /// none when it is the same, and none when nothing was kept (a KPI's first evaluation
+    /// records its status silently, so that adopting a plan tells no changes).
+    pub fn between(kept: Option<KpiStatus>, plan_id: i64, result: &KpiResult) -> Option<Self> {
+        let from = kept?;
+        (from != result.status).then_some(KpiStatusChanged {
+            kpi_id: result.kpi_id,
+            plan_id,
+            from,
+            to: result.status,
+            as_of: result.as_of,
+            actual: result.actual,
+            expected: result.expected,
+        })
+    }
+}
+
 /// A step of a plan's lifecycle, for the event it writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PlanStep {
@@ -179,6 +227,7 @@ impl Event {
             Event::PlanArchived(_) => EventType::PlanArchived,
             Event::PlanRevised(_) => EventType::PlanRevised,
             Event::WebhookDisabled(_) => EventType::WebhookDisabled,
+            Event::KpiStatusChanged(_) => EventType::KpiStatusChanged,
         }
     }
 
@@ -229,5 +278,47 @@ mod tests {
         let event = Event::plan(PlanStep::Revise, plan);
         let json = serde_json::to_value(&event).unwrap();
         assert_eq!(json["type"], event.event_type().as_str());
+    }
+
+    fn result(status: KpiStatus) -> KpiResult {
+        let day = NaiveDate::from_ymd_opt(2024, 6, 30).unwrap();
+        KpiResult {
+            kpi_id: 4,
+            as_of: day,
+            period_start: day,
+            period_end: day,
+            actual: Some(12.0),
+            start_value: Some(0.0),
+            expected: Some(10.5),
+            progress: None,
+            status,
+            forecast: crate::engine::Forecast {
+                run_rate: None,
+                with_planned: None,
+            },
+            needed_per_month: None,
+            records_counted: 12,
+            last_record_on: None,
+        }
+    }
+
+    #[test]
+    fn a_kpi_status_change_is_told_only_when_a_kept_status_differs() {
+        let now = result(KpiStatus::OnTrack);
+        assert_eq!(KpiStatusChanged::between(None, 9, &now), None, "first time");
+        assert_eq!(
+            KpiStatusChanged::between(Some(KpiStatus::OnTrack), 9, &now),
+            None
+        );
+        let changed = KpiStatusChanged::between(Some(KpiStatus::AtRisk), 9, &now).unwrap();
+        let json = serde_json::to_value(Event::KpiStatusChanged(changed)).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"type": "kpi.status_changed", "data": {
+                "kpi_id": 4, "plan_id": 9, "from": "at_risk", "to": "on_track",
+                "as_of": "2024-06-30", "actual": 12.0, "expected": 10.5}})
+        );
+        let back: Event = serde_json::from_value(json).unwrap();
+        assert_eq!(back.event_type(), EventType::KpiStatusChanged);
     }
 }

@@ -82,6 +82,8 @@ pub fn record(
             organisations::data_changed_at.eq(at),
         ))
         .execute(&mut **tx)?;
+    // Once committed, the organisation's KPIs are evaluated again (their status may move).
+    tx.note_change(org_id);
     // A record's change is also its event, written here (after the lock above, which
     // orders events) so that no write of a record can leave it out.
     if let Some(event) = crate::events::of_audited(action, entity, entity_id) {

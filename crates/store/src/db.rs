@@ -405,6 +405,18 @@ pub fn migrate(conn: &mut DbConnection) -> Result<Vec<String>, StoreError> {
 /// imported plan) commit or fail together. It dereferences to the connection for reads.
 pub struct Tx<'a> {
     conn: &'a mut DbConnection,
+    /// The organisations whose data this transaction changed (noted by
+    /// [`crate::audit::record`]), told to the caller once it has committed.
+    changed: Vec<i64>,
+}
+
+impl Tx<'_> {
+    /// Notes that the transaction changes organisation `org_id`'s data.
+    pub(crate) fn note_change(&mut self, org_id: i64) {
+        if !self.changed.contains(&org_id) {
+            self.changed.push(org_id);
+        }
+    }
 }
 
 impl std::ops::Deref for Tx<'_> {
@@ -432,11 +444,61 @@ pub fn write_transaction<T, E: From<StoreError>>(
     conn: &mut DbConnection,
     f: impl FnOnce(&mut Tx<'_>) -> Result<T, E>,
 ) -> Result<T, E> {
+    write_transaction_telling(conn, f).map(|(value, _)| value)
+}
+
+/// [`write_transaction`], also telling which organisations' data it changed once it has
+/// committed (every audited write notes its organisation): those whose KPI statuses may
+/// have moved.
+pub fn write_transaction_telling<T, E: From<StoreError>>(
+    conn: &mut DbConnection,
+    f: impl FnOnce(&mut Tx<'_>) -> Result<T, E>,
+) -> Result<(T, Vec<i64>), E> {
     let begin = match conn {
         DbConnection::Pg(_) => "BEGIN",
         DbConnection::Sqlite(_) => "BEGIN IMMEDIATE",
     };
-    in_transaction(conn, begin, |conn| f(&mut Tx { conn }))
+    in_transaction(conn, begin, |conn| {
+        let mut tx = Tx {
+            conn,
+            changed: Vec::new(),
+        };
+        let value = f(&mut tx)?;
+        Ok((value, tx.changed))
+    })
+}
+
+/// The PostgreSQL advisory lock key of organisation `org_id`'s KPI status evaluation: a
+/// namespace in the high 32 bits (ASCII "KPIs", apart from the migrations' key), the
+/// organisation in the low 32 (two organisations whose ids differ by 2^32 would share a
+/// lock, which only makes one wait for the other's turn).
+pub fn kpi_evaluation_lock_key(org_id: i64) -> i64 {
+    const NAMESPACE: i64 = 0x4b50_4973 << 32;
+    NAMESPACE | (org_id & 0xffff_ffff)
+}
+
+/// Takes the lock of the KPI status evaluation of organisation `org_id` until the
+/// transaction ends, if no other transaction holds it (`false` then, at once). On
+/// PostgreSQL a transaction-level advisory lock, so that of several instances sharing
+/// the database one evaluates an organisation at a time and the others do not queue
+/// behind it; on SQLite always `true` (one process evaluates, and `BEGIN IMMEDIATE`
+/// already serialises writers).
+pub fn try_lock_kpi_evaluation(tx: &mut Tx<'_>, org_id: i64) -> Result<bool, StoreError> {
+    #[derive(QueryableByName)]
+    struct Locked {
+        #[diesel(sql_type = diesel::sql_types::Bool)]
+        locked: bool,
+    }
+    match &mut **tx {
+        DbConnection::Pg(pg) => {
+            let key = kpi_evaluation_lock_key(org_id);
+            let row: Locked = diesel::sql_query("SELECT pg_try_advisory_xact_lock($1) AS locked")
+                .bind::<diesel::sql_types::BigInt, _>(key)
+                .get_result(pg)?;
+            Ok(row.locked)
+        }
+        DbConnection::Sqlite(_) => Ok(true),
+    }
 }
 
 /// The locking clause that makes a `SELECT` of rows to claim skip the rows another

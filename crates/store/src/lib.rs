@@ -13,6 +13,8 @@
 //!   there is no way to read a row without naming its organisation.
 //! - [`scorecards`] reads everything a plan's scorecard is made of (the KPIs measured at
 //!   its date among it), for the API to assemble the card without the database.
+//! - [`kpi_statuses`] keeps the last status of every KPI of every adopted or published
+//!   plan and writes `kpi.status_changed` when the scorecard's computation disagrees.
 //! - [`StoreError`] classifies database failures (not found, conflict, unavailable, ...) so
 //!   that the API can answer with the right status without knowing diesel.
 //!
@@ -34,6 +36,7 @@ pub mod facts_by_day;
 pub mod focus_areas;
 pub mod goals;
 pub mod imports;
+pub mod kpi_statuses;
 pub mod kpis;
 pub mod measures;
 pub mod organisations;
@@ -52,7 +55,7 @@ pub mod webhooks;
 
 pub use db::{
     Backend, Database, DatabaseUrl, DbConnection, PoolOptions, StatementCounter, Tx,
-    by_index_each_time, read_snapshot, write_transaction,
+    by_index_each_time, read_snapshot, write_transaction, write_transaction_telling,
 };
 pub use error::StoreError;
 pub use page::{Page, PageRequest};

@@ -437,6 +437,17 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    kpi_statuses (kpi_id) {
+        kpi_id -> BigInt,
+        org_id -> BigInt,
+        plan_id -> BigInt,
+        status -> Text,
+        as_of -> Date,
+        changed_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(plans -> organisations (org_id));
 diesel::joinable!(event_feeds -> organisations (org_id));
 diesel::joinable!(api_keys -> organisations (org_id));
@@ -470,4 +481,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     webhook_endpoints,
     webhook_messages,
     webhook_deliveries,
+    kpi_statuses,
 );

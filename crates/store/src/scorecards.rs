@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
-use veikart_domain::engine::{Measurement, Need};
+use veikart_domain::engine::{self, KpiResult, Measurement, Need};
 use veikart_domain::kpi::KpiDefinition;
 
 use crate::ChildTable;
@@ -45,6 +45,20 @@ pub struct MeasuredKpi {
     pub measured: Measurement,
 }
 
+impl MeasuredKpi {
+    /// The KPI's result at `as_of` (the date it was measured for): the scorecard's
+    /// computation, which the KPI status evaluation shares.
+    pub fn result(&self, as_of: NaiveDate) -> KpiResult {
+        engine::evaluate(
+            self.row.id,
+            &self.definition,
+            self.period,
+            as_of,
+            &self.measured,
+        )
+    }
+}
+
 /// Reads what the scorecard of plan `plan_id` at `as_of` is made of (with
 /// `published_only`, of a published plan only; 404 otherwise): a statement for the plan,
 /// one for its KPIs, each KPI's facts, one for the focus areas, one for the goals, and
@@ -72,7 +86,7 @@ pub fn load(
 }
 
 /// The plan's KPIs in its order, each measured for what it needs at `as_of`.
-fn measured_kpis(
+pub fn measured_kpis(
     conn: &mut DbConnection,
     plan: &Plan,
     as_of: NaiveDate,

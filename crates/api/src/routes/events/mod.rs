@@ -9,7 +9,8 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 use veikart_domain::events::{
-    Event as DomainEvent, EventType, ImportCompleted, PlanChanged, RecordChanged, WebhookDisabled,
+    Event as DomainEvent, EventType, ImportCompleted, KpiStatusChanged, PlanChanged, RecordChanged,
+    WebhookDisabled,
 };
 use veikart_store::events::StoredEvent;
 
@@ -42,9 +43,9 @@ pub struct Event {
 }
 
 /// An event's data, whose shape its `type` decides: a record's kind and id
-/// (`record.*`), an import's id, kind and counts (`import.completed`), or a plan's id,
-/// title and status (`plan.*`), or a disabled webhook endpoint's id, URL and reason
-/// (`webhook.disabled`).
+/// (`record.*`), an import's id, kind and counts (`import.completed`), a plan's id,
+/// title and status (`plan.*`), a KPI's status change (`kpi.status_changed`), or a
+/// disabled webhook endpoint's id, URL and reason (`webhook.disabled`).
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(untagged)]
 pub enum EventData {
@@ -52,6 +53,7 @@ pub enum EventData {
     Import(ImportCompleted),
     Plan(PlanChanged),
     Webhook(WebhookDisabled),
+    KpiStatus(KpiStatusChanged),
 }
 
 impl From<DomainEvent> for EventData {
@@ -67,6 +69,7 @@ impl From<DomainEvent> for EventData {
             | DomainEvent::PlanArchived(data)
             | DomainEvent::PlanRevised(data) => EventData::Plan(data),
             DomainEvent::WebhookDisabled(data) => EventData::Webhook(data),
+            DomainEvent::KpiStatusChanged(data) => EventData::KpiStatus(data),
         }
     }
 }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
-use veikart_domain::engine::{self, KpiResult, Rollup};
+use veikart_domain::engine::{KpiResult, Rollup};
 use veikart_domain::kpi::Direction;
 use veikart_domain::tree::CheckInStatus;
 use veikart_store::focus_areas::FocusArea;
@@ -167,9 +167,8 @@ impl Scorecard {
 fn kpi_cards(kpis: Vec<MeasuredKpi>, as_of: NaiveDate) -> Vec<KpiCard> {
     kpis.into_iter()
         .map(|kpi| {
+            let result = kpi.result(as_of);
             let row = kpi.row;
-            let result =
-                engine::evaluate(row.id, &kpi.definition, kpi.period, as_of, &kpi.measured);
             KpiCard {
                 kpi_id: row.id,
                 code: row.code,
