@@ -91,6 +91,22 @@ fn wait_for_log(app: &TestApp, endpoint: i64, n: usize) -> Vec<veikart_store::we
     }
 }
 
+/// The properties of schema `name` in the committed contract, sorted.
+fn contract_fields(name: &str) -> Vec<String> {
+    let doc: Value = serde_json::to_value(veikart_api::openapi()).unwrap();
+    assert!(
+        doc["webhooks"]["event"]["post"].is_object(),
+        "no webhooks section"
+    );
+    sorted_keys(&doc["components"]["schemas"][name]["properties"])
+}
+
+fn sorted_keys(object: &Value) -> Vec<String> {
+    let mut keys: Vec<String> = object.as_object().unwrap().keys().cloned().collect();
+    keys.sort();
+    keys
+}
+
 #[test]
 fn events_reach_the_receiver_signed_in_order_with_their_data() {
     let app = spawn();
@@ -119,6 +135,11 @@ fn events_reach_the_receiver_signed_in_order_with_their_data() {
         assert_eq!(body["type"], "record.created");
         assert_eq!(body["data"]["kind"], "member");
         assert!(body["timestamp"].as_str().unwrap().ends_with('Z'), "{body}");
+        assert_eq!(
+            sorted_keys(&body),
+            contract_fields("WebhookEvent"),
+            "the body has the fields the contract's `webhooks` section names"
+        );
         let age =
             chrono::Utc::now().timestamp() - r.header("webhook-timestamp").parse::<i64>().unwrap();
         assert!((0..60).contains(&age), "webhook-timestamp {age} s old");

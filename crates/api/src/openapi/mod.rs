@@ -6,6 +6,7 @@
 //! [`shape`] holds the conventions that make the document usable by generated clients.
 
 mod shape;
+mod webhooks;
 
 use utoipa::Modify;
 use utoipa::OpenApi;
@@ -114,6 +115,7 @@ pub fn apply_conventions(openapi: &mut utoipa::openapi::OpenApi) {
     let shaped = serde_json::to_value(&*openapi).and_then(|mut doc| {
         shape::apply(&mut doc, LICENCE);
         shape::offer_api_keys(&mut doc, BEARER, API_KEY);
+        webhooks::describe(&mut doc);
         serde_json::from_value(doc)
     });
     match shaped {
