@@ -149,15 +149,16 @@ pub enum Outcome {
     MessageSent { message_id: i64 },
 }
 
-/// Records `attempt` (when there is one: skipping events the endpoint does not want is an
-/// outcome without an attempt) and its `outcome` in one transaction, renewing the lease to
+/// Records `attempts` (none when the outcome only passes events the endpoint does not
+/// want; several when a group of acknowledged events is recorded together) and their
+/// `outcome` in one transaction, renewing the lease to
 /// `lease.until` — or writes nothing and answers [`LeaseLost`] when this instance no
 /// longer holds the lease of an enabled endpoint.
 pub fn record(
     conn: &mut DbConnection,
     lease: Lease<'_>,
     endpoint_id: i64,
-    attempt: Option<&Attempt>,
+    attempts: &[Attempt],
     outcome: &Outcome,
 ) -> Result<Result<(), LeaseLost>, StoreError> {
     crate::write_transaction(conn, |tx| {
@@ -165,7 +166,7 @@ pub fn record(
             return Ok(Err(LeaseLost));
         }
         apply(tx, lease.now, endpoint_id, outcome)?;
-        if let Some(attempt) = attempt {
+        for attempt in attempts {
             diesel::insert_into(webhook_deliveries::table)
                 .values(attempt)
                 .execute(&mut **tx)?;

@@ -10,15 +10,20 @@ use veikart_store::events::StoredEvent;
 use veikart_store::webhook_delivery::{self as store, Attempt, LeaseLost, Outcome};
 use veikart_store::webhooks::Endpoint;
 
-use super::Context;
 use super::attempt::{Answer, Message, send};
 use super::schedule::jitter;
 use super::signature::SigningSecret;
+use super::{ACK_GROUP, Context};
 use crate::webhooks::payload;
 use crate::webhooks::secrets::signing_secrets;
 
 /// How many messages or events are read at once.
 const BATCH: i64 = 100;
+
+/// Acknowledged events are recorded together once [`ACK_GROUP`] wait or this long has
+/// passed since the last record: the interval keeps the lease (renewed by each record) far
+/// from running out while a slow receiver answers.
+const ACK_INTERVAL: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// Why delivering to an endpoint stopped before nothing was owed.
 enum Stop {
@@ -104,7 +109,7 @@ async fn send_messages(
                 &answer,
             );
             let disabled = matches!(outcome, Outcome::Disabled { .. });
-            ctx.record(endpoint.id, Some(attempt), outcome).await?;
+            ctx.record(endpoint.id, vec![attempt], outcome).await?;
             if disabled {
                 return Err(Stop::Failed);
             }
@@ -113,7 +118,8 @@ async fn send_messages(
 }
 
 /// Sends a batch of events in order, advancing the endpoint's cursor past each one
-/// acknowledged or not wanted; stops at the first failure.
+/// acknowledged or not wanted (recorded in groups, [`Acknowledged`]); stops at the first
+/// failure.
 async fn send_events(
     ctx: &Context,
     endpoint: &mut Endpoint,
@@ -121,10 +127,10 @@ async fn send_events(
     wanted: &EventSelection,
     events: Vec<StoredEvent>,
 ) -> Result<(), Stop> {
-    let mut skipped_through = None;
+    let mut done = Acknowledged::new();
     for event in events {
         if !wanted.wants_name(&event.event_type) {
-            skipped_through = Some(event.seq);
+            done.passed(event.seq);
             continue;
         }
         let body = payload::of_event(&event)?;
@@ -136,25 +142,67 @@ async fn send_events(
             &event.event_type,
             &answer,
         );
-        if answer.acknowledged() {
-            let outcome = Outcome::Advanced { through: event.seq };
-            ctx.record(endpoint.id, Some(attempt), outcome).await?;
-            endpoint.delivered_through = event.seq;
-            endpoint.attempts = 0;
-            endpoint.failing_since = None;
-            skipped_through = None;
-        } else {
+        if !answer.acknowledged() {
+            done.record(ctx, endpoint).await?;
             let outcome = failure(ctx, endpoint, &answer);
-            ctx.record(endpoint.id, Some(attempt), outcome).await?;
+            ctx.record(endpoint.id, vec![attempt], outcome).await?;
             return Err(Stop::Failed);
         }
+        done.acknowledged(event.seq, attempt);
+        if done.due() {
+            done.record(ctx, endpoint).await?;
+        }
     }
-    if let Some(through) = skipped_through {
-        ctx.record(endpoint.id, None, Outcome::Advanced { through })
+    done.record(ctx, endpoint).await
+}
+
+/// Events acknowledged (or passed over) and not yet recorded: their attempts, and how far
+/// the cursor may move.
+struct Acknowledged {
+    attempts: Vec<Attempt>,
+    through: Option<i64>,
+    since: std::time::Instant,
+}
+
+impl Acknowledged {
+    fn new() -> Self {
+        Self {
+            attempts: Vec::new(),
+            through: None,
+            since: std::time::Instant::now(),
+        }
+    }
+
+    /// An event the endpoint does not want: the cursor passes it, with no attempt.
+    fn passed(&mut self, seq: i64) {
+        self.through = Some(seq);
+    }
+
+    fn acknowledged(&mut self, seq: i64, attempt: Attempt) {
+        self.attempts.push(attempt);
+        self.through = Some(seq);
+    }
+
+    /// Whether the group is to be recorded now.
+    fn due(&self) -> bool {
+        self.attempts.len() >= ACK_GROUP || self.since.elapsed() >= ACK_INTERVAL
+    }
+
+    /// Records the group's attempts and moves the cursor, in one transaction (nothing when
+    /// nothing waits).
+    async fn record(&mut self, ctx: &Context, endpoint: &mut Endpoint) -> Result<(), Stop> {
+        self.since = std::time::Instant::now();
+        let Some(through) = self.through.take() else {
+            return Ok(());
+        };
+        let attempts = std::mem::take(&mut self.attempts);
+        ctx.record(endpoint.id, attempts, Outcome::Advanced { through })
             .await?;
         endpoint.delivered_through = through;
+        endpoint.attempts = 0;
+        endpoint.failing_since = None;
+        Ok(())
     }
-    Ok(())
 }
 
 /// What a failed attempt at the head does: `410 Gone` disables the endpoint; otherwise
@@ -263,18 +311,16 @@ impl Context {
         .await
     }
 
-    /// Records an attempt and its outcome, renewing the lease; [`Stop::LeaseLost`] when
+    /// Records attempts and their outcome, renewing the lease; [`Stop::LeaseLost`] when
     /// this instance no longer holds it.
     async fn record(
         &self,
         endpoint_id: i64,
-        attempt: Option<Attempt>,
+        attempts: Vec<Attempt>,
         outcome: Outcome,
     ) -> Result<(), Stop> {
         let recorded = self
-            .db(move |conn, lease| {
-                store::record(conn, lease, endpoint_id, attempt.as_ref(), &outcome)
-            })
+            .db(move |conn, lease| store::record(conn, lease, endpoint_id, &attempts, &outcome))
             .await?;
         recorded.map_err(|LeaseLost| Stop::LeaseLost)
     }

@@ -23,6 +23,14 @@ pub mod signature;
 use std::sync::Arc;
 use std::time::Duration;
 
+/// Acknowledged events are recorded together, in one transaction, once this many wait
+/// (or a few seconds have passed, at the end of each batch, and before a failure is
+/// recorded): one write per group instead of one per event — what keeps a busy endpoint
+/// from queueing its bookkeeping with the requests' writes on SQLite's one lock. At least
+/// once still holds: a killed instance sends again at most this many acknowledged events
+/// not yet recorded, and the attempt in flight.
+pub const ACK_GROUP: usize = 32;
+
 use tokio::sync::Notify;
 use tokio::task::JoinSet;
 use veikart_store::webhook_delivery::{self as store, Lease};
