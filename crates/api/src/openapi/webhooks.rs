@@ -14,6 +14,7 @@ pub fn describe(doc: &mut Value) {
     schemas["WebhookPing"] = ping_schema();
     doc["webhooks"] = json!({
         "event": message(
+            "receiveWebhookEvent",
             "An event of a type the endpoint subscribes to",
             "Sent once per event and endpoint, in sequence order while the endpoint is healthy, \
              and again on failure by the retry schedule (docs/webhooks.md); `webhook-id` is the \
@@ -21,6 +22,7 @@ pub fn describe(doc: &mut Value) {
             "WebhookEvent",
         ),
         "webhook.ping": message(
+            "receiveWebhookPing",
             "A ping",
             "Sent when an admin asks for one (`POST …/webhooks/{id}/ping`); tried once.",
             "WebhookPing",
@@ -58,11 +60,14 @@ fn ping_schema() -> Value {
     })
 }
 
-/// A `POST` to the endpoint with the Standard Webhooks headers and a body of `schema`.
-fn message(summary: &str, description: &str, schema: &str) -> Value {
+/// A `POST` to the endpoint with the Standard Webhooks headers and a body of `schema`. It
+/// names no security scheme: the receiver authenticates the message by its signature.
+fn message(operation_id: &str, summary: &str, description: &str, schema: &str) -> Value {
     json!({
         "post": {
+            "operationId": operation_id,
             "summary": summary,
+            "security": [],
             "description": description,
             "parameters": [
                 header("webhook-id", "The message's id: the event's id, the same on every attempt (deduplicate by it)."),
