@@ -53,6 +53,15 @@ impl WebhookUrl {
             return Err("must not contain user info (`user:password@`)".into());
         }
         check_host(&url, policy)?;
+        // The URL is kept as the standard writes it (a path `/` added, a host's number
+        // form as an address, characters escaped), which may be longer than what was sent.
+        if url.as_str().chars().count() > Self::MAX_CHARS {
+            return Err(format!(
+                "must be at most {} characters as written out ({} here)",
+                Self::MAX_CHARS,
+                url.as_str().chars().count()
+            ));
+        }
         Ok(Self(url.into()))
     }
 

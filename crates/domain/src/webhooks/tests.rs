@@ -245,3 +245,19 @@ fn a_selection_reads_and_writes_as_a_json_array() {
         "{error}"
     );
 }
+
+#[test]
+fn a_url_longer_than_the_limit_once_written_out_is_refused() {
+    // 2,048 characters as sent; the standard adds the path `/`, which makes 2,049.
+    let host = format!(
+        "{}.example.no",
+        "a".repeat(2048 - "https://.example.no".len())
+    );
+    let sent = format!("https://{host}");
+    assert_eq!(sent.chars().count(), WebhookUrl::MAX_CHARS);
+    let refused = WebhookUrl::parse(&sent, STRICT).unwrap_err();
+    assert!(refused.contains("as written out"), "{refused}");
+    let shorter = format!("https://{}/", &host[1..]);
+    let kept = WebhookUrl::parse(&shorter, STRICT).unwrap();
+    assert!(kept.as_str().chars().count() <= WebhookUrl::MAX_CHARS);
+}
