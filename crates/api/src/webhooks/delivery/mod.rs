@@ -44,6 +44,10 @@ use super::{SealingKey, WebhookSettings};
 /// The environment variable that scales the retry schedule (tests).
 pub const RETRY_SCALE_ENV: &str = "VEIKART_WEBHOOK_RETRY_SCALE";
 
+/// `false` turns this instance's delivery worker off (another instance delivers, or a
+/// contract run whose generated endpoints must never be called).
+pub const DELIVERIES_ENV: &str = "VEIKART_WEBHOOK_DELIVERIES";
+
 /// How deliveries are made (which addresses they may reach, and the key that opens the
 /// secrets, are the [`WebhookSettings`]).
 #[derive(Debug, Clone, PartialEq)]
@@ -74,9 +78,21 @@ impl Default for DeliverySettings {
 }
 
 impl DeliverySettings {
-    /// The defaults, with the schedule's scale from `VEIKART_WEBHOOK_RETRY_SCALE`.
+    /// The defaults, with the schedule's scale from `VEIKART_WEBHOOK_RETRY_SCALE` and the
+    /// worker turned off by `VEIKART_WEBHOOK_DELIVERIES=false`.
     pub fn from_env() -> Result<Self, String> {
         let mut settings = Self::default();
+        if let Ok(value) = std::env::var(DELIVERIES_ENV) {
+            settings.enabled = match value.trim() {
+                "true" => true,
+                "false" => false,
+                _ => {
+                    return Err(format!(
+                        "{DELIVERIES_ENV} must be true or false, not `{value}`"
+                    ));
+                }
+            };
+        }
         if let Ok(value) = std::env::var(RETRY_SCALE_ENV) {
             let scale: f64 = value
                 .trim()
