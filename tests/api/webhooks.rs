@@ -305,7 +305,11 @@ fn another_organisations_endpoints_are_not_found() {
     }
     assert_eq!(stored(&app, b_id).version, 1);
     let mut conn = connection(&app);
-    assert!(store::pending_messages(&mut conn, b_id).unwrap().is_empty());
+    assert!(
+        veikart_store::webhook_delivery::unsent_messages(&mut conn, b_id, i64::MAX)
+            .unwrap()
+            .is_empty()
+    );
 }
 
 /// URLs no instance accepts: every refused range, in every notation.
@@ -474,7 +478,9 @@ fn a_ping_is_queued_as_a_message() {
     assert_eq!(reply.status, 202, "{}", reply.body);
     let queued = reply.json();
     assert_eq!(queued["event_type"], "webhook.ping");
-    let messages = store::pending_messages(&mut connection(&app), id).unwrap();
+    let messages =
+        veikart_store::webhook_delivery::unsent_messages(&mut connection(&app), id, i64::MAX)
+            .unwrap();
     assert_eq!(messages.len(), 1);
     assert_eq!(messages[0].event_id, queued["event_id"].as_str().unwrap());
     assert!(messages[0].event_id.starts_with("msg_"));
@@ -545,7 +551,9 @@ fn the_delivery_log_reads_newest_first_and_an_attempt_can_be_redelivered() {
     assert_eq!(redo(ping).status, 202);
     redo(999_999).problem(404);
 
-    let messages = store::pending_messages(&mut connection(&app), id).unwrap();
+    let messages =
+        veikart_store::webhook_delivery::unsent_messages(&mut connection(&app), id, i64::MAX)
+            .unwrap();
     let queued: Vec<&str> = messages.iter().map(|m| m.event_id.as_str()).collect();
     assert_eq!(queued, [event_id, "msg_0123"]);
     let body: Value = serde_json::from_str(&messages[0].body).unwrap();

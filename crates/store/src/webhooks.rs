@@ -352,19 +352,6 @@ pub fn enqueue(tx: &mut Tx<'_>, message: &NewMessage) -> Result<Message, StoreEr
         .get_result(&mut **tx)?)
 }
 
-/// The endpoint's messages not yet sent, oldest first.
-pub fn pending_messages(
-    conn: &mut DbConnection,
-    endpoint_id: i64,
-) -> Result<Vec<Message>, StoreError> {
-    Ok(webhook_messages::table
-        .filter(webhook_messages::endpoint_id.eq(endpoint_id))
-        .filter(webhook_messages::sent_at.is_null())
-        .order(webhook_messages::id.asc())
-        .select(Message::as_select())
-        .load(conn)?)
-}
-
 /// The endpoint's delivery log, kept to the organisation inside the statement that reads
 /// it (a join to the endpoint, and to the organisation for a slug).
 macro_rules! log_of {
