@@ -23,7 +23,7 @@ use crate::observe::metrics::{self, Metrics};
 use crate::observe::{MetricsSwitch, around_request};
 use crate::openapi::{ApiDoc, apply_conventions};
 use crate::routes::{self, health};
-use crate::state::AppState;
+use crate::state::{AppState, Placement};
 use crate::webhooks::delivery::{Wake, Worker};
 
 pub const OPENAPI_PATH: &str = "/api-docs/openapi.json";
@@ -168,6 +168,7 @@ impl Application {
             webhooks,
             deliveries: wake,
             changed,
+            reads: settings.reads,
         };
         let metrics = match &settings.metrics_bind {
             Some(bind) => Some(MetricsListener::bind(bind, &state)?),
@@ -322,6 +323,8 @@ fn http_server(
 ) -> std::io::Result<Server> {
     let doc = openapi();
     let routes = web::Data::new(RouteTable::from_openapi(&doc));
+    let doc_json = web::Bytes::from(serde_json::to_vec(&doc).map_err(std::io::Error::other)?);
+    drop(doc);
     let state = web::Data::new(state);
     let body_limit = web::Data::new(settings.body_limit);
     let import_body_limit = web::Data::new(settings.import_body_limit);
@@ -333,7 +336,7 @@ fn http_server(
             .app_data(routes.clone())
             .app_data(web::PathConfig::default().error_handler(bad_path))
             .app_data(web::QueryConfig::default().error_handler(bad_query))
-            .configure(|cfg| docs(cfg, &doc))
+            .configure(|cfg| docs(cfg, doc_json.clone()))
             .configure(routes::pages::configure)
             .default_service(web::to(not_found_or_not_allowed))
             .wrap(from_fn(auth::deferred::verify_after_handler))
@@ -342,18 +345,40 @@ fn http_server(
             .wrap(Logger::new(ACCESS_LOG))
     })
     .listen(listener)?;
-    if let Some(workers) = settings.workers {
-        server = server.workers(workers);
-    }
+    let workers = settings
+        .workers
+        .unwrap_or_else(|| default_workers(settings.reads));
+    server = server.workers(workers);
     Ok(server.run())
 }
 
-/// The interactive API docs at `/docs/` (and `/docs` redirecting there), offline.
-fn docs(cfg: &mut web::ServiceConfig, doc: &OpenApi) {
+/// Worker threads when none are configured: one per core when reads are handed off; two
+/// per core when short reads run on the worker, so that a worker waiting for its
+/// statement's answer leaves its core to another (docs/benchmarks.md, "CPU per request").
+fn default_workers(reads: Placement) -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    match reads {
+        Placement::InlineWhenIdle => 2 * cores,
+        Placement::HandedOff => cores,
+    }
+}
+
+/// The interactive API docs at `/docs/` (and `/docs` redirecting there), offline, and the
+/// OpenAPI document they read, written once for every worker (`doc_json`).
+fn docs(cfg: &mut web::ServiceConfig, doc_json: web::Bytes) {
     cfg.service(
-        SwaggerUi::new("/docs/{_:.*}")
-            .url(OPENAPI_PATH, doc.clone())
-            .config(Config::new([OPENAPI_PATH]).validator_url("none")),
+        SwaggerUi::new("/docs/{_:.*}").config(Config::new([OPENAPI_PATH]).validator_url("none")),
+    )
+    .route(
+        OPENAPI_PATH,
+        web::get().to(move || {
+            let body = doc_json.clone();
+            async move {
+                HttpResponse::Ok()
+                    .content_type(actix_web::http::header::ContentType::json())
+                    .body(body)
+            }
+        }),
     )
     .route(
         "/docs",

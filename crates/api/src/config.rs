@@ -18,7 +18,8 @@ pub struct Settings {
     /// The body limit of an import (`VEIKART_IMPORT_BODY_LIMIT`).
     pub import_body_limit: ImportBodyLimit,
     pub pool: PoolOptions,
-    /// Worker threads; `None` uses one per core.
+    /// Worker threads; `None` uses two per core when short reads run on the workers, one
+    /// per core when they are handed off.
     pub workers: Option<usize>,
     /// Where `GET /metrics` listens (`VEIKART_METRICS_BIND`, e.g. `127.0.0.1:9464`);
     /// `None` (the default) serves no metrics and counts none.
@@ -34,6 +35,8 @@ pub struct Settings {
     /// How webhooks are delivered: the retry schedule (`VEIKART_WEBHOOK_RETRY_SCALE`),
     /// the poll, the lease.
     pub webhook_delivery: crate::webhooks::delivery::DeliverySettings,
+    /// Where short reads run (`VEIKART_INLINE_READS`; see [`crate::state::Placement`]).
+    pub reads: crate::state::Placement,
 }
 
 impl Settings {
@@ -51,6 +54,7 @@ impl Settings {
             kpi_status: Default::default(),
             webhooks: Default::default(),
             webhook_delivery: Default::default(),
+            reads: Default::default(),
         }
     }
 }

@@ -2,9 +2,17 @@
 //! caches. It knows no route and not `auth`: the verifier is held as a
 //! [`VerifyToken`], the caches by type ([`Caches`]).
 //!
-//! A handler's database work runs in one closure, on one pooled connection, in one
-//! hand-off to a blocking thread ([`AppState::db`] or [`AppState::write`]): resolving the
+//! A handler's database work runs in one closure, on one pooled connection: resolving the
 //! organisation, the access rules that need stored data, and the read or write itself.
+//! Where it runs depends on what it is ([`Work`]):
+//!
+//! - a short read ([`AppState::db`]: the indexed statement or two of a resource read, a
+//!   page of a list, a data version) runs on the request's own worker thread when a pooled
+//!   connection is idle ([`Placement::InlineWhenIdle`], the default): handing a 100 µs
+//!   statement to another thread and back costs more CPU than the statement's wait;
+//! - a computation from records ([`AppState::compute`]: a scorecard, a series, a KPI's
+//!   result, an export) and every write ([`AppState::write`]) are handed to a blocking
+//!   thread, so that the worker keeps serving other requests meanwhile.
 
 use std::sync::Arc;
 
@@ -32,12 +40,46 @@ pub struct AppState {
     /// Wakes this instance's webhook delivery worker after every committed write, so that
     /// the events it wrote go out at once rather than at the next poll.
     pub deliveries: crate::webhooks::delivery::Wake,
+    /// Where short reads run (`VEIKART_INLINE_READS`).
+    pub reads: Placement,
+}
+
+/// Where a short read runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Placement {
+    /// On the request's worker thread when a pooled connection is idle, else handed off.
+    #[default]
+    InlineWhenIdle,
+    /// Always handed to a blocking thread (`VEIKART_INLINE_READS=false`): a worker never
+    /// waits on the database, at the cost of the hand-off's CPU on every read.
+    HandedOff,
 }
 
 impl AppState {
-    /// Runs storage code on a blocking thread with a pooled connection, so that diesel's
-    /// synchronous calls never block an actix worker.
+    /// Runs a short read (a few indexed statements) with a pooled connection: on this
+    /// worker thread when a connection is idle and [`Placement::InlineWhenIdle`] is set,
+    /// else on a blocking thread.
     pub async fn db<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut DbConnection) -> Result<T, StoreError> + Send + 'static,
+    {
+        let owed = owed::take();
+        let work = move |conn: &mut DbConnection| {
+            checked(owed, Work::Read, conn, move |conn| f(conn).map(Ok))
+        };
+        if self.reads == Placement::InlineWhenIdle {
+            match self.database.run_if_idle(work) {
+                Ok(result) => return result?,
+                Err(work) => return self.on_blocking_thread(work).await,
+            }
+        }
+        self.on_blocking_thread(work).await
+    }
+
+    /// Runs a read that may take long (computing from records, exporting) on a blocking
+    /// thread with a pooled connection, so that the worker serves other requests meanwhile.
+    pub async fn compute<T, F>(&self, f: F) -> Result<T, ApiError>
     where
         T: Send + 'static,
         F: FnOnce(&mut DbConnection) -> Result<T, StoreError> + Send + 'static,
@@ -80,25 +122,45 @@ impl AppState {
         Ok(value)
     }
 
-    /// The one hand-off of storage code to a blocking thread with a pooled connection,
-    /// with the check the request may still owe ([`owed`]: an API key's validity) made on
-    /// the same connection — see [`owed::Owed::around`]. A store error of `work` or of the
-    /// check reaches the pool (an outage marks older connections for a probe).
+    /// The hand-off of storage code to a blocking thread with a pooled connection, with
+    /// the check the request may still owe ([`owed`]: an API key's validity) made on the
+    /// same connection — see [`owed::Owed::around`].
     async fn hand_off<T, W>(&self, kind: Work, work: W) -> Result<T, ApiError>
     where
         T: Send + 'static,
         W: FnOnce(&mut DbConnection) -> Result<Result<T, ApiError>, StoreError> + Send + 'static,
     {
         let owed = owed::take();
+        self.on_blocking_thread(move |conn| checked(owed, kind, conn, work))
+            .await
+    }
+
+    /// Runs `work` on a blocking thread with a pooled connection. A store error of `work`
+    /// reaches the pool (an outage marks older connections for a probe).
+    async fn on_blocking_thread<T, W>(&self, work: W) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        W: FnOnce(&mut DbConnection) -> Result<Result<T, ApiError>, StoreError> + Send + 'static,
+    {
         let database = self.database.clone();
-        let result = actix_web::web::block(move || {
-            database.run(move |conn| match owed {
-                Some(owed) => owed.around(kind, conn, work),
-                None => work(conn),
-            })
-        })
-        .await?;
+        let result = actix_web::web::block(move || database.run(work)).await?;
         result?
+    }
+}
+
+/// Runs `work` with the check the request owes, if any, on the same connection.
+fn checked<T, W>(
+    owed: Option<owed::Owed>,
+    kind: Work,
+    conn: &mut DbConnection,
+    work: W,
+) -> Result<Result<T, ApiError>, StoreError>
+where
+    W: FnOnce(&mut DbConnection) -> Result<Result<T, ApiError>, StoreError>,
+{
+    match owed {
+        Some(owed) => owed.around(kind, conn, work),
+        None => work(conn),
     }
 }
 

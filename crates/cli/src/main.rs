@@ -106,13 +106,17 @@ enum Command {
         /// Database connections per instance.
         #[arg(long, env = "VEIKART_DB_POOL_SIZE", default_value_t = PoolOptions::default().max_connections)]
         pool_size: u32,
-        /// Worker threads (default: one per core).
+        /// Worker threads (default: two per core with inline reads, else one per core).
         #[arg(long, env = "VEIKART_WORKERS")]
         workers: Option<usize>,
         /// Serve the metrics (Prometheus text format, `GET /metrics`) on this address,
         /// e.g. 127.0.0.1:9464; unset, there are none.
         #[arg(long, env = "VEIKART_METRICS_BIND")]
         metrics_bind: Option<String>,
+        /// Run short reads on the request's worker thread when a database connection is
+        /// idle (`true`), or always hand them to a blocking thread (`false`).
+        #[arg(long, env = "VEIKART_INLINE_READS", default_value_t = true, action = clap::ArgAction::Set)]
+        inline_reads: bool,
         /// Load the demo organisation `innovasjon-gardermoen` with its action plan 2022 and
         /// its records of 2022 when the database is empty, and print an admin token for it.
         #[arg(long)]
@@ -157,6 +161,7 @@ fn main() -> ExitCode {
             pool_size,
             workers,
             metrics_bind,
+            inline_reads,
             demo,
             webhooks,
             keys,
@@ -169,6 +174,7 @@ fn main() -> ExitCode {
                 pool_size,
                 workers,
                 metrics_bind,
+                inline_reads,
                 demo,
                 webhooks,
             },
@@ -219,6 +225,7 @@ struct ServeOptions {
     pool_size: u32,
     workers: Option<usize>,
     metrics_bind: Option<String>,
+    inline_reads: bool,
     demo: bool,
     webhooks: WebhookArgs,
 }
@@ -270,6 +277,11 @@ fn settings(url: DatabaseUrl, options: ServeOptions, jwt: JwtConfig) -> Result<S
     settings.workers = options.workers;
     settings.metrics_bind = options.metrics_bind.filter(|b| !b.trim().is_empty());
     settings.webhooks = options.webhooks.settings()?;
+    settings.reads = if options.inline_reads {
+        veikart_api::state::Placement::InlineWhenIdle
+    } else {
+        veikart_api::state::Placement::HandedOff
+    };
     Ok(settings)
 }
 

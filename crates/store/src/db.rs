@@ -272,6 +272,23 @@ impl Database {
         result
     }
 
+    /// Runs `f` at once on the calling thread when a pooled connection is idle; gives `f`
+    /// back when none is (it never waits for a connection, nor opens one). A failure is
+    /// recorded as in [`Database::run`].
+    pub fn run_if_idle<T, F>(&self, f: F) -> Result<Result<T, StoreError>, F>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, StoreError>,
+    {
+        let Some(mut conn) = self.pool.try_get() else {
+            return Err(f);
+        };
+        let result = f(&mut conn);
+        if let Err(StoreError::Unavailable(_)) = &result {
+            self.failures.record();
+        }
+        Ok(result)
+    }
+
     /// A connection from the pool; a checkout that finds them all in use is counted.
     fn checkout(&self) -> Result<r2d2::PooledConnection<ConnectionManager>, r2d2::Error> {
         let state = self.pool.state();

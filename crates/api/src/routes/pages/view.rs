@@ -77,7 +77,7 @@ pub async fn load(
     let access = OrgAccess::check(None, org)?;
     let slug = org.to_owned();
     let card = cached_scorecard(state, &access, plan_id, as_of, version);
-    let surround = state.db(move |conn| {
+    let surround = state.compute(move |conn| {
         veikart_store::read_snapshot(conn, |conn| surround(conn, &slug, plan_id, as_of, needs))
     });
     let (card, surround) = futures_util::future::try_join(card, surround).await?;

@@ -113,6 +113,6 @@ async fn batch<K: RecordKind>(
         limit: BATCH,
     };
     state
-        .db(move |conn| K::Table::list(conn, access.org(), &filter, page))
+        .compute(move |conn| K::Table::list(conn, access.org(), &filter, page))
         .await
 }

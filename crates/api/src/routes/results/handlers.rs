@@ -87,7 +87,7 @@ where
     let access = access.clone();
     let (plan_id, id) = (path.plan_id, path.id);
     state
-        .db(move |conn| {
+        .compute(move |conn| {
             veikart_store::read_snapshot(conn, |conn| {
                 let published_only = access.is_anonymous();
                 let plan = plans::read(conn, access.org(), plan_id, published_only)?;

@@ -150,7 +150,7 @@ pub async fn get_plan_series(
     };
     let plan_id = path.plan_id;
     let series = state
-        .db(move |conn| {
+        .compute(move |conn| {
             veikart_store::read_snapshot(conn, |conn| compute(conn, &access, plan_id, from, to))
         })
         .await??;

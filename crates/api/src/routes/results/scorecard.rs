@@ -346,7 +346,7 @@ pub async fn cached(
             let state = state.clone();
             async move {
                 state
-                    .db(move |conn| {
+                    .compute(move |conn| {
                         veikart_store::read_snapshot(conn, |conn| {
                             compute(
                                 conn,
