@@ -29,7 +29,7 @@ pub struct CreateApiKey {
 
 /// Create an API key (`admin`); the answer holds the key, shown this once.
 #[utoipa::path(
-    post, path = "/orgs/{org}/api-keys", tag = "api keys",
+    post, path = "", tag = "api keys",
     params(OrgPath),
     request_body = CreateApiKey,
     security(("bearer_auth" = [])),
@@ -37,7 +37,7 @@ pub struct CreateApiKey {
         ("Location" = String, description = "The new key's URL"),
     )))
 )]
-#[post("/orgs/{org}/api-keys")]
+#[post("")]
 pub async fn create_api_key(
     state: web::Data<AppState>,
     auth: Auth,

@@ -16,12 +16,12 @@ use crate::tenancy::OrgAccess;
 /// List the organisation's API keys, newest first, revoked and expired ones included
 /// (`admin`).
 #[utoipa::path(
-    get, path = "/orgs/{org}/api-keys", tag = "api keys",
+    get, path = "", tag = "api keys",
     params(OrgPath, PageParams),
     security(("bearer_auth" = [])),
     responses((status = 200, body = Page<ApiKey>))
 )]
-#[get("/orgs/{org}/api-keys")]
+#[get("")]
 pub async fn list_api_keys(
     state: web::Data<AppState>,
     auth: Auth,
@@ -39,12 +39,12 @@ pub async fn list_api_keys(
 
 /// Get one API key, without the key itself (`admin`).
 #[utoipa::path(
-    get, path = "/orgs/{org}/api-keys/{id}", tag = "api keys",
+    get, path = "/{id}", tag = "api keys",
     params(ApiKeyPath),
     security(("bearer_auth" = [])),
     responses((status = 200, body = ApiKey))
 )]
-#[get("/orgs/{org}/api-keys/{id}")]
+#[get("/{id}")]
 pub async fn get_api_key(
     state: web::Data<AppState>,
     auth: Auth,

@@ -13,12 +13,12 @@ use crate::tenancy::OrgAccess;
 
 /// Revoke an API key (`admin`); revoking a revoked key changes nothing.
 #[utoipa::path(
-    delete, path = "/orgs/{org}/api-keys/{id}", tag = "api keys",
+    delete, path = "/{id}", tag = "api keys",
     params(ApiKeyPath),
     security(("bearer_auth" = [])),
     responses((status = 204, description = "Revoked"))
 )]
-#[delete("/orgs/{org}/api-keys/{id}")]
+#[delete("/{id}")]
 pub async fn revoke_api_key(
     state: web::Data<AppState>,
     auth: Auth,

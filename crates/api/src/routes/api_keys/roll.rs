@@ -36,7 +36,7 @@ pub struct RollApiKey {
 /// Roll an API key (`admin`): a new key (shown this once) replaces it, and the old one
 /// keeps working for the grace period.
 #[utoipa::path(
-    post, path = "/orgs/{org}/api-keys/{id}/roll", tag = "api keys",
+    post, path = "/{id}/roll", tag = "api keys",
     params(ApiKeyPath),
     request_body = RollApiKey,
     security(("bearer_auth" = [])),
@@ -44,7 +44,7 @@ pub struct RollApiKey {
         ("Location" = String, description = "The new key's URL"),
     )))
 )]
-#[post("/orgs/{org}/api-keys/{id}/roll")]
+#[post("/{id}/roll")]
 pub async fn roll_api_key(
     state: web::Data<AppState>,
     auth: Auth,

@@ -48,12 +48,12 @@ pub struct AuditFilterParams {
 
 /// List the organisation's audit trail, oldest first (`admin`).
 #[utoipa::path(
-    get, path = "/orgs/{org}/audit", tag = "audit",
+    get, path = "", tag = "audit",
     params(OrgPath, AuditFilterParams, PageParams),
     security(("bearer_auth" = [])),
     responses((status = 200, body = Page<AuditEntry>))
 )]
-#[get("/orgs/{org}/audit")]
+#[get("")]
 pub async fn list_audit_entries(
     state: web::Data<AppState>,
     auth: Auth,

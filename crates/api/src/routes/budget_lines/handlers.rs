@@ -9,8 +9,8 @@ use crate::routes::resource::{NoFilter, resource_handlers};
 
 resource_handlers! {
     scope: plan, resource: BudgetLines, wire: BudgetLine, filter: NoFilter, tag: "budget lines",
-    collection: "/orgs/{org}/plans/{plan_id}/budget-lines" (PlanChildrenPath),
-    item: "/orgs/{org}/plans/{plan_id}/budget-lines/{id}" (PlanChildPath),
+    collection: "" (PlanChildrenPath),
+    item: "/{id}" (PlanChildPath),
     list: list_budget_lines = "List a plan's budget lines (`viewer`; without a token, a published plan's).",
     create: create_budget_line (CreateBudgetLine) = "Add a budget line to a plan (`editor`); the code is unique within the plan (409).",
     get: get_budget_line = "Get a budget line (`viewer`; without a token, a published plan's).",

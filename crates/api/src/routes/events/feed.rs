@@ -50,7 +50,7 @@ impl FeedParams {
 /// unpublished, archived and revised — in the order the changes committed. Events are kept
 /// at least 30 days; a cursor older than that answers 410.
 #[utoipa::path(
-    get, path = "/orgs/{org}/events", tag = "events",
+    get, path = "", tag = "events",
     params(OrgPath, FeedParams),
     security(("bearer_auth" = [])),
     responses(
@@ -59,7 +59,7 @@ impl FeedParams {
                                       retention): read the feed again from its start."),
     )
 )]
-#[get("/orgs/{org}/events")]
+#[get("")]
 pub async fn list_events(
     req: HttpRequest,
     state: web::Data<AppState>,

@@ -9,8 +9,8 @@ use crate::routes::resource::{NoFilter, resource_handlers};
 
 resource_handlers! {
     scope: plan, resource: FocusAreas, wire: FocusArea, filter: NoFilter, tag: "focus areas",
-    collection: "/orgs/{org}/plans/{plan_id}/focus-areas" (PlanChildrenPath),
-    item: "/orgs/{org}/plans/{plan_id}/focus-areas/{id}" (PlanChildPath),
+    collection: "" (PlanChildrenPath),
+    item: "/{id}" (PlanChildPath),
     list: list_focus_areas = "List a plan's focus areas (`viewer`; without a token, a published plan's).",
     create: create_focus_area (CreateFocusArea) = "Add a focus area to a draft plan (`editor`).",
     get: get_focus_area = "Get a focus area (`viewer`; without a token, a published plan's).",

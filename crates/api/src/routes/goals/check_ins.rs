@@ -178,8 +178,8 @@ impl OrgChild for CheckIns {
 
 resource_handlers! {
     scope: org, resource: CheckIns, wire: CheckIn, filter: NoFilter, tag: "goals",
-    collection: "/orgs/{org}/goals/{goal_id}/check-ins" (GoalCheckInsPath),
-    item: "/orgs/{org}/goals/{goal_id}/check-ins/{id}" (CheckInPath),
+    collection: "/{goal_id}/check-ins" (GoalCheckInsPath),
+    item: "/{goal_id}/check-ins/{id}" (CheckInPath),
     list: list_check_ins = "A goal's check-ins, oldest first (`viewer`).",
     create: create_check_in (CreateCheckIn) = "Record how a qualitative goal is doing (`editor`); the author is the token's `sub`. A measurable goal takes no check-ins: its KPIs measure it (409).",
     get: get_check_in = "Get a check-in (`viewer`).",

@@ -9,8 +9,8 @@ use crate::routes::resource::resource_handlers;
 
 resource_handlers! {
     scope: org, resource: Goals, wire: Goal, filter: GoalFilterParams, tag: "goals",
-    collection: "/orgs/{org}/goals" (OrgPath),
-    item: "/orgs/{org}/goals/{id}" (GoalPath),
+    collection: "" (OrgPath),
+    item: "/{id}" (GoalPath),
     list: list_goals = "List goals, oldest first, optionally of one strategy or plan (`viewer`).",
     create: create_goal (CreateGoal) = "Create a goal of a strategy or of a plan (`editor`). The key is unique within its strategy or plan (409)."
         links (

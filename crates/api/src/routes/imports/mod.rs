@@ -210,7 +210,7 @@ impl ToSchema for ImportRows {}
 /// request runs 409. A request that fails keeps no answer: it may be sent again with its
 /// key. The body limit is `VEIKART_IMPORT_BODY_LIMIT`.
 #[utoipa::path(
-    post, path = "/orgs/{org}/imports/{kind}", tag = "imports",
+    post, path = "/{kind}", tag = "imports",
     params(
         ImportPath,
         ImportParams,
@@ -239,7 +239,7 @@ impl ToSchema for ImportRows {}
          )),
     )
 )]
-#[post("/orgs/{org}/imports/{kind}")]
+#[post("/{kind}")]
 pub async fn import_records(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -357,12 +357,12 @@ fn answer(import: &Import, org: &str) -> HttpResponse {
 
 /// List the organisation's imports, oldest first (`viewer`).
 #[utoipa::path(
-    get, path = "/orgs/{org}/imports", tag = "imports",
+    get, path = "", tag = "imports",
     params(OrgPath, PageParams),
     security(("bearer_auth" = [])),
     responses((status = 200, body = Page<Import>))
 )]
-#[get("/orgs/{org}/imports")]
+#[get("")]
 pub async fn list_imports(
     state: web::Data<AppState>,
     auth: Auth,
@@ -374,12 +374,12 @@ pub async fn list_imports(
 
 /// List the organisation's imports of one kind of record, oldest first (`viewer`).
 #[utoipa::path(
-    get, path = "/orgs/{org}/imports/{kind}", tag = "imports",
+    get, path = "/{kind}", tag = "imports",
     params(ImportPath, PageParams),
     security(("bearer_auth" = [])),
     responses((status = 200, body = Page<Import>))
 )]
-#[get("/orgs/{org}/imports/{kind}")]
+#[get("/{kind}")]
 pub async fn list_imports_of_kind(
     state: web::Data<AppState>,
     auth: Auth,
@@ -411,12 +411,12 @@ async fn list(
 
 /// One recorded import: who ran it when, from which body, and what it did (`viewer`).
 #[utoipa::path(
-    get, path = "/orgs/{org}/imports/{kind}/{id}", tag = "imports",
+    get, path = "/{kind}/{id}", tag = "imports",
     params(ImportRecordPath),
     security(("bearer_auth" = [])),
     responses((status = 200, body = Import))
 )]
-#[get("/orgs/{org}/imports/{kind}/{id}")]
+#[get("/{kind}/{id}")]
 pub async fn get_import(
     state: web::Data<AppState>,
     auth: Auth,

@@ -9,8 +9,8 @@ use crate::routes::resource::{NoFilter, resource_handlers};
 
 resource_handlers! {
     scope: plan, resource: Kpis, wire: Kpi, filter: NoFilter, tag: "kpis",
-    collection: "/orgs/{org}/plans/{plan_id}/kpis" (PlanChildrenPath),
-    item: "/orgs/{org}/plans/{plan_id}/kpis/{id}" (PlanChildPath),
+    collection: "" (PlanChildrenPath),
+    item: "/{id}" (PlanChildPath),
     list: list_kpis = "List a plan's KPI definitions (`viewer`; without a token, a published plan's).",
     create: create_kpi (CreateKpi) = "Define a KPI in a draft plan (`editor`). The definition is validated whole: the entity, aggregate, field and filters must fit together, and the period must overlap the plan's; every problem is named by its field (`source.field`, `source.filters.kinds`, ...).",
     get: get_kpi = "Get a KPI definition (`viewer`; without a token, a published plan's).",

@@ -9,8 +9,8 @@ use crate::routes::resource::{NoFilter, resource_handlers};
 
 resource_handlers! {
     scope: plan, resource: Measures, wire: Measure, filter: NoFilter, tag: "measures",
-    collection: "/orgs/{org}/plans/{plan_id}/measures" (PlanChildrenPath),
-    item: "/orgs/{org}/plans/{plan_id}/measures/{id}" (PlanChildPath),
+    collection: "" (PlanChildrenPath),
+    item: "/{id}" (PlanChildPath),
     list: list_measures = "List a plan's measures (`viewer`; without a token, a published plan's).",
     create: create_measure (CreateMeasure) = "Add a measure to a focus area of the plan (`editor`).",
     get: get_measure = "Get a measure (`viewer`; without a token, a published plan's).",

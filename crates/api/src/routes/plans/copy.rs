@@ -35,7 +35,7 @@ pub struct CopyPlan {
 /// moved by the given offset, measures back to `planned` and nothing spent. Records are
 /// not copied.
 #[utoipa::path(
-    post, path = "/orgs/{org}/plans/{id}/copy", tag = "plans",
+    post, path = "/{id}/copy", tag = "plans",
     params(PlanPath),
     request_body = CopyPlan,
     security(("bearer_auth" = [])),
@@ -44,7 +44,7 @@ pub struct CopyPlan {
         ("Location" = String, description = "The new plan's URL"),
     )))
 )]
-#[post("/orgs/{org}/plans/{id}/copy")]
+#[post("/{id}/copy")]
 pub async fn copy_plan(
     req: HttpRequest,
     state: web::Data<AppState>,

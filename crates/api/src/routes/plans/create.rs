@@ -34,7 +34,7 @@ pub struct CreatePlan {
 
 /// Create a plan (`editor`).
 #[utoipa::path(
-    post, path = "/orgs/{org}/plans", tag = "plans",
+    post, path = "", tag = "plans",
     params(OrgPath),
     request_body = CreatePlan,
     security(("bearer_auth" = [])),
@@ -53,7 +53,7 @@ pub struct CreatePlan {
         ("GetPlanDocument" = (operation_id = "get_plan_document", parameters(("org" = "$request.path.org"), ("id" = "$response.body#/id")))),
     )))
 )]
-#[post("/orgs/{org}/plans")]
+#[post("")]
 pub async fn create_plan(
     req: HttpRequest,
     state: web::Data<AppState>,

@@ -13,12 +13,12 @@ use veikart_store::TenantTable;
 /// Delete a plan with its whole tree — goals, focus areas, KPI definitions, measures,
 /// budget lines, revisions (`admin`); honours `If-Match`.
 #[utoipa::path(
-    delete, path = "/orgs/{org}/plans/{id}", tag = "plans",
+    delete, path = "/{id}", tag = "plans",
     params(PlanPath, ("If-Match" = Option<String>, Header, description = "The ETag of the version being deleted; 412 when stale")),
     security(("bearer_auth" = [])),
     responses((status = 204, description = "Deleted"))
 )]
-#[delete("/orgs/{org}/plans/{id}")]
+#[delete("/{id}")]
 pub async fn delete_plan(
     req: HttpRequest,
     state: web::Data<AppState>,

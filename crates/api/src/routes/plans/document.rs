@@ -13,12 +13,12 @@ use crate::tenancy::OrgAccess;
 /// budget lines (`viewer`; without a token, only a published plan's). The ETag is the
 /// plan's version. Import it with `POST /orgs/{org}/plans/import`.
 #[utoipa::path(
-    get, path = "/orgs/{org}/plans/{id}/document", tag = "plans",
+    get, path = "/{id}/document", tag = "plans",
     params(PlanPath),
     security((), ("bearer_auth" = [])),
     responses((status = 200, body = PlanDocument))
 )]
-#[get("/orgs/{org}/plans/{id}/document")]
+#[get("/{id}/document")]
 pub async fn get_plan_document(
     req: HttpRequest,
     state: web::Data<AppState>,

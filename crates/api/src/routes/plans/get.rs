@@ -12,7 +12,7 @@ use crate::tenancy::OrgAccess;
 
 /// Get a plan (`viewer`; without a token, only a published plan).
 #[utoipa::path(
-    get, path = "/orgs/{org}/plans/{id}", tag = "plans",
+    get, path = "/{id}", tag = "plans",
     params(PlanPath, ("If-None-Match" = Option<String>, Header, description = "An ETag; 304 when it is current")),
     security((), ("bearer_auth" = [])),
     responses(
@@ -20,7 +20,7 @@ use crate::tenancy::OrgAccess;
         (status = 304, description = "The copy named by If-None-Match is current"),
     )
 )]
-#[get("/orgs/{org}/plans/{id}")]
+#[get("/{id}")]
 pub async fn get_plan(
     req: HttpRequest,
     state: web::Data<AppState>,

@@ -16,7 +16,7 @@ use crate::tenancy::OrgAccess;
 /// strategy with the document's strategy title and period, or a new one. Every invalid
 /// part of the document is reported (field = its path, pointer = its JSON pointer).
 #[utoipa::path(
-    post, path = "/orgs/{org}/plans/import", tag = "plans",
+    post, path = "/import", tag = "plans",
     params(OrgPath),
     request_body = PlanDocument,
     security(("bearer_auth" = [])),
@@ -25,7 +25,7 @@ use crate::tenancy::OrgAccess;
         ("Location" = String, description = "The new plan's URL"),
     )))
 )]
-#[post("/orgs/{org}/plans/import")]
+#[post("/import")]
 pub async fn import_plan(
     req: HttpRequest,
     state: web::Data<AppState>,

@@ -111,13 +111,13 @@ pub struct AdoptPlan {
 /// Adopt a draft plan (`admin`): its period, focus areas and KPI definitions are frozen
 /// from now on. Honours `If-Match`.
 #[utoipa::path(
-    post, path = "/orgs/{org}/plans/{id}/adopt", tag = "plans",
+    post, path = "/{id}/adopt", tag = "plans",
     params(PlanPath, ("If-Match" = Option<String>, Header, description = "The ETag of the version being adopted; 412 when stale")),
     request_body = AdoptPlan,
     security(("bearer_auth" = [])),
     responses((status = 200, body = Plan, headers(("ETag" = String, description = "The new version"))))
 )]
-#[post("/orgs/{org}/plans/{id}/adopt")]
+#[post("/{id}/adopt")]
 pub async fn adopt_plan(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -153,12 +153,12 @@ pub async fn adopt_plan(
 
 /// Publish a plan (`editor`): anonymous readers may then read it and its document.
 #[utoipa::path(
-    post, path = "/orgs/{org}/plans/{id}/publish", tag = "plans",
+    post, path = "/{id}/publish", tag = "plans",
     params(PlanPath, ("If-Match" = Option<String>, Header, description = "The ETag of the version being changed; 412 when stale")),
     security(("bearer_auth" = [])),
     responses((status = 200, body = Plan, headers(("ETag" = String, description = "The new version"))))
 )]
-#[post("/orgs/{org}/plans/{id}/publish")]
+#[post("/{id}/publish")]
 pub async fn publish_plan(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -170,12 +170,12 @@ pub async fn publish_plan(
 
 /// Withdraw a plan from anonymous readers (`editor`).
 #[utoipa::path(
-    post, path = "/orgs/{org}/plans/{id}/unpublish", tag = "plans",
+    post, path = "/{id}/unpublish", tag = "plans",
     params(PlanPath, ("If-Match" = Option<String>, Header, description = "The ETag of the version being changed; 412 when stale")),
     security(("bearer_auth" = [])),
     responses((status = 200, body = Plan, headers(("ETag" = String, description = "The new version"))))
 )]
-#[post("/orgs/{org}/plans/{id}/unpublish")]
+#[post("/{id}/unpublish")]
 pub async fn unpublish_plan(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -187,12 +187,12 @@ pub async fn unpublish_plan(
 
 /// Archive a plan (`admin`): it stays readable, frozen.
 #[utoipa::path(
-    post, path = "/orgs/{org}/plans/{id}/archive", tag = "plans",
+    post, path = "/{id}/archive", tag = "plans",
     params(PlanPath, ("If-Match" = Option<String>, Header, description = "The ETag of the version being archived; 412 when stale")),
     security(("bearer_auth" = [])),
     responses((status = 200, body = Plan, headers(("ETag" = String, description = "The new version"))))
 )]
-#[post("/orgs/{org}/plans/{id}/archive")]
+#[post("/{id}/archive")]
 pub async fn archive_plan(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -220,12 +220,12 @@ pub async fn archive_plan(
 /// Return an adopted plan to draft so that its structure can change (`admin`). The
 /// adopted version is kept, numbered, under `…/revisions/{revision}`.
 #[utoipa::path(
-    post, path = "/orgs/{org}/plans/{id}/revise", tag = "plans",
+    post, path = "/{id}/revise", tag = "plans",
     params(PlanPath, ("If-Match" = Option<String>, Header, description = "The ETag of the version being revised; 412 when stale")),
     security(("bearer_auth" = [])),
     responses((status = 200, body = Plan, headers(("ETag" = String, description = "The new version"))))
 )]
-#[post("/orgs/{org}/plans/{id}/revise")]
+#[post("/{id}/revise")]
 pub async fn revise_plan(
     req: HttpRequest,
     state: web::Data<AppState>,

@@ -35,12 +35,12 @@ pub struct PlanFilterParams {
 /// List an organisation's plans, oldest first (`viewer`; without a token, the published
 /// plans only).
 #[utoipa::path(
-    get, path = "/orgs/{org}/plans", tag = "plans",
+    get, path = "", tag = "plans",
     params(OrgPath, PlanFilterParams, PageParams),
     security((), ("bearer_auth" = [])),
     responses((status = 200, body = Page<Plan>))
 )]
-#[get("/orgs/{org}/plans")]
+#[get("")]
 pub async fn list_plans(
     state: web::Data<AppState>,
     auth: MaybeAuth,

@@ -57,12 +57,12 @@ pub struct RevisionPath {
 
 /// The adopted versions a plan left when it was revised, oldest first (`viewer`).
 #[utoipa::path(
-    get, path = "/orgs/{org}/plans/{id}/revisions", tag = "plans",
+    get, path = "/{id}/revisions", tag = "plans",
     params(PlanPath),
     security(("bearer_auth" = [])),
     responses((status = 200, body = Vec<RevisionSummary>))
 )]
-#[get("/orgs/{org}/plans/{id}/revisions")]
+#[get("/{id}/revisions")]
 pub async fn list_plan_revisions(
     state: web::Data<AppState>,
     auth: Auth,
@@ -79,12 +79,12 @@ pub async fn list_plan_revisions(
 
 /// One adopted version with its document as it was adopted (`viewer`).
 #[utoipa::path(
-    get, path = "/orgs/{org}/plans/{id}/revisions/{revision}", tag = "plans",
+    get, path = "/{id}/revisions/{revision}", tag = "plans",
     params(RevisionPath),
     security(("bearer_auth" = [])),
     responses((status = 200, body = Revision))
 )]
-#[get("/orgs/{org}/plans/{id}/revisions/{revision}")]
+#[get("/{id}/revisions/{revision}")]
 pub async fn get_plan_revision(
     state: web::Data<AppState>,
     auth: Auth,

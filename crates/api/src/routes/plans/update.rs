@@ -40,13 +40,13 @@ pub struct UpdatePlan {
 
 /// Change a plan (`editor`); honours `If-Match`.
 #[utoipa::path(
-    patch, path = "/orgs/{org}/plans/{id}", tag = "plans",
+    patch, path = "/{id}", tag = "plans",
     params(PlanPath, ("If-Match" = Option<String>, Header, description = "The ETag of the version being changed; 412 when stale")),
     request_body = UpdatePlan,
     security(("bearer_auth" = [])),
     responses((status = 200, body = Plan, headers(("ETag" = String, description = "The new version"))))
 )]
-#[patch("/orgs/{org}/plans/{id}")]
+#[patch("/{id}")]
 pub async fn update_plan(
     req: HttpRequest,
     state: web::Data<AppState>,

@@ -17,14 +17,15 @@ use crate::pagination::Page;
 use crate::routes::orgs::OrgPath;
 use crate::routes::resource::resource_handlers;
 
-/// Registers every kind's operations.
+/// Registers every kind's operations, each kind in its own scope (`/members`, …).
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
-    members::configure(cfg);
-    activities::configure(cfg);
-    surveys::configure(cfg);
-    projects::configure(cfg);
-    observations_api::configure(cfg);
-    milestones::configure(cfg);
+    use utoipa_actix_web::scope;
+    cfg.service(scope("/members").configure(members::configure))
+        .service(scope("/activities").configure(activities::configure))
+        .service(scope("/surveys").configure(surveys::configure))
+        .service(scope("/projects").configure(projects::configure))
+        .service(scope("/observations").configure(observations_api::configure))
+        .service(scope("/milestones").configure(milestones::configure));
 }
 
 pub type Member = Record<MemberFields>;
@@ -117,8 +118,8 @@ pub mod members {
 
     resource_handlers! {
         scope: records, resource: MemberKind, wire: Member, filter: MemberFilter, tag: "members",
-        collection: "/orgs/{org}/members" (OrgPath),
-        item: "/orgs/{org}/members/{id}" (RecordPath),
+        collection: "" (OrgPath),
+        item: "/{id}" (RecordPath),
         list: list_members = "List members in date order (`viewer`); with `Accept: text/csv`, every matching one as CSV.",
         create: create_member (MemberFields) = "Record a member (`editor`).",
         get: get_member = "Get a member (`viewer`).",
@@ -132,8 +133,8 @@ pub mod activities {
 
     resource_handlers! {
         scope: records, resource: ActivityKind, wire: Activity, filter: ActivityFilter, tag: "activities",
-        collection: "/orgs/{org}/activities" (OrgPath),
-        item: "/orgs/{org}/activities/{id}" (RecordPath),
+        collection: "" (OrgPath),
+        item: "/{id}" (RecordPath),
         list: list_activities = "List activities in date order (`viewer`); with `Accept: text/csv`, every matching one as CSV.",
         create: create_activity (ActivityFields) = "Record an activity (`editor`).",
         get: get_activity = "Get an activity (`viewer`).",
@@ -147,8 +148,8 @@ pub mod surveys {
 
     resource_handlers! {
         scope: records, resource: SurveyKind, wire: Survey, filter: SurveyFilter, tag: "surveys",
-        collection: "/orgs/{org}/surveys" (OrgPath),
-        item: "/orgs/{org}/surveys/{id}" (RecordPath),
+        collection: "" (OrgPath),
+        item: "/{id}" (RecordPath),
         list: list_surveys = "List surveys in date order (`viewer`); with `Accept: text/csv`, every matching one as CSV.",
         create: create_survey (SurveyFields) = "Record a survey (`editor`).",
         get: get_survey = "Get a survey (`viewer`).",
@@ -162,8 +163,8 @@ pub mod projects {
 
     resource_handlers! {
         scope: records, resource: ProjectKind, wire: Project, filter: ProjectFilter, tag: "projects",
-        collection: "/orgs/{org}/projects" (OrgPath),
-        item: "/orgs/{org}/projects/{id}" (RecordPath),
+        collection: "" (OrgPath),
+        item: "/{id}" (RecordPath),
         list: list_projects = "List projects in date order (`viewer`); with `Accept: text/csv`, every matching one as CSV.",
         create: create_project (ProjectFields) = "Record a project (`editor`).",
         get: get_project = "Get a project (`viewer`).",
@@ -177,8 +178,8 @@ pub mod observations_api {
 
     resource_handlers! {
         scope: records, resource: ObservationKind, wire: Observation, filter: ObservationFilter, tag: "observations",
-        collection: "/orgs/{org}/observations" (OrgPath),
-        item: "/orgs/{org}/observations/{id}" (RecordPath),
+        collection: "" (OrgPath),
+        item: "/{id}" (RecordPath),
         list: list_observations = "List observations in date order (`viewer`); with `Accept: text/csv`, every matching one as CSV.",
         create: create_observation (ObservationFields) = "Record an observation (`editor`).",
         get: get_observation = "Get an observation (`viewer`).",
@@ -192,8 +193,8 @@ pub mod milestones {
 
     resource_handlers! {
         scope: records, resource: MilestoneKind, wire: Milestone, filter: MilestoneFilter, tag: "milestones",
-        collection: "/orgs/{org}/milestones" (OrgPath),
-        item: "/orgs/{org}/milestones/{id}" (RecordPath),
+        collection: "" (OrgPath),
+        item: "/{id}" (RecordPath),
         list: list_milestones = "List milestones in date order (`viewer`); with `Accept: text/csv`, every matching one as CSV.",
         create: create_milestone (MilestoneFields) = "Record a milestone (`editor`).",
         get: get_milestone = "Get a milestone (`viewer`).",

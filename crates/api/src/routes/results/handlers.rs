@@ -23,11 +23,16 @@ use crate::state::AppState;
 use crate::tenancy::OrgAccess;
 use veikart_store::PlanParts;
 
-pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
-    cfg.service(get_scorecard)
-        .service(get_kpi_result)
+/// Registers a plan's results, under `/plans`: its scorecard and its series.
+pub fn configure_plan(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(get_scorecard).service(get_plan_series);
+}
+
+/// Registers a KPI's results, under `/plans/{plan_id}/kpis`: its result, its series and
+/// the records it counted.
+pub fn configure_kpi(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(get_kpi_result)
         .service(get_kpi_series)
-        .service(get_plan_series)
         .service(list_kpi_records);
 }
 
@@ -111,7 +116,7 @@ pub(super) fn tagged<T: serde::Serialize>(tag: String, body: &T) -> HttpResponse
 /// by goal, with rollups (`viewer`; without a token, only a published plan's). Answers
 /// `Accept: text/csv` or `format=csv` (for a link) with one row per KPI. `If-None-Match` with the ETag answers 304.
 #[utoipa::path(
-    get, path = "/orgs/{org}/plans/{plan_id}/scorecard", tag = "results",
+    get, path = "/{plan_id}/scorecard", tag = "results",
     params(PlanChildrenPath, ScorecardParams, ("If-None-Match" = Option<String>, Header, description = "An ETag; 304 when it is current")),
     security((), ("bearer_auth" = [])),
     responses(
@@ -120,7 +125,7 @@ pub(super) fn tagged<T: serde::Serialize>(tag: String, body: &T) -> HttpResponse
         (status = 304, description = "The copy named by If-None-Match is current"),
     )
 )]
-#[get("/orgs/{org}/plans/{plan_id}/scorecard")]
+#[get("/{plan_id}/scorecard")]
 pub async fn get_scorecard(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -157,7 +162,7 @@ pub async fn get_scorecard(
 /// forecasts, the monthly need and the records counted (`viewer`; without a token, only a
 /// published plan's).
 #[utoipa::path(
-    get, path = "/orgs/{org}/plans/{plan_id}/kpis/{id}/result", tag = "results",
+    get, path = "/{id}/result", tag = "results",
     params(KpiPath, AsOfParams, ("If-None-Match" = Option<String>, Header, description = "An ETag; 304 when it is current")),
     security((), ("bearer_auth" = [])),
     responses(
@@ -165,7 +170,7 @@ pub async fn get_scorecard(
         (status = 304, description = "The copy named by If-None-Match is current"),
     )
 )]
-#[get("/orgs/{org}/plans/{plan_id}/kpis/{id}/result")]
+#[get("/{id}/result")]
 pub async fn get_kpi_result(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -199,7 +204,7 @@ pub async fn get_kpi_result(
 /// KPI's period. At most 121 points: a `from` after `to`, or a longer range, is 422
 /// naming `to`.
 #[utoipa::path(
-    get, path = "/orgs/{org}/plans/{plan_id}/kpis/{id}/series", tag = "results",
+    get, path = "/{id}/series", tag = "results",
     params(KpiPath, SeriesParams, ("If-None-Match" = Option<String>, Header, description = "An ETag; 304 when it is current")),
     security((), ("bearer_auth" = [])),
     responses(
@@ -208,7 +213,7 @@ pub async fn get_kpi_result(
         (status = 422, response = RangeRefused),
     )
 )]
-#[get("/orgs/{org}/plans/{plan_id}/kpis/{id}/series")]
+#[get("/{id}/series")]
 pub async fn get_kpi_series(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -253,12 +258,12 @@ pub async fn get_kpi_series(
 /// token, only a published plan's): for a level, the members on the roll or each
 /// dimension's latest observation; for a sum or mean, the records with a value.
 #[utoipa::path(
-    get, path = "/orgs/{org}/plans/{plan_id}/kpis/{id}/records", tag = "results",
+    get, path = "/{id}/records", tag = "results",
     params(KpiPath, AsOfParams, PageParams),
     security((), ("bearer_auth" = [])),
     responses((status = 200, body = Page<CountedRecord>))
 )]
-#[get("/orgs/{org}/plans/{plan_id}/kpis/{id}/records")]
+#[get("/{id}/records")]
 pub async fn list_kpi_records(
     req: HttpRequest,
     state: web::Data<AppState>,

@@ -28,7 +28,7 @@ use veikart_store::plans::Plan;
 use veikart_store::{DbConnection, Org, StoreError, facts};
 
 pub use cache::{Computed, ScorecardCache};
-pub use handlers::configure;
+pub use handlers::{configure_kpi, configure_plan};
 pub use plan_series::{PlanSeries, plan_series};
 pub use scorecard::{FocusAreaCard, GoalCard, KpiCard, Scorecard, cached as cached_scorecard};
 

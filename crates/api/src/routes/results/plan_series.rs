@@ -121,7 +121,7 @@ impl Planned {
 /// `from` after `to`, or a longer range, is 422 naming `to`. The statements sent do not
 /// grow with the number of KPIs or months.
 #[utoipa::path(
-    get, path = "/orgs/{org}/plans/{plan_id}/series", tag = "results",
+    get, path = "/{plan_id}/series", tag = "results",
     params(PlanChildrenPath, PlanSeriesParams, ("If-None-Match" = Option<String>, Header, description = "An ETag; 304 when it is current")),
     security((), ("bearer_auth" = [])),
     responses(
@@ -130,7 +130,7 @@ impl Planned {
         (status = 422, response = RangeRefused),
     )
 )]
-#[get("/orgs/{org}/plans/{plan_id}/series")]
+#[get("/{plan_id}/series")]
 pub async fn get_plan_series(
     req: HttpRequest,
     state: web::Data<AppState>,

@@ -9,8 +9,8 @@ use crate::routes::resource::{NoFilter, resource_handlers};
 
 resource_handlers! {
     scope: org, resource: Strategies, wire: Strategy, filter: NoFilter, tag: "strategies",
-    collection: "/orgs/{org}/strategies" (OrgPath),
-    item: "/orgs/{org}/strategies/{id}" (StrategyPath),
+    collection: "" (OrgPath),
+    item: "/{id}" (StrategyPath),
     list: list_strategies = "List the organisation's strategies, oldest first (`viewer`).",
     create: create_strategy (CreateStrategy) = "Create a strategy (`editor`).",
     get: get_strategy = "Get a strategy (`viewer`).",

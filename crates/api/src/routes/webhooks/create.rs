@@ -43,7 +43,7 @@ fn enabled_by_default() -> bool {
 /// Register a webhook endpoint (`admin`); the answer holds its signing secret, shown this
 /// once. It receives the organisation's events from its creation on.
 #[utoipa::path(
-    post, path = "/orgs/{org}/webhooks", tag = "webhooks",
+    post, path = "", tag = "webhooks",
     params(OrgPath),
     request_body = CreateWebhook,
     security(("bearer_auth" = [])),
@@ -52,7 +52,7 @@ fn enabled_by_default() -> bool {
         ("ETag" = String, description = "The endpoint's version"),
     )))
 )]
-#[post("/orgs/{org}/webhooks")]
+#[post("")]
 pub async fn create_webhook(
     req: HttpRequest,
     state: web::Data<AppState>,

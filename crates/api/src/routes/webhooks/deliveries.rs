@@ -58,12 +58,12 @@ impl From<store::Delivery> for WebhookDelivery {
 
 /// List a webhook endpoint's delivery attempts, newest first (`admin`).
 #[utoipa::path(
-    get, path = "/orgs/{org}/webhooks/{id}/deliveries", tag = "webhooks",
+    get, path = "/{id}/deliveries", tag = "webhooks",
     params(WebhookPath, PageParams),
     security(("bearer_auth" = [])),
     responses((status = 200, body = Page<WebhookDelivery>))
 )]
-#[get("/orgs/{org}/webhooks/{id}/deliveries")]
+#[get("/{id}/deliveries")]
 pub async fn list_webhook_deliveries(
     state: web::Data<AppState>,
     auth: Auth,

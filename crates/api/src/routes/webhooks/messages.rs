@@ -31,12 +31,12 @@ pub struct QueuedMessage {
 /// Send a `webhook.ping` to the endpoint (`admin`): queued now (202), sent before its
 /// next event; look for it in the delivery log. A disabled endpoint is pinged too.
 #[utoipa::path(
-    post, path = "/orgs/{org}/webhooks/{id}/ping", tag = "webhooks",
+    post, path = "/{id}/ping", tag = "webhooks",
     params(WebhookPath),
     security(("bearer_auth" = [])),
     responses((status = 202, body = QueuedMessage))
 )]
-#[post("/orgs/{org}/webhooks/{id}/ping")]
+#[post("/{id}/ping")]
 pub async fn ping_webhook(
     state: web::Data<AppState>,
     auth: Auth,
@@ -81,13 +81,13 @@ pub struct DeliveryPath {
 /// queued now (202). 410 when the event is no longer kept (older than the feed's
 /// retention).
 #[utoipa::path(
-    post, path = "/orgs/{org}/webhooks/{id}/deliveries/{delivery_id}/redeliver",
+    post, path = "/{id}/deliveries/{delivery_id}/redeliver",
     tag = "webhooks",
     params(DeliveryPath),
     security(("bearer_auth" = [])),
     responses((status = 202, body = QueuedMessage))
 )]
-#[post("/orgs/{org}/webhooks/{id}/deliveries/{delivery_id}/redeliver")]
+#[post("/{id}/deliveries/{delivery_id}/redeliver")]
 pub async fn redeliver_webhook_delivery(
     state: web::Data<AppState>,
     auth: Auth,

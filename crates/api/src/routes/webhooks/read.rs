@@ -16,12 +16,12 @@ use crate::tenancy::OrgAccess;
 
 /// List the organisation's webhook endpoints in creation order (`admin`).
 #[utoipa::path(
-    get, path = "/orgs/{org}/webhooks", tag = "webhooks",
+    get, path = "", tag = "webhooks",
     params(OrgPath, PageParams),
     security(("bearer_auth" = [])),
     responses((status = 200, body = Page<Webhook>))
 )]
-#[get("/orgs/{org}/webhooks")]
+#[get("")]
 pub async fn list_webhooks(
     state: web::Data<AppState>,
     auth: Auth,
@@ -39,14 +39,14 @@ pub async fn list_webhooks(
 
 /// Get one webhook endpoint, without its secret (`admin`).
 #[utoipa::path(
-    get, path = "/orgs/{org}/webhooks/{id}", tag = "webhooks",
+    get, path = "/{id}", tag = "webhooks",
     params(WebhookPath),
     security(("bearer_auth" = [])),
     responses((status = 200, body = Webhook, headers(
         ("ETag" = String, description = "The endpoint's version"),
     )))
 )]
-#[get("/orgs/{org}/webhooks/{id}")]
+#[get("/{id}")]
 pub async fn get_webhook(
     req: HttpRequest,
     state: web::Data<AppState>,

@@ -13,12 +13,12 @@ use crate::tenancy::OrgAccess;
 
 /// Delete a webhook endpoint (`admin`); `If-Match` is honoured.
 #[utoipa::path(
-    delete, path = "/orgs/{org}/webhooks/{id}", tag = "webhooks",
+    delete, path = "/{id}", tag = "webhooks",
     params(WebhookPath),
     security(("bearer_auth" = [])),
     responses((status = 204, description = "Deleted"))
 )]
-#[delete("/orgs/{org}/webhooks/{id}")]
+#[delete("/{id}")]
 pub async fn delete_webhook(
     req: HttpRequest,
     state: web::Data<AppState>,

@@ -20,14 +20,14 @@ use crate::webhooks::{WebhookSecret, secrets};
 /// Rotate a webhook endpoint's signing secret (`admin`): the answer holds the new secret,
 /// shown this once; the old one keeps signing beside it for 24 hours.
 #[utoipa::path(
-    post, path = "/orgs/{org}/webhooks/{id}/rotate-secret", tag = "webhooks",
+    post, path = "/{id}/rotate-secret", tag = "webhooks",
     params(WebhookPath),
     security(("bearer_auth" = [])),
     responses((status = 200, body = WebhookWithSecret, headers(
         ("ETag" = String, description = "The endpoint's new version"),
     )))
 )]
-#[post("/orgs/{org}/webhooks/{id}/rotate-secret")]
+#[post("/{id}/rotate-secret")]
 pub async fn rotate_webhook_secret(
     state: web::Data<AppState>,
     auth: Auth,

@@ -42,7 +42,7 @@ pub struct UpdateWebhook {
 
 /// Change a webhook endpoint (`admin`); `If-Match` is honoured.
 #[utoipa::path(
-    patch, path = "/orgs/{org}/webhooks/{id}", tag = "webhooks",
+    patch, path = "/{id}", tag = "webhooks",
     params(WebhookPath),
     request_body = UpdateWebhook,
     security(("bearer_auth" = [])),
@@ -50,7 +50,7 @@ pub struct UpdateWebhook {
         ("ETag" = String, description = "The endpoint's new version"),
     )))
 )]
-#[patch("/orgs/{org}/webhooks/{id}")]
+#[patch("/{id}")]
 pub async fn update_webhook(
     req: HttpRequest,
     state: web::Data<AppState>,
