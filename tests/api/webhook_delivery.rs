@@ -148,10 +148,9 @@ fn events_reach_the_receiver_signed_in_order_with_their_data() {
     assert_eq!(state.attempts, 0);
     let log = wait_for_log(&app, hook.id, 5);
     assert_eq!(log.len(), 5);
-    assert!(
-        log.iter()
-            .all(|d| d.succeeded && d.status_code == Some(200) && d.response_excerpt == "ok")
-    );
+    assert!(log.iter().all(|d| d.attempt.succeeded
+        && d.attempt.status_code == Some(200)
+        && d.attempt.response_excerpt == "ok"));
 }
 
 #[test]
@@ -210,7 +209,7 @@ fn a_failing_receiver_gets_the_event_again_with_the_same_id_until_it_takes_it() 
     assert!(received.iter().all(|r| verifies(r, &hook.secret)));
     let log: Vec<(bool, Option<i32>)> = wait_for_log(&app, hook.id, 3)
         .iter()
-        .map(|d| (d.succeeded, d.status_code))
+        .map(|d| (d.attempt.succeeded, d.attempt.status_code))
         .collect();
     assert_eq!(
         log,
@@ -327,7 +326,7 @@ fn a_redirect_is_not_followed_and_counts_as_a_failure() {
     let log = wait_for_log(&app, hook.id, 2);
     assert!(
         log.iter()
-            .all(|d| !d.succeeded && d.status_code == Some(307))
+            .all(|d| !d.attempt.succeeded && d.attempt.status_code == Some(307))
     );
     assert!(endpoint(&app.db, hook.id).attempts >= 1);
 }

@@ -10,8 +10,8 @@
 )]
 
 use std::collections::HashSet;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Child, Stdio};
+use std::time::Duration;
 
 use chrono::Utc;
 use serde_json::json;
@@ -19,23 +19,12 @@ use veikart_tests::receiver::{Receiver, Reply};
 use veikart_tests::webhooks::{insert_endpoint, insert_events};
 use veikart_tests::{SECRET, TestDb, org_number_for, sign};
 
+mod common;
+
 /// The real server on `db`, allowed to deliver to loopback receivers.
 fn start_server(db: &TestDb) -> (Child, String) {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let child = Command::new(env!("CARGO_BIN_EXE_veikart"))
-        .args([
-            "serve",
-            "--bind",
-            &format!("127.0.0.1:{port}"),
-            "--workers",
-            "2",
-        ])
-        .env("DATABASE_URL", db.url().as_str())
-        .env("VEIKART_JWT_SECRET", std::str::from_utf8(SECRET).unwrap())
+    let (mut command, base) = common::serve(db);
+    let child = command
         .env("VEIKART_WEBHOOKS_ALLOW_LOOPBACK", "true")
         .env("VEIKART_WEBHOOKS_ALLOW_HTTP", "true")
         .env("RUST_LOG", "warn")
@@ -43,12 +32,7 @@ fn start_server(db: &TestDb) -> (Child, String) {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let base = format!("http://127.0.0.1:{port}");
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while ureq::get(&format!("{base}/readyz")).call().is_err() {
-        assert!(Instant::now() < deadline, "the server did not start");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    common::wait_until_ready(&base);
     (child, base)
 }
 

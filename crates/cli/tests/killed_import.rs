@@ -10,7 +10,7 @@
 )]
 
 use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
@@ -18,23 +18,12 @@ use serde_json::{Value, json};
 use veikart_domain::Role;
 use veikart_tests::{SECRET, TestDb, claims, org_number_for, sign};
 
+mod common;
+
 /// The real server on `db`, with its log lines sent to the returned receiver.
 fn start_server(db: &TestDb) -> (Child, String, std::sync::mpsc::Receiver<String>) {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_veikart"))
-        .args([
-            "serve",
-            "--bind",
-            &format!("127.0.0.1:{port}"),
-            "--workers",
-            "2",
-        ])
-        .env("DATABASE_URL", db.url().as_str())
-        .env("VEIKART_JWT_SECRET", std::str::from_utf8(SECRET).unwrap())
+    let (mut command, base) = common::serve(db);
+    let mut child = command
         .env("RUST_LOG", "info")
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -47,12 +36,7 @@ fn start_server(db: &TestDb) -> (Child, String, std::sync::mpsc::Receiver<String
             let _ = lines.send(line);
         }
     });
-    let base = format!("http://127.0.0.1:{port}");
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while ureq::get(&format!("{base}/readyz")).call().is_err() {
-        assert!(Instant::now() < deadline, "the server did not start");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    common::wait_until_ready(&base);
     (child, base, receiver)
 }
 

@@ -265,11 +265,7 @@ impl Database {
         f: impl FnOnce(&mut DbConnection) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
         let mut conn = self.checkout()?;
-        let result = f(&mut conn);
-        if let Err(StoreError::Unavailable(_)) = &result {
-            self.failures.record();
-        }
-        result
+        self.noting_outage(f(&mut conn))
     }
 
     /// Runs `f` at once on the calling thread when a pooled connection is idle; gives `f`
@@ -282,11 +278,16 @@ impl Database {
         let Some(mut conn) = self.pool.try_get() else {
             return Err(f);
         };
-        let result = f(&mut conn);
+        Ok(self.noting_outage(f(&mut conn)))
+    }
+
+    /// `result`, after counting it as a failure when it says the database is unavailable
+    /// (see [`Failures`]).
+    fn noting_outage<T>(&self, result: Result<T, StoreError>) -> Result<T, StoreError> {
         if let Err(StoreError::Unavailable(_)) = &result {
             self.failures.record();
         }
-        Ok(result)
+        result
     }
 
     /// A connection from the pool; a checkout that finds them all in use is counted.

@@ -114,8 +114,9 @@ pub fn events_after(
         .load(conn)?)
 }
 
-/// One attempt to send something to an endpoint, as the delivery log keeps it.
-#[derive(Debug, Clone, PartialEq, Insertable)]
+/// One attempt to send something to an endpoint, as the delivery log keeps it (written
+/// as it is, read back inside a [`crate::webhooks::Delivery`]).
+#[derive(Debug, Clone, PartialEq, Insertable, Queryable, Selectable)]
 #[diesel(table_name = webhook_deliveries)]
 pub struct Attempt {
     pub endpoint_id: i64,

@@ -63,21 +63,13 @@ pub struct Message {
     pub sent_at: Option<NaiveDateTime>,
 }
 
-/// One attempt to deliver an event or a message to an endpoint.
+/// One attempt in an endpoint's delivery log: the attempt as it was recorded, and its id.
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
 #[diesel(table_name = webhook_deliveries)]
 pub struct Delivery {
     pub id: i64,
-    pub endpoint_id: i64,
-    pub event_id: String,
-    pub event_seq: Option<i64>,
-    pub event_type: String,
-    pub attempted_at: NaiveDateTime,
-    pub succeeded: bool,
-    pub status_code: Option<i32>,
-    pub error: Option<String>,
-    pub latency_ms: i32,
-    pub response_excerpt: String,
+    #[diesel(embed)]
+    pub attempt: crate::webhook_delivery::Attempt,
 }
 
 /// What an admin gives a new endpoint; the secret comes sealed.
@@ -406,7 +398,7 @@ pub fn delivery(
 pub fn event_of(
     conn: &mut DbConnection,
     org_id: i64,
-    attempt: &Delivery,
+    attempt: &crate::webhook_delivery::Attempt,
 ) -> Result<Option<StoredEvent>, StoreError> {
     let query = events::table
         .filter(events::org_id.eq(org_id))

@@ -41,17 +41,17 @@ pub struct WebhookDelivery {
 }
 
 impl From<store::Delivery> for WebhookDelivery {
-    fn from(d: store::Delivery) -> Self {
+    fn from(store::Delivery { id, attempt }: store::Delivery) -> Self {
         Self {
-            id: d.id,
-            event_id: d.event_id,
-            event_type: d.event_type,
-            attempted_at: utc(d.attempted_at),
-            succeeded: d.succeeded,
-            status_code: d.status_code,
-            error: d.error,
-            latency_ms: d.latency_ms,
-            response_excerpt: d.response_excerpt,
+            id,
+            event_id: attempt.event_id,
+            event_type: attempt.event_type,
+            attempted_at: utc(attempt.attempted_at),
+            succeeded: attempt.succeeded,
+            status_code: attempt.status_code,
+            error: attempt.error,
+            latency_ms: attempt.latency_ms,
+            response_excerpt: attempt.response_excerpt,
         }
     }
 }

@@ -6,7 +6,8 @@ use actix_web::{HttpResponse, post, web};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use veikart_domain::Role;
-use veikart_store::webhooks::{self as store, Delivery, NewMessage};
+use veikart_store::webhook_delivery::Attempt;
+use veikart_store::webhooks::{self as store, NewMessage};
 use veikart_store::{DbConnection, Org};
 
 use super::WebhookPath;
@@ -99,8 +100,8 @@ pub async fn redeliver_webhook_delivery(
     let queued = state
         .write_or_undo(move |tx| {
             let org_id = access.org_id(tx)?;
-            let attempt = store::delivery(tx, Org::Id(org_id), id, delivery_id)?;
-            let message = redelivery(tx, org_id, &attempt)?;
+            let logged = store::delivery(tx, Org::Id(org_id), id, delivery_id)?;
+            let message = redelivery(tx, org_id, &logged.attempt)?;
             Ok(store::enqueue(tx, &message)?)
         })
         .await?;
@@ -115,7 +116,7 @@ pub async fn redeliver_webhook_delivery(
 fn redelivery(
     conn: &mut DbConnection,
     org_id: i64,
-    attempt: &Delivery,
+    attempt: &Attempt,
 ) -> Result<NewMessage, ApiError> {
     let now = veikart_store::now();
     let body = if attempt.event_type == payload::PING {
