@@ -168,8 +168,8 @@ macro_rules! tenant_rows {
             org_id: i64,
             #[diesel(embed)]
             values: $Values,
-            created_at: chrono::NaiveDateTime,
-            updated_at: chrono::NaiveDateTime,
+            created_at: $crate::stored::WriteTime,
+            updated_at: $crate::stored::WriteTime,
             version: i32,
         }
 
@@ -210,12 +210,12 @@ macro_rules! tenant_rows {
                 values: $Values,
             ) -> Result<$Row, $crate::StoreError> {
                 use diesel::prelude::*;
-                let now = $crate::now();
+                let now = $crate::stored::WriteTime::new($crate::now());
                 let row: $Row = diesel::insert_into($table::table)
                     .values(NewRow {
                         org_id,
                         values,
-                        created_at: now,
+                        created_at: now.clone(),
                         updated_at: now,
                         version: 1,
                     })

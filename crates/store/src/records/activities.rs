@@ -5,7 +5,9 @@ use diesel::prelude::*;
 use veikart_domain::kpi::{ActivityKind, ActivityStatus};
 use veikart_domain::records::{ActivityFields, ActivityFilter, ExternalRef, Municipality, Title};
 
-use super::{Provenance, Stored, count, day, parsed, parsed_opt, record_table, stored_count};
+use super::{
+    Provenance, Stored, count, day, parsed, parsed_opt, record_table, record_values, stored_count,
+};
 use crate::db::MultiBackend;
 use crate::error::StoreError;
 use crate::rows::tenant_rows;
@@ -31,20 +33,23 @@ pub struct Activity {
     pub import_id: Option<i64>,
 }
 
-#[derive(Debug, Clone, PartialEq, Insertable, AsChangeset)]
-#[diesel(table_name = activities, treat_none_as_null = true, treat_none_as_default_value = false)]
-pub struct ActivityValues {
-    pub kind: Stored<ActivityKind>,
-    pub title: String,
-    pub date: NaiveDate,
-    pub status: Stored<ActivityStatus>,
-    pub participants: Option<i64>,
-    pub municipality: Option<String>,
-    pub measure_id: Option<i64>,
-    pub external_ref: Option<String>,
-    pub created_by: String,
-    pub updated_by: String,
-    pub import_id: Option<i64>,
+record_values! {
+    activities,
+    #[derive(Debug, Clone, PartialEq, Insertable, AsChangeset)]
+    #[diesel(table_name = activities, treat_none_as_null = true, treat_none_as_default_value = false)]
+    pub struct ActivityValues {
+        pub kind: Stored<ActivityKind>,
+        pub title: String,
+        pub date: NaiveDate,
+        pub status: Stored<ActivityStatus>,
+        pub participants: Option<i64>,
+        pub municipality: Option<String>,
+        pub measure_id: Option<i64>,
+        pub external_ref: Option<String>,
+        pub created_by: String,
+        pub updated_by: String,
+        pub import_id: Option<i64>,
+    }
 }
 
 tenant_rows!(activities, Activity, ActivityValues, "activity");

@@ -6,7 +6,9 @@ use veikart_domain::OrganisationNumber;
 use veikart_domain::kpi::MembershipType;
 use veikart_domain::records::{ExternalRef, MemberFields, MemberFilter, Municipality, Title};
 
-use super::{Provenance, Stored, count, day, parsed, parsed_opt, record_table, stored_count};
+use super::{
+    Provenance, Stored, count, day, parsed, parsed_opt, record_table, record_values, stored_count,
+};
 use crate::db::{DbConnection, MultiBackend};
 use crate::error::StoreError;
 use crate::rows::tenant_rows;
@@ -32,20 +34,23 @@ pub struct Member {
     pub import_id: Option<i64>,
 }
 
-#[derive(Debug, Clone, PartialEq, Insertable, AsChangeset)]
-#[diesel(table_name = members, treat_none_as_null = true, treat_none_as_default_value = false)]
-pub struct MemberValues {
-    pub org_number: String,
-    pub name: String,
-    pub municipality: String,
-    pub membership_type: Stored<MembershipType>,
-    pub joined_on: NaiveDate,
-    pub left_on: Option<NaiveDate>,
-    pub employees: Option<i64>,
-    pub external_ref: Option<String>,
-    pub created_by: String,
-    pub updated_by: String,
-    pub import_id: Option<i64>,
+record_values! {
+    members,
+    #[derive(Debug, Clone, PartialEq, Insertable, AsChangeset)]
+    #[diesel(table_name = members, treat_none_as_null = true, treat_none_as_default_value = false)]
+    pub struct MemberValues {
+        pub org_number: String,
+        pub name: String,
+        pub municipality: String,
+        pub membership_type: Stored<MembershipType>,
+        pub joined_on: NaiveDate,
+        pub left_on: Option<NaiveDate>,
+        pub employees: Option<i64>,
+        pub external_ref: Option<String>,
+        pub created_by: String,
+        pub updated_by: String,
+        pub import_id: Option<i64>,
+    }
 }
 
 tenant_rows!(members, Member, MemberValues, "member");

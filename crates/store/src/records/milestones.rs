@@ -7,7 +7,7 @@ use veikart_domain::records::{
     ExternalRef, Key, MilestoneFields, MilestoneFilter, Municipality, Title,
 };
 
-use super::{Provenance, day, parsed, parsed_opt, record_table};
+use super::{Provenance, day, parsed, parsed_opt, record_table, record_values};
 use crate::db::MultiBackend;
 use crate::error::StoreError;
 use crate::rows::tenant_rows;
@@ -33,20 +33,23 @@ pub struct Milestone {
     pub import_id: Option<i64>,
 }
 
-#[derive(Debug, Clone, PartialEq, Insertable, AsChangeset)]
-#[diesel(table_name = milestones, treat_none_as_null = true, treat_none_as_default_value = false)]
-pub struct MilestoneValues {
-    pub kind: String,
-    pub title: String,
-    pub due_on: Option<NaiveDate>,
-    pub achieved_on: Option<NaiveDate>,
-    pub municipality: Option<String>,
-    pub measure_id: Option<i64>,
-    pub listed_on: NaiveDate,
-    pub external_ref: Option<String>,
-    pub created_by: String,
-    pub updated_by: String,
-    pub import_id: Option<i64>,
+record_values! {
+    milestones,
+    #[derive(Debug, Clone, PartialEq, Insertable, AsChangeset)]
+    #[diesel(table_name = milestones, treat_none_as_null = true, treat_none_as_default_value = false)]
+    pub struct MilestoneValues {
+        pub kind: String,
+        pub title: String,
+        pub due_on: Option<NaiveDate>,
+        pub achieved_on: Option<NaiveDate>,
+        pub municipality: Option<String>,
+        pub measure_id: Option<i64>,
+        pub listed_on: NaiveDate,
+        pub external_ref: Option<String>,
+        pub created_by: String,
+        pub updated_by: String,
+        pub import_id: Option<i64>,
+    }
 }
 
 tenant_rows!(milestones, Milestone, MilestoneValues, "milestone");

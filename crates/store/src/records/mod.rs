@@ -40,9 +40,16 @@ pub struct RecordKey {
     pub value: String,
 }
 
-/// Keys looked up per statement (`IN (...)`), and rows per multi-row insert: well below
-/// the bind-parameter limits of both databases for the widest record.
+/// Keys looked up per statement (`IN (...)`), and rows per multi-row INSERT of an import's
+/// replacements: well below the bind-parameter limits of both databases for the widest
+/// record.
 pub const BATCH: usize = 500;
+
+/// Rows per multi-row INSERT of new records on SQLite: a statement of a fixed row count
+/// has a fixed text, so diesel keeps it prepared and SQLite parses it once per connection
+/// (one of any other count is parsed anew). Fewer rows would run more statements, more
+/// would parse a longer one for the last of a chunk's rows.
+pub const PREPARED_ROWS: usize = 250;
 
 /// Who created and who last changed a record (the tokens' `sub`), and the import that
 /// last wrote it (none when it was last written on its own).
@@ -139,6 +146,8 @@ pub trait RecordTable: TenantTable<Row: RecordRow> {
         })
     }
 
+    /// Whether the organisation has any record of this kind; one statement.
+    fn any_stored(conn: &mut DbConnection, org_id: i64) -> Result<bool, StoreError>;
     /// The keys an import finds a record by: its `external_ref`, and the kind's own key
     /// (a member's organisation number; an observation's metric, dimension and day).
     fn keys(fields: &Self::Fields) -> Vec<RecordKey>;
@@ -150,7 +159,8 @@ pub trait RecordTable: TenantTable<Row: RecordRow> {
         org_id: i64,
         fields: &[&Self::Fields],
     ) -> Result<Vec<Self::Row>, StoreError>;
-    /// Inserts the records with multi-row statements of [`BATCH`] rows, at version 1. It
+    /// Inserts the records at version 1: on PostgreSQL with one binary `COPY … FROM STDIN`,
+    /// on SQLite with prepared INSERTs of [`PREPARED_ROWS`] rows (see [`record_values`]). It
     /// records no audit entry: the caller records one for all of them.
     fn insert_all(
         tx: &mut Tx<'_>,
@@ -226,6 +236,53 @@ macro_rules! load_keyed {
 }
 
 pub(crate) use load_keyed;
+
+/// Declares a kind's stored values (`$Values`, given whole with its attributes) and, from
+/// the same fields, `CopyRow`: a new row as one flat list of columns.
+///
+/// An import writes its new records in the cheapest way each database has (measured in
+/// docs/benchmarks.md, "Imports"):
+/// - PostgreSQL: binary `COPY … FROM STDIN`, which PostgreSQL neither parses nor plans per
+///   row; a multi-row INSERT of 6,500 parameters cost it more than twice the COPY's time.
+///   diesel's `copy_from(…).from_insertable(…)` takes only flat rows, and a `NewRow` embeds
+///   its values, hence `CopyRow`.
+/// - SQLite: INSERTs of [`PREPARED_ROWS`] rows, prepared once per connection. diesel does
+///   not keep a multi-row INSERT of a `Vec` prepared (its text depends on the row count),
+///   so SQLite parsed each batch of 500 rows anew.
+macro_rules! record_values {
+    ($table:ident, $(#[$meta:meta])* pub struct $Values:ident { $(pub $field:ident: $ty:ty,)* }) => {
+        $(#[$meta])*
+        pub struct $Values {
+            $(pub $field: $ty,)*
+        }
+
+        /// A new row as `COPY` writes it: every column but the generated `id`.
+        #[derive(diesel::Insertable)]
+        #[diesel(table_name = $table, treat_none_as_default_value = false)]
+        struct CopyRow {
+            org_id: i64,
+            $($field: $ty,)*
+            created_at: chrono::NaiveDateTime,
+            updated_at: chrono::NaiveDateTime,
+            version: i32,
+        }
+
+        impl From<NewRow> for CopyRow {
+            fn from(row: NewRow) -> Self {
+                let NewRow { org_id, values, created_at, updated_at, version } = row;
+                CopyRow {
+                    org_id,
+                    $($field: values.$field,)*
+                    created_at: created_at.at(),
+                    updated_at: updated_at.at(),
+                    version,
+                }
+            }
+        }
+    };
+}
+
+pub(crate) use record_values;
 
 /// Implements [`RecordTable`] for a kind's table (`Rows`, from `tenant_rows!`, named
 /// `$Table` too) from its module's functions (`fields`, `values`, `narrow` for its own
@@ -329,6 +386,14 @@ macro_rules! record_table {
                 }
                 Ok(page.finish(rows, |r| $crate::records::position(r.$date, r.id)))
             }
+            fn any_stored(
+                conn: &mut $crate::DbConnection,
+                org_id: i64,
+            ) -> Result<bool, $crate::StoreError> {
+                use diesel::prelude::*;
+                let any = $table::table.filter($table::org_id.eq(org_id));
+                Ok(diesel::select(diesel::dsl::exists(any)).get_result(conn)?)
+            }
             fn keys(fields: &$Fields) -> Vec<$crate::records::RecordKey> {
                 let external = fields.external_ref.as_ref().map(|key| $crate::records::RecordKey {
                     field: "external_ref",
@@ -357,27 +422,31 @@ macro_rules! record_table {
                 records: Vec<($Fields, $crate::records::Provenance)>,
             ) -> Result<(), $crate::StoreError> {
                 use diesel::prelude::*;
-                let now = $crate::now();
-                let mut records = records.into_iter().peekable();
-                while records.peek().is_some() {
-                    let chunk: Vec<NewRow> = records
-                        .by_ref()
-                        .take($crate::records::BATCH)
-                        .map(|(fields, by)| NewRow {
-                            org_id,
-                            values: values(fields, by),
-                            created_at: now,
-                            updated_at: now,
-                            version: 1,
-                        })
-                        .collect();
-                    // A multi-row insert is built per backend: diesel does not offer
-                    // one through the connection over both.
-                    let insert = diesel::insert_into($table::table).values(&chunk);
-                    match &mut **tx {
-                        $crate::DbConnection::Pg(pg) => insert.execute(pg)?,
-                        $crate::DbConnection::Sqlite(sqlite) => insert.execute(sqlite)?,
-                    };
+                let now = $crate::stored::WriteTime::new($crate::now());
+                let rows = records.into_iter().map(|(fields, by)| NewRow {
+                    org_id,
+                    values: values(fields, by),
+                    created_at: now.clone(),
+                    updated_at: now.clone(),
+                    version: 1,
+                });
+                match &mut **tx {
+                    $crate::DbConnection::Pg(pg) => {
+                        let rows: Vec<CopyRow> = rows.map(CopyRow::from).collect();
+                        diesel::copy_from($table::table).from_insertable(&rows).execute(pg)?;
+                    }
+                    $crate::DbConnection::Sqlite(sqlite) => {
+                        use $crate::records::PREPARED_ROWS;
+                        let mut rows = rows.peekable();
+                        while rows.peek().is_some() {
+                            let batch: Box<[NewRow]> = rows.by_ref().take(PREPARED_ROWS).collect();
+                            let table = $table::table;
+                            match Box::<[NewRow; PREPARED_ROWS]>::try_from(batch) {
+                                Ok(full) => diesel::insert_into(table).values(&*full).execute(sqlite)?,
+                                Err(rest) => diesel::insert_into(table).values(&*rest).execute(sqlite)?,
+                            };
+                        }
+                    }
                 }
                 Ok(())
             }
@@ -387,7 +456,7 @@ macro_rules! record_table {
                 records: Vec<$crate::records::Replacement<$Fields>>,
             ) -> Result<(), $crate::StoreError> {
                 use diesel::prelude::*;
-                let now = $crate::now();
+                let now = $crate::stored::WriteTime::new($crate::now());
                 let mut records = records.into_iter().peekable();
                 while records.peek().is_some() {
                     let chunk: Vec<_> = records.by_ref().take($crate::records::BATCH).collect();
@@ -420,8 +489,8 @@ macro_rules! record_table {
                             row: NewRow {
                                 org_id,
                                 values: values(r.fields, r.by),
-                                created_at: r.created_at,
-                                updated_at: now,
+                                created_at: $crate::stored::WriteTime::new(r.created_at),
+                                updated_at: now.clone(),
                                 version: r.version + 1,
                             },
                         })

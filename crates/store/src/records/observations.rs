@@ -7,7 +7,7 @@ use veikart_domain::records::{
     Dimension, ExternalRef, MetricKey, ObservationFields, ObservationFilter,
 };
 
-use super::{Provenance, day, parsed, parsed_opt, record_table};
+use super::{Provenance, day, parsed, parsed_opt, record_table, record_values};
 use crate::db::{DbConnection, MultiBackend};
 use crate::error::StoreError;
 use crate::rows::tenant_rows;
@@ -30,17 +30,20 @@ pub struct Observation {
     pub import_id: Option<i64>,
 }
 
-#[derive(Debug, Clone, PartialEq, Insertable, AsChangeset)]
-#[diesel(table_name = observations, treat_none_as_null = true, treat_none_as_default_value = false)]
-pub struct ObservationValues {
-    pub metric_key: String,
-    pub dimension: String,
-    pub observed_on: NaiveDate,
-    pub value: f64,
-    pub external_ref: Option<String>,
-    pub created_by: String,
-    pub updated_by: String,
-    pub import_id: Option<i64>,
+record_values! {
+    observations,
+    #[derive(Debug, Clone, PartialEq, Insertable, AsChangeset)]
+    #[diesel(table_name = observations, treat_none_as_null = true, treat_none_as_default_value = false)]
+    pub struct ObservationValues {
+        pub metric_key: String,
+        pub dimension: String,
+        pub observed_on: NaiveDate,
+        pub value: f64,
+        pub external_ref: Option<String>,
+        pub created_by: String,
+        pub updated_by: String,
+        pub import_id: Option<i64>,
+    }
 }
 
 tenant_rows!(observations, Observation, ObservationValues, "observation");

@@ -7,7 +7,7 @@ use veikart_domain::records::{
     ExternalRef, ProjectFields, ProjectFilter, ProjectStatus, ShortText, Title,
 };
 
-use super::{Provenance, Stored, day, parsed, parsed_opt, record_table};
+use super::{Provenance, Stored, day, parsed, parsed_opt, record_table, record_values};
 use crate::db::MultiBackend;
 use crate::error::{StoreError, stored_number};
 use crate::rows::tenant_rows;
@@ -35,22 +35,25 @@ pub struct Project {
     pub import_id: Option<i64>,
 }
 
-#[derive(Debug, Clone, PartialEq, Insertable, AsChangeset)]
-#[diesel(table_name = projects, treat_none_as_null = true, treat_none_as_default_value = false)]
-pub struct ProjectValues {
-    pub title: String,
-    pub role: Stored<ProjectRole>,
-    pub start_on: NaiveDate,
-    pub end_on: Option<NaiveDate>,
-    pub funder: Option<String>,
-    pub funding_scheme: Option<String>,
-    pub case_number: Option<String>,
-    pub external_funding: f64,
-    pub status: Stored<ProjectStatus>,
-    pub external_ref: Option<String>,
-    pub created_by: String,
-    pub updated_by: String,
-    pub import_id: Option<i64>,
+record_values! {
+    projects,
+    #[derive(Debug, Clone, PartialEq, Insertable, AsChangeset)]
+    #[diesel(table_name = projects, treat_none_as_null = true, treat_none_as_default_value = false)]
+    pub struct ProjectValues {
+        pub title: String,
+        pub role: Stored<ProjectRole>,
+        pub start_on: NaiveDate,
+        pub end_on: Option<NaiveDate>,
+        pub funder: Option<String>,
+        pub funding_scheme: Option<String>,
+        pub case_number: Option<String>,
+        pub external_funding: f64,
+        pub status: Stored<ProjectStatus>,
+        pub external_ref: Option<String>,
+        pub created_by: String,
+        pub updated_by: String,
+        pub import_id: Option<i64>,
+    }
 }
 
 tenant_rows!(projects, Project, ProjectValues, "project");

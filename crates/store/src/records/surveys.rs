@@ -5,7 +5,9 @@ use diesel::prelude::*;
 use veikart_domain::kpi::SurveyAudience;
 use veikart_domain::records::{ExternalRef, SurveyFields, SurveyFilter, Title};
 
-use super::{Provenance, Stored, count, day, parsed, parsed_opt, record_table, stored_count};
+use super::{
+    Provenance, Stored, count, day, parsed, parsed_opt, record_table, record_values, stored_count,
+};
 use crate::db::MultiBackend;
 use crate::error::{StoreError, stored_number};
 use crate::rows::tenant_rows;
@@ -34,22 +36,25 @@ pub struct Survey {
     pub import_id: Option<i64>,
 }
 
-#[derive(Debug, Clone, PartialEq, Insertable, AsChangeset)]
-#[diesel(table_name = surveys, treat_none_as_null = true, treat_none_as_default_value = false)]
-pub struct SurveyValues {
-    pub audience: Stored<SurveyAudience>,
-    pub title: String,
-    pub conducted_on: NaiveDate,
-    pub invited: i64,
-    pub responses: i64,
-    pub scale_min: f64,
-    pub scale_max: f64,
-    pub mean_score: Option<f64>,
-    pub nps: Option<i32>,
-    pub external_ref: Option<String>,
-    pub created_by: String,
-    pub updated_by: String,
-    pub import_id: Option<i64>,
+record_values! {
+    surveys,
+    #[derive(Debug, Clone, PartialEq, Insertable, AsChangeset)]
+    #[diesel(table_name = surveys, treat_none_as_null = true, treat_none_as_default_value = false)]
+    pub struct SurveyValues {
+        pub audience: Stored<SurveyAudience>,
+        pub title: String,
+        pub conducted_on: NaiveDate,
+        pub invited: i64,
+        pub responses: i64,
+        pub scale_min: f64,
+        pub scale_max: f64,
+        pub mean_score: Option<f64>,
+        pub nps: Option<i32>,
+        pub external_ref: Option<String>,
+        pub created_by: String,
+        pub updated_by: String,
+        pub import_id: Option<i64>,
+    }
 }
 
 tenant_rows!(surveys, Survey, SurveyValues, "survey");

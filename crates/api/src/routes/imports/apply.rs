@@ -102,7 +102,7 @@ fn import_in<K: RecordKind>(
     );
     let actor = &request.write.actor;
     let dry_run = request.dry_run;
-    let mut importer = Importer::<K>::new(tx, org_id, actor, import_id, dry_run, label, clock);
+    let mut importer = Importer::<K>::new(tx, org_id, actor, import_id, dry_run, label, clock)?;
     let options = &request.options;
     read_body(
         &mut request.body.file,
@@ -298,6 +298,13 @@ struct Importer<'t, 'c, 'a, K: RecordKind> {
     seen: Seen,
     /// The row that matched each stored record so far.
     claimed: HashMap<i64, u64>,
+    /// Whether the organisation had records of this kind when the import began. When it
+    /// had none, no chunk looks its keys up: the only records a lookup could find are the
+    /// import's own, and a row holding an earlier row's key is already an error of the
+    /// file ([`Importer::repeated_keys`]). A record another writer stores meanwhile with
+    /// one of the file's keys then stops the import as a conflict, as it would if stored
+    /// after the lookup.
+    stored_before: bool,
     /// The first [`MAX_ROW_ERRORS`] errors.
     errors: Vec<RowError>,
     error_count: usize,
@@ -345,7 +352,8 @@ impl<K: RecordKind> Sink for Importer<'_, '_, '_, K> {
 }
 
 impl<'t, 'c, 'a, K: RecordKind> Importer<'t, 'c, 'a, K> {
-    /// An importer with nothing read yet.
+    /// An importer with nothing read yet; asks whether the organisation has any record of
+    /// the kind.
     fn new(
         tx: &'t mut Tx<'c>,
         org_id: i64,
@@ -354,8 +362,9 @@ impl<'t, 'c, 'a, K: RecordKind> Importer<'t, 'c, 'a, K> {
         dry_run: bool,
         label: String,
         clock: Instant,
-    ) -> Self {
-        Importer {
+    ) -> Result<Self, StoreError> {
+        let stored_before = K::Table::any_stored(tx, org_id)?;
+        Ok(Importer {
             tx,
             org_id,
             actor,
@@ -370,7 +379,8 @@ impl<'t, 'c, 'a, K: RecordKind> Importer<'t, 'c, 'a, K> {
             error_count: 0,
             counts: Counts::default(),
             clock,
-        }
+            stored_before,
+        })
     }
 
     /// Once the whole body is read: its counts and the import's log label, or every
@@ -416,7 +426,11 @@ impl<'t, 'c, 'a, K: RecordKind> Importer<'t, 'c, 'a, K> {
         let rows = std::mem::take(&mut self.chunk);
         let mut errors = self.repeated_keys(&rows);
         errors.extend(self.unknown_measures(&rows)?);
-        let stored = Holders::<K>::of(self.tx, self.org_id, &rows)?;
+        let stored = if self.stored_before {
+            Holders::<K>::of(self.tx, self.org_id, &rows)?
+        } else {
+            Holders::none()
+        };
         let matched = self.matched(rows, &stored, &mut errors);
         errors.sort_by_key(|e| e.row);
         self.note(errors);
@@ -582,6 +596,15 @@ impl<K: RecordKind> Holders<K> {
             fields,
             by_key,
         })
+    }
+
+    /// No stored records: every row is new.
+    fn none() -> Self {
+        Holders {
+            rows: Vec::new(),
+            fields: Vec::new(),
+            by_key: HashMap::new(),
+        }
     }
 
     /// The records a row's keys match, each once, with the field of the last key that
