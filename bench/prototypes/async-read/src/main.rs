@@ -4,7 +4,11 @@
 //! CPU and the context switches per request of that design beside the service's.
 //!
 //! Each actix worker keeps one tokio-postgres connection, driven by the worker's own
-//! event loop, with both statements prepared once: a request decodes the bearer token
+//! event loop, with both statements prepared once. With `PROTOTYPE_CLIENT=blocking` it
+//! keeps one diesel `PgConnection` instead and runs the statement (the same, written with
+//! diesel's DSL, prepared once per connection) on the worker, blocking it until PostgreSQL
+//! answers — the service's own way for a short read — so that the two modes part the
+//! client's share of a read from the service's own work. A request decodes the bearer token
 //! (HS256, as the service's tokens), runs one statement — the same SQL the service sends,
 //! the organisation found by its slug inside it — and writes the row(s) as JSON. It does
 //! none of the service's other work (request ids, metrics, roles beyond the
@@ -17,6 +21,7 @@ use std::rc::Rc;
 
 use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
 use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde::{Deserialize, Serialize};
 use tokio_postgres::{Client, NoTls, Row, Statement};
@@ -35,12 +40,44 @@ struct Db {
     page: Statement,
 }
 
+// The two tables as the service's schema has them (the columns these reads use).
+diesel::table! {
+    plans (id) {
+        id -> BigInt,
+        org_id -> BigInt,
+        title -> Text,
+        period_start -> Date,
+        period_end -> Date,
+        status -> Text,
+        adopted_on -> Nullable<Date>,
+        adopted_by -> Nullable<Text>,
+        published -> Bool,
+        intro -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> Integer,
+        strategy_id -> Nullable<BigInt>,
+        revision -> Integer,
+    }
+}
+
+diesel::table! {
+    organisations (id) {
+        id -> BigInt,
+        slug -> Text,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(plans, organisations);
+
 thread_local! {
     static DB: RefCell<Option<Rc<Db>>> = const { RefCell::new(None) };
+    static BLOCKING: RefCell<Option<PgConnection>> = const { RefCell::new(None) };
 }
 
 struct Settings {
     url: String,
+    blocking: bool,
     key: DecodingKey,
     validation: Validation,
 }
@@ -52,7 +89,8 @@ struct Claims {
     org: Option<String>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Queryable, Selectable)]
+#[diesel(table_name = plans)]
 struct Plan {
     id: i64,
     org_id: i64,
@@ -109,15 +147,11 @@ async fn db(settings: &Settings) -> Result<Rc<Db>, String> {
         .map_err(|e| e.to_string())?;
     actix_web::rt::spawn(connection);
     let by_id = client
-        .prepare(&format!(
-            "SELECT {PLAN_COLUMNS} FROM plans WHERE {IN_ORG} AND plans.id = $2 LIMIT 1"
-        ))
+        .prepare(&by_id_sql())
         .await
         .map_err(|e| e.to_string())?;
     let page = client
-        .prepare(&format!(
-            "SELECT {PLAN_COLUMNS} FROM plans WHERE {IN_ORG} AND plans.id > $2 ORDER BY plans.id LIMIT $3"
-        ))
+        .prepare(&page_sql())
         .await
         .map_err(|e| e.to_string())?;
     let db = Rc::new(Db {
@@ -127,6 +161,31 @@ async fn db(settings: &Settings) -> Result<Rc<Db>, String> {
     });
     DB.with(|slot| *slot.borrow_mut() = Some(db.clone()));
     Ok(db)
+}
+
+/// Runs `read` on this worker's blocking connection, opened on its first request.
+fn blocking<T>(
+    settings: &Settings,
+    read: impl FnOnce(&mut PgConnection) -> QueryResult<T>,
+) -> Result<T, String> {
+    BLOCKING.with(|slot| {
+        let mut slot = slot.borrow_mut();
+        if slot.is_none() {
+            *slot = Some(PgConnection::establish(&settings.url).map_err(|e| e.to_string())?);
+        }
+        let conn = slot.as_mut().ok_or("no connection")?;
+        read(conn).map_err(|e| e.to_string())
+    })
+}
+
+fn by_id_sql() -> String {
+    format!("SELECT {PLAN_COLUMNS} FROM plans WHERE {IN_ORG} AND plans.id = $2 LIMIT 1")
+}
+
+fn page_sql() -> String {
+    format!(
+        "SELECT {PLAN_COLUMNS} FROM plans WHERE {IN_ORG} AND plans.id > $2 ORDER BY plans.id LIMIT $3"
+    )
 }
 
 /// The organisation the bearer token is for, if it is valid and for `org`.
@@ -143,6 +202,62 @@ fn authorised(request: &HttpRequest, settings: &Settings, org: &str) -> bool {
         .is_ok_and(|data| data.claims.org.as_deref() == Some(org))
 }
 
+/// The id of the organisation `slug`, as a subquery (diesel; the statement is prepared once
+/// per connection: the query's type has a static id).
+fn of_org(
+    slug: &str,
+) -> diesel::dsl::Select<
+    diesel::dsl::Filter<organisations::table, diesel::dsl::Eq<organisations::slug, &str>>,
+    organisations::id,
+> {
+    organisations::table
+        .filter(organisations::slug.eq(slug))
+        .select(organisations::id)
+}
+
+/// Plan `id` of `org`, by the client this prototype runs with.
+async fn one_plan(settings: &Settings, org: String, id: i64) -> Result<Option<Plan>, String> {
+    if settings.blocking {
+        return blocking(settings, |conn| {
+            plans::table
+                .filter(plans::org_id.eq_any(of_org(&org)))
+                .filter(plans::id.eq(id))
+                .select(Plan::as_select())
+                .first(conn)
+                .optional()
+        });
+    }
+    let db = db(settings).await?;
+    let row = db
+        .client
+        .query_opt(&db.by_id, &[&org, &id])
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(row.as_ref().map(Plan::of))
+}
+
+/// The first `limit` plans of `org` and one more, by the client this prototype runs with.
+async fn first_plans(settings: &Settings, org: String, limit: i64) -> Result<Vec<Plan>, String> {
+    if settings.blocking {
+        return blocking(settings, |conn| {
+            plans::table
+                .filter(plans::org_id.eq_any(of_org(&org)))
+                .filter(plans::id.gt(0))
+                .order(plans::id)
+                .limit(limit + 1)
+                .select(Plan::as_select())
+                .load(conn)
+        });
+    }
+    let db = db(settings).await?;
+    let rows = db
+        .client
+        .query(&db.page, &[&org, &0i64, &(limit + 1)])
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(rows.iter().map(Plan::of).collect())
+}
+
 async fn plan(
     request: HttpRequest,
     path: web::Path<(String, i64)>,
@@ -152,19 +267,12 @@ async fn plan(
     if !authorised(&request, &settings, &org) {
         return HttpResponse::Unauthorized().finish();
     }
-    let db = match db(&settings).await {
-        Ok(db) => db,
-        Err(e) => return HttpResponse::ServiceUnavailable().body(e),
-    };
-    match db.client.query_opt(&db.by_id, &[&org, &id]).await {
-        Ok(Some(row)) => {
-            let plan = Plan::of(&row);
-            HttpResponse::Ok()
-                .insert_header(("etag", format!("\"{}\"", plan.version)))
-                .json(plan)
-        }
+    match one_plan(&settings, org, id).await {
+        Ok(Some(plan)) => HttpResponse::Ok()
+            .insert_header(("etag", format!("\"{}\"", plan.version)))
+            .json(plan),
         Ok(None) => HttpResponse::NotFound().finish(),
-        Err(e) => HttpResponse::InternalServerError().body(e.to_string()),
+        Err(e) => HttpResponse::InternalServerError().body(e),
     }
 }
 
@@ -183,18 +291,9 @@ async fn plans(
     if !authorised(&request, &settings, &org) {
         return HttpResponse::Unauthorized().finish();
     }
-    let db = match db(&settings).await {
-        Ok(db) => db,
-        Err(e) => return HttpResponse::ServiceUnavailable().body(e),
-    };
     let limit = query.limit.unwrap_or(20).clamp(1, 100);
-    match db
-        .client
-        .query(&db.page, &[&org, &0i64, &(limit + 1)])
-        .await
-    {
-        Ok(rows) => {
-            let mut items: Vec<Plan> = rows.iter().map(Plan::of).collect();
+    match first_plans(&settings, org, limit).await {
+        Ok(mut items) => {
             let more = items.len() as i64 > limit;
             items.truncate(limit as usize);
             let next_cursor = more
@@ -202,7 +301,7 @@ async fn plans(
                 .flatten();
             HttpResponse::Ok().json(PlanPage { items, next_cursor })
         }
-        Err(e) => HttpResponse::InternalServerError().body(e.to_string()),
+        Err(e) => HttpResponse::InternalServerError().body(e),
     }
 }
 
@@ -217,8 +316,10 @@ async fn main() -> std::io::Result<()> {
         .ok()
         .and_then(|w| w.parse().ok())
         .unwrap_or(2);
+    let blocking = std::env::var("PROTOTYPE_CLIENT").is_ok_and(|c| c == "blocking");
     let settings = web::Data::new(Settings {
         url,
+        blocking,
         key: DecodingKey::from_secret(secret.as_bytes()),
         validation: Validation::new(Algorithm::HS256),
     });
