@@ -106,9 +106,13 @@ create_db() {
 }
 
 free_port() {
-  local p
+  local p low
+  # below the kernel's range of ephemeral ports: a port in it can be taken by an outgoing
+  # connection (the service's own to PostgreSQL, a client's) between this check and the bind
+  low=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
+  ((low > 20000)) || low=32768
   for _ in $(seq 100); do
-    p=$((20000 + RANDOM % 30000))
+    p=$((10000 + RANDOM % (low - 10000)))
     # nothing listens there if a connection is refused
     if ! (: <"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
       echo "$p"
