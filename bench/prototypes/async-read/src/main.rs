@@ -25,6 +25,7 @@ use diesel::prelude::*;
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde::{Deserialize, Serialize};
 use tokio_postgres::{Client, NoTls, Row, Statement};
+use veikart_store::schema::{organisations, plans};
 
 const PLAN_COLUMNS: &str = "plans.id, plans.org_id, plans.title, plans.period_start, \
     plans.period_end, plans.status, plans.adopted_on, plans.adopted_by, plans.published, \
@@ -39,36 +40,6 @@ struct Db {
     by_id: Statement,
     page: Statement,
 }
-
-// The two tables as the service's schema has them (the columns these reads use).
-diesel::table! {
-    plans (id) {
-        id -> BigInt,
-        org_id -> BigInt,
-        title -> Text,
-        period_start -> Date,
-        period_end -> Date,
-        status -> Text,
-        adopted_on -> Nullable<Date>,
-        adopted_by -> Nullable<Text>,
-        published -> Bool,
-        intro -> Nullable<Text>,
-        created_at -> Timestamp,
-        updated_at -> Timestamp,
-        version -> Integer,
-        strategy_id -> Nullable<BigInt>,
-        revision -> Integer,
-    }
-}
-
-diesel::table! {
-    organisations (id) {
-        id -> BigInt,
-        slug -> Text,
-    }
-}
-
-diesel::allow_tables_to_appear_in_same_query!(plans, organisations);
 
 thread_local! {
     static DB: RefCell<Option<Rc<Db>>> = const { RefCell::new(None) };
