@@ -25,6 +25,27 @@ pub enum DbConnection {
 
 pub type Pool = r2d2::Pool<ConnectionManager>;
 
+/// `$run`, with `$conn` (a `&mut DbConnection`) seen as its backend's own connection
+/// (`PgConnection` or `SqliteConnection`) under the name `$c`; `$run` is compiled once for
+/// each backend.
+///
+/// For the reads every request makes. A query written without `into_boxed` has a static
+/// type, and on its backend's own connection that type is its prepared statement's key:
+/// the statement is found without building the SQL text, which is written once per
+/// connection. Through `DbConnection` the text is built on every run (twice: the
+/// `MultiConnection` writes the query out before its backend sees it), and the statement
+/// is looked up by it (docs/benchmarks.md, "CPU per request").
+macro_rules! on_own_backend {
+    ($conn:expr, |$c:ident| $run:expr) => {
+        match $conn {
+            $crate::db::DbConnection::Pg($c) => $run,
+            $crate::db::DbConnection::Sqlite($c) => $run,
+        }
+    };
+}
+
+pub(crate) use on_own_backend;
+
 const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/postgres");
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/sqlite");
 

@@ -4,12 +4,12 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use crate::db::DbConnection;
+use crate::db::{DbConnection, on_own_backend};
 use crate::error::StoreError;
 use crate::page::{Page, PageRequest};
 use crate::rows::tenant_rows;
 use crate::schema::{organisations, plans};
-use crate::scope::{Org, in_org};
+use crate::scope::{Org, with_org_condition};
 use crate::stored::Stored;
 use veikart_domain::PlanStatus;
 
@@ -78,11 +78,22 @@ pub fn read(
     id: i64,
     published_only: bool,
 ) -> Result<Plan, StoreError> {
-    let mut query = in_org!(plans, org).filter(plans::id.eq(id));
-    if published_only {
-        query = query.filter(plans::published.eq(true));
-    }
-    Ok(query.first::<Plan>(conn)?)
+    let readable = readable_by(published_only);
+    Ok(with_org_condition!(plans::org_id, org, |in_org| {
+        let query = plans::table
+            .filter(in_org)
+            .filter(plans::id.eq(id))
+            .filter(readable);
+        on_own_backend!(conn, |c| query.first::<Plan>(c))
+    })?)
+}
+
+/// "The plan may be read": by anyone when not `published_only`, else only if published
+/// (`published OR $n`, one statement shape for both).
+fn readable_by(
+    published_only: bool,
+) -> diesel::dsl::Or<plans::published, diesel::dsl::AsExprOf<bool, diesel::sql_types::Bool>> {
+    plans::published.or((!published_only).into_sql::<diesel::sql_types::Bool>())
 }
 
 /// Which data a computed answer about a plan was made from: the organisation (its id and
@@ -105,21 +116,21 @@ pub fn data_version(
     id: i64,
     published_only: bool,
 ) -> Result<DataVersion, StoreError> {
-    let mut query = plans::table
-        .inner_join(organisations::table)
-        .filter(plans::id.eq(id))
-        .select((
-            organisations::id,
-            organisations::created_at,
-            organisations::data_version,
-            organisations::data_changed_at,
-        ))
-        .into_boxed::<crate::db::MultiBackend>();
-    query = crate::scope::organisation_is!(query, org);
-    if published_only {
-        query = query.filter(plans::published.eq(true));
-    }
-    Ok(query.first::<DataVersion>(conn)?)
+    let readable = readable_by(published_only);
+    Ok(with_org_condition!(@organisations, org, |is_org| {
+        let query = plans::table
+            .inner_join(organisations::table)
+            .filter(is_org)
+            .filter(plans::id.eq(id))
+            .filter(readable)
+            .select((
+                organisations::id,
+                organisations::created_at,
+                organisations::data_version,
+                organisations::data_changed_at,
+            ));
+        on_own_backend!(conn, |c| query.first::<DataVersion>(c))
+    })?)
 }
 
 /// Narrows a plan listing.
@@ -136,32 +147,50 @@ pub struct PlanFilter {
 
 /// One page of the organisation's plans in id order; one statement (an empty page asks
 /// once more whether the organisation exists: `NotFound` otherwise).
+///
+/// Each filter left unset is a condition its NULL parameter makes true (`$n IS NULL OR
+/// …`), so every listing is one statement shape, prepared once ([`on_own_backend`]).
 pub fn list(
     conn: &mut DbConnection,
     org: Org<'_>,
     filter: &PlanFilter,
     page: PageRequest,
 ) -> Result<Page<Plan>, StoreError> {
-    let mut query = in_org!(plans, org).filter(plans::id.gt(page.after_id()));
-    if let Some(status) = filter.status {
-        query = query.filter(plans::status.eq(Stored(status)));
-    }
-    if let Some(strategy_id) = filter.strategy_id {
-        query = query.filter(plans::strategy_id.eq(strategy_id));
-    }
-    if filter.published_only {
-        query = query.filter(plans::published.eq(true));
-    }
-    if let Some(from) = filter.from {
-        query = query.filter(plans::period_end.ge(from));
-    }
-    if let Some(to) = filter.to {
-        query = query.filter(plans::period_start.le(to));
-    }
-    let rows = query
-        .order(plans::id.asc())
-        .limit(page.fetch_limit())
-        .load::<Plan>(conn)?;
+    use diesel::sql_types::{BigInt, Date, Nullable, Text};
+    let status = filter.status.map(Stored);
+    let (strategy_id, from, to) = (filter.strategy_id, filter.from, filter.to);
+    let readable = readable_by(filter.published_only);
+    let rows = with_org_condition!(plans::org_id, org, |in_org| {
+        let query = plans::table
+            .filter(in_org)
+            .filter(plans::id.gt(page.after_id()))
+            .filter(readable)
+            .filter(
+                status
+                    .into_sql::<Nullable<Text>>()
+                    .is_null()
+                    .or(plans::status.nullable().eq(status)),
+            )
+            .filter(
+                strategy_id
+                    .into_sql::<Nullable<BigInt>>()
+                    .is_null()
+                    .or(plans::strategy_id.eq(strategy_id)),
+            )
+            .filter(
+                from.into_sql::<Nullable<Date>>()
+                    .is_null()
+                    .or(plans::period_end.nullable().ge(from)),
+            )
+            .filter(
+                to.into_sql::<Nullable<Date>>()
+                    .is_null()
+                    .or(plans::period_start.nullable().le(to)),
+            )
+            .order(plans::id.asc())
+            .limit(page.fetch_limit());
+        on_own_backend!(conn, |c| query.load::<Plan>(c))
+    })?;
     if rows.is_empty() {
         org.ensure_exists(conn)?;
     }

@@ -134,10 +134,10 @@ macro_rules! tenant_rows {
                 published_only: bool,
                 id: i64,
             ) -> Result<$Row, $crate::StoreError> {
-                use diesel::prelude::*;
-                Ok($crate::rows::plan_part_query!($table, org, plan_id, published_only)
-                    .filter($table::id.eq(id))
-                    .first::<$Row>(conn)?)
+                Ok($crate::rows::with_plan_part_condition!($table, org, plan_id, published_only, |in_plan| {
+                    let query = $table::table.filter(in_plan).filter($table::id.eq(id));
+                    $crate::db::on_own_backend!(conn, |c| query.first::<$Row>(c))
+                })?)
             }
             fn list_in_plan(
                 conn: &mut $crate::db::DbConnection,
@@ -146,12 +146,14 @@ macro_rules! tenant_rows {
                 published_only: bool,
                 page: $crate::PageRequest,
             ) -> Result<$crate::Page<$Row>, $crate::StoreError> {
-                use diesel::prelude::*;
-                let rows = $crate::rows::plan_part_query!($table, org, plan_id, published_only)
-                    .filter($table::id.gt(page.after_id()))
-                    .order($table::id.asc())
-                    .limit(page.fetch_limit())
-                    .load::<$Row>(conn)?;
+                let rows = $crate::rows::with_plan_part_condition!($table, org, plan_id, published_only, |in_plan| {
+                    let query = $table::table
+                        .filter(in_plan)
+                        .filter($table::id.gt(page.after_id()))
+                        .order($table::id.asc())
+                        .limit(page.fetch_limit());
+                    $crate::db::on_own_backend!(conn, |c| query.load::<$Row>(c))
+                })?;
                 if rows.is_empty() {
                     $crate::plans::read(conn, org, plan_id, published_only)?;
                 }
@@ -197,10 +199,10 @@ macro_rules! tenant_rows {
                 org: impl Into<$crate::Org<'o>>,
                 id: i64,
             ) -> Result<$Row, $crate::StoreError> {
-                use diesel::prelude::*;
-                Ok($crate::scope::in_org!($table, org.into())
-                    .filter($table::id.eq(id))
-                    .first::<$Row>(conn)?)
+                Ok($crate::scope::with_org_condition!($table::org_id, org.into(), |in_org| {
+                    let query = $table::table.filter(in_org).filter($table::id.eq(id));
+                    $crate::db::on_own_backend!(conn, |c| query.first::<$Row>(c))
+                })?)
             }
 
             fn insert(
@@ -297,14 +299,16 @@ macro_rules! tenant_rows {
                     parent_id: i64,
                     page: $crate::PageRequest,
                 ) -> Result<$crate::Page<$Row>, $crate::StoreError> {
-                    use diesel::prelude::*;
                     let org = org.into();
-                    let rows = $crate::scope::in_org!($table, org)
-                        .filter($table::$parent.eq(parent_id))
-                        .filter($table::id.gt(page.after_id()))
-                        .order($table::id.asc())
-                        .limit(page.fetch_limit())
-                        .load::<$Row>(conn)?;
+                    let rows = $crate::scope::with_org_condition!($table::org_id, org, |in_org| {
+                        let query = $table::table
+                            .filter(in_org)
+                            .filter($table::$parent.eq(parent_id))
+                            .filter($table::id.gt(page.after_id()))
+                            .order($table::id.asc())
+                            .limit(page.fetch_limit());
+                        $crate::db::on_own_backend!(conn, |c| query.load::<$Row>(c))
+                    })?;
                     if rows.is_empty() {
                         org.ensure_exists(conn)?;
                     }
@@ -316,11 +320,13 @@ macro_rules! tenant_rows {
                     org: impl Into<$crate::Org<'o>>,
                     parent_id: i64,
                 ) -> Result<Vec<$Row>, $crate::StoreError> {
-                    use diesel::prelude::*;
-                    Ok($crate::scope::in_org!($table, org.into())
-                        .filter($table::$parent.eq(parent_id))
-                        .order($table::id.asc())
-                        .load::<$Row>(conn)?)
+                    Ok($crate::scope::with_org_condition!($table::org_id, org.into(), |in_org| {
+                        let query = $table::table
+                            .filter(in_org)
+                            .filter($table::$parent.eq(parent_id))
+                            .order($table::id.asc());
+                        $crate::db::on_own_backend!(conn, |c| query.load::<$Row>(c))
+                    })?)
                 }
 
                 fn count_for(
@@ -340,25 +346,30 @@ macro_rules! tenant_rows {
     };
 }
 
-/// `$table` (a plan part) as a boxed query narrowed to the rows of plan `$plan_id` in
-/// organisation `$org`, and with `$published_only` to a published plan's.
-macro_rules! plan_part_query {
-    ($table:ident, $org:expr, $plan_id:expr, $published_only:expr) => {{
-        use diesel::prelude::*;
-        let query = $crate::scope::in_org!($table, $org);
-        if $published_only {
-            query.filter(
-                $table::plan_id.eq_any(
-                    $crate::schema::plans::table
-                        .filter($crate::schema::plans::id.eq($plan_id))
-                        .filter($crate::schema::plans::published.eq(true))
-                        .select($crate::schema::plans::id),
-                ),
-            )
-        } else {
-            query.filter($table::plan_id.eq($plan_id))
-        }
+/// `$body`, with `$condition` bound to "the row is a part of plan `$plan_id` in
+/// organisation `$org`", and with `$published_only` "… of a published plan" (a subquery
+/// on `plans`). Compiled once for each way of naming the organisation and each
+/// `$published_only`, so that a query built from it keeps a static type
+/// ([`with_org_condition`](crate::scope::with_org_condition)).
+macro_rules! with_plan_part_condition {
+    ($table:ident, $org:expr, $plan_id:expr, $published_only:expr, |$condition:ident| $body:expr) => {{
+        $crate::scope::with_org_condition!($table::org_id, $org, |in_org| {
+            if $published_only {
+                let $condition = in_org.and(
+                    $table::plan_id.eq_any(
+                        $crate::schema::plans::table
+                            .filter($crate::schema::plans::id.eq($plan_id))
+                            .filter($crate::schema::plans::published.eq(true))
+                            .select($crate::schema::plans::id),
+                    ),
+                );
+                $body
+            } else {
+                let $condition = in_org.and($table::plan_id.eq($plan_id));
+                $body
+            }
+        })
     }};
 }
 
-pub(crate) use {plan_part_query, tenant_rows};
+pub(crate) use {tenant_rows, with_plan_part_condition};

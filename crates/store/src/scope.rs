@@ -96,37 +96,61 @@ impl<'a> Org<'a> {
 /// `$query` (boxed, with `organisations` among its tables) narrowed to organisation `$org`.
 macro_rules! organisation_is {
     ($query:expr, $org:expr) => {{
-        use diesel::prelude::*;
-        use $crate::schema::organisations;
         let query = $query;
-        match $org {
-            $crate::scope::Org::Id(id) => query.filter(organisations::id.eq(id)),
-            $crate::scope::Org::Slug(slug) => query.filter(organisations::slug.eq(slug)),
-            $crate::scope::Org::SlugForKey { slug, key } => query
-                .filter(organisations::slug.eq(slug))
-                .filter(organisations::id.eq_any($crate::scope::opened_by(key.digest, key.at))),
-        }
+        $crate::scope::with_org_condition!(@organisations, $org, |is_org| query.filter(is_org))
     }};
 }
 
 pub(crate) use organisation_is;
 
-/// `$table` as a boxed query, narrowed to the rows of organisation `$org` (an [`Org`]).
-macro_rules! in_org {
-    ($table:ident, $org:expr) => {{
+/// `$body`, with `$condition` bound to "column `$org_id` (an organisation id) names
+/// organisation `$org`" (an [`Org`]): `org_id = $1` for an id, a subquery on the slug
+/// (and the key, for [`Org::SlugForKey`]) otherwise. The condition has a different type
+/// for each way of naming the organisation, so `$body` is compiled once for each: a query
+/// built from it without `into_boxed` keeps a static type (see [`on_own_backend`]).
+///
+/// With `@organisations` in place of a column, the condition is on the `organisations`
+/// row of a query that has the table among its own (`id = $1`, or `slug = $1`).
+///
+/// [`on_own_backend`]: crate::db::on_own_backend
+macro_rules! with_org_condition {
+    (@organisations, $org:expr, |$condition:ident| $body:expr) => {{
         use diesel::prelude::*;
-        let query = $table::table.into_boxed::<$crate::db::MultiBackend>();
         match $org {
-            $crate::scope::Org::Id(id) => query.filter($table::org_id.eq(id)),
-            $crate::scope::Org::Slug(slug) => query.filter(
-                $table::org_id.eq_any(
+            $crate::scope::Org::Id(id) => {
+                let $condition = $crate::schema::organisations::id.eq(id);
+                $body
+            }
+            $crate::scope::Org::Slug(slug) => {
+                let $condition = $crate::schema::organisations::slug.eq(slug);
+                $body
+            }
+            $crate::scope::Org::SlugForKey { slug, key } => {
+                let $condition = $crate::schema::organisations::slug.eq(slug).and(
+                    $crate::schema::organisations::id
+                        .eq_any($crate::scope::opened_by(key.digest, key.at)),
+                );
+                $body
+            }
+        }
+    }};
+    ($org_id:expr, $org:expr, |$condition:ident| $body:expr) => {{
+        use diesel::prelude::*;
+        match $org {
+            $crate::scope::Org::Id(id) => {
+                let $condition = $org_id.eq(id);
+                $body
+            }
+            $crate::scope::Org::Slug(slug) => {
+                let $condition = $org_id.eq_any(
                     $crate::schema::organisations::table
                         .filter($crate::schema::organisations::slug.eq(slug))
                         .select($crate::schema::organisations::id),
-                ),
-            ),
-            $crate::scope::Org::SlugForKey { slug, key } => query.filter(
-                $table::org_id.eq_any(
+                );
+                $body
+            }
+            $crate::scope::Org::SlugForKey { slug, key } => {
+                let $condition = $org_id.eq_any(
                     $crate::schema::organisations::table
                         .filter($crate::schema::organisations::slug.eq(slug))
                         .filter(
@@ -134,9 +158,23 @@ macro_rules! in_org {
                                 .eq_any($crate::scope::opened_by(key.digest, key.at)),
                         )
                         .select($crate::schema::organisations::id),
-                ),
-            ),
+                );
+                $body
+            }
         }
+    }};
+}
+
+pub(crate) use with_org_condition;
+
+/// `$table` as a boxed query, narrowed to the rows of organisation `$org` (an [`Org`]).
+macro_rules! in_org {
+    ($table:ident, $org:expr) => {{
+        $crate::scope::with_org_condition!($table::org_id, $org, |in_org| {
+            $table::table
+                .into_boxed::<$crate::db::MultiBackend>()
+                .filter(in_org)
+        })
     }};
 }
 
