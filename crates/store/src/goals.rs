@@ -4,7 +4,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::db::DbConnection;
+use crate::db::{DbConnection, on_own_backend};
 use crate::error::StoreError;
 use crate::page::{Page, PageRequest};
 use crate::rows::tenant_rows;
@@ -96,18 +96,16 @@ pub fn of_plan_and_strategy(
     plan_id: i64,
     strategy_id: Option<i64>,
 ) -> Result<Vec<Goal>, StoreError> {
-    let mut query = goals::table.filter(goals::org_id.eq(org_id)).into_boxed();
-    query = match strategy_id {
-        Some(strategy_id) => query.filter(
+    // Without a strategy, `strategy_id = NULL` holds for no row: one statement shape.
+    let query = goals::table
+        .filter(goals::org_id.eq(org_id))
+        .filter(
             goals::plan_id
                 .eq(plan_id)
                 .or(goals::strategy_id.eq(strategy_id)),
-        ),
-        None => query.filter(goals::plan_id.eq(plan_id)),
-    };
-    Ok(query
-        .order((goals::position.asc(), goals::id.asc()))
-        .load::<Goal>(conn)?)
+        )
+        .order((goals::position.asc(), goals::id.asc()));
+    Ok(on_own_backend!(conn, |c| query.load::<Goal>(c))?)
 }
 
 /// How many goals a strategy has.
