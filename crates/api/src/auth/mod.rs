@@ -11,6 +11,7 @@ pub mod deferred;
 mod extract;
 pub mod keys;
 mod secret;
+mod verified;
 
 pub use crate::claims::Claims;
 pub use extract::{Auth, MaybeAuth};
@@ -63,6 +64,8 @@ pub struct Authenticator {
     public: Option<(DecodingKey, Algorithm)>,
     issuer: Option<String>,
     audience: Option<String>,
+    /// Tokens that passed [`Self::verify`] before (see [`verified`]).
+    verified: verified::VerifiedTokens,
 }
 
 impl Authenticator {
@@ -87,13 +90,26 @@ impl Authenticator {
             public,
             issuer: config.issuer.clone(),
             audience: config.audience.clone(),
+            verified: verified::VerifiedTokens::default(),
         };
         self_test()?;
         Ok(authenticator)
     }
 
-    /// Verifies a token and returns its claims, or says why it is refused.
+    /// Verifies a token and returns its claims, or says why it is refused. A token that
+    /// passed before is taken from [`verified`] while it has not expired.
     pub fn verify(&self, token: &str) -> Result<Claims, String> {
+        let now = chrono::Utc::now().timestamp().max(0).unsigned_abs();
+        if let Some(claims) = self.verified.get(token, now) {
+            return Ok(claims);
+        }
+        let claims = self.verify_fully(token)?;
+        self.verified.remember(token, &claims);
+        Ok(claims)
+    }
+
+    /// The whole check of a token: its header, signature, required claims and expiry.
+    fn verify_fully(&self, token: &str) -> Result<Claims, String> {
         let header =
             jsonwebtoken::decode_header(token).map_err(|e| format!("malformed token: {e}"))?;
         let key = match header.alg {
@@ -293,5 +309,38 @@ mod tests {
             .mint(&strict.claims_for("a", Some("ig"), Role::Viewer, Duration::from_secs(60)))
             .unwrap();
         assert!(strict.verify(&full).is_ok());
+    }
+
+    #[test]
+    fn a_token_verified_before_is_refused_once_altered_and_by_other_keys() {
+        let auth = Authenticator::new(&config()).unwrap();
+        let claims = auth.claims_for("kari", Some("ig"), Role::Editor, Duration::from_secs(60));
+        let token = auth.mint(&claims).unwrap();
+        assert_eq!(auth.verify(&token).unwrap(), claims);
+        assert_eq!(auth.verify(&token).unwrap(), claims, "the remembered token");
+        let mut altered = token.clone();
+        altered.push('x');
+        assert!(auth.verify(&altered).is_err());
+        let other_keys = Authenticator::new(&JwtConfig {
+            secret: Some(vec![7; 32]),
+            ..JwtConfig::default()
+        })
+        .unwrap();
+        assert!(other_keys.verify(&token).is_err());
+    }
+
+    #[test]
+    fn an_expired_token_is_refused_though_it_passed_before() {
+        let auth = Authenticator::new(&config()).unwrap();
+        let mut claims = auth.claims_for("kari", Some("ig"), Role::Editor, Duration::ZERO);
+        let token = auth.mint(&claims).unwrap();
+        // Within the verifier's leeway the full check passes it, and it is remembered…
+        assert!(auth.verify(&token).is_ok());
+        // …but not used after `exp`: the full check runs again, and refuses a token past
+        // the leeway.
+        claims.exp -= 120;
+        let expired = auth.mint(&claims).unwrap();
+        auth.verified.remember(&expired, &claims);
+        assert!(auth.verify(&expired).is_err());
     }
 }
