@@ -253,6 +253,60 @@ fn plans_are_listed_page_by_page_and_filtered_by_period() {
 }
 
 #[test]
+fn plans_are_filtered_by_strategy_and_status_each_alone_and_together() {
+    let app = TestApp::spawn();
+    let org = app.create_org("ig");
+    let editor = app.token(&org, Role::Editor);
+    let strategy = app.create(
+        &org,
+        "/strategies",
+        json!({"title": "Strategi", "period_start": "2020-01-01", "period_end": "2023-12-31"}),
+    )["id"]
+        .as_i64()
+        .unwrap();
+    let following = app.create(
+        &org,
+        "/plans",
+        PlanBuilder::new("Følger strategien")
+            .with("strategy_id", json!(strategy))
+            .build(),
+    )["id"]
+        .as_i64()
+        .unwrap();
+    let alone = app.create_plan(&org, "Uten strategi")["id"]
+        .as_i64()
+        .unwrap();
+    let ids = |query: &str| -> Vec<i64> {
+        let page = app
+            .get(&format!("/api/v1/orgs/{org}/plans{query}"))
+            .bearer(&editor)
+            .send();
+        assert_eq!(page.status, 200, "{query}: {}", page.body);
+        page.json()["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["id"].as_i64().unwrap())
+            .collect()
+    };
+    assert_eq!(ids(""), [following, alone]);
+    assert_eq!(ids(&format!("?strategy_id={strategy}")), [following]);
+    assert_eq!(
+        ids(&format!("?strategy_id={}", strategy + 1000)),
+        Vec::<i64>::new()
+    );
+    assert_eq!(ids("?status=draft"), [following, alone]);
+    assert_eq!(
+        ids(&format!("?status=draft&strategy_id={strategy}")),
+        [following]
+    );
+    assert_eq!(
+        ids(&format!("?status=adopted&strategy_id={strategy}")),
+        Vec::<i64>::new()
+    );
+}
+
+#[test]
 fn a_date_is_four_digit_year_month_day_in_0001_to_9999_wherever_it_is_sent() {
     let app = TestApp::spawn();
     let org = app.create_org("ig");
