@@ -145,6 +145,17 @@ pub struct PlanFilter {
     pub to: Option<NaiveDate>,
 }
 
+/// `$value IS NULL OR $condition`: a listing's filter, which an unset (`None`) `$value`
+/// of SQL type `$sql_type` leaves out, in one statement shape for both.
+macro_rules! unset_or {
+    ($value:expr, $sql_type:ty, $condition:expr) => {
+        $value
+            .into_sql::<diesel::sql_types::Nullable<$sql_type>>()
+            .is_null()
+            .or($condition)
+    };
+}
+
 /// One page of the organisation's plans in id order; one statement (an empty page asks
 /// once more whether the organisation exists: `NotFound` otherwise).
 ///
@@ -156,7 +167,7 @@ pub fn list(
     filter: &PlanFilter,
     page: PageRequest,
 ) -> Result<Page<Plan>, StoreError> {
-    use diesel::sql_types::{BigInt, Date, Nullable, Text};
+    use diesel::sql_types::{BigInt, Date, Text};
     let status = filter.status.map(Stored);
     let (strategy_id, from, to) = (filter.strategy_id, filter.from, filter.to);
     let readable = readable_by(filter.published_only);
@@ -165,28 +176,14 @@ pub fn list(
             .filter(in_org)
             .filter(plans::id.gt(page.after_id()))
             .filter(readable)
-            .filter(
-                status
-                    .into_sql::<Nullable<Text>>()
-                    .is_null()
-                    .or(plans::status.nullable().eq(status)),
-            )
-            .filter(
-                strategy_id
-                    .into_sql::<Nullable<BigInt>>()
-                    .is_null()
-                    .or(plans::strategy_id.eq(strategy_id)),
-            )
-            .filter(
-                from.into_sql::<Nullable<Date>>()
-                    .is_null()
-                    .or(plans::period_end.nullable().ge(from)),
-            )
-            .filter(
-                to.into_sql::<Nullable<Date>>()
-                    .is_null()
-                    .or(plans::period_start.nullable().le(to)),
-            )
+            .filter(unset_or!(status, Text, plans::status.nullable().eq(status)))
+            .filter(unset_or!(
+                strategy_id,
+                BigInt,
+                plans::strategy_id.eq(strategy_id)
+            ))
+            .filter(unset_or!(from, Date, plans::period_end.nullable().ge(from)))
+            .filter(unset_or!(to, Date, plans::period_start.nullable().le(to)))
             // In id order; by `org_id` first (one value here), so that PostgreSQL reads
             // the page from the `(org_id, id)` index instead of walking every
             // organisation's plans in id order (docs/benchmarks.md, "Static statements").
